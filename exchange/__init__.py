@@ -1,0 +1,1 @@
+"""Signed, durable messaging of leads, filings and alerts between nodes."""

@@ -1,0 +1,1 @@
+"""Identities, transactions, the deterministic contract and the tamper-evident log."""

@@ -1,0 +1,1 @@
+"""The node application: configuration, databases, API, CLI and the demo federation."""

@@ -1,0 +1,1 @@
+"""Infringement adjudications: the basis of the risk directories."""

@@ -1,0 +1,109 @@
+"""Node configuration: defaults < ``node.toml`` < ``IPFED_*`` environment < explicit values."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ipfed.registry.identifiers import NATIONAL_REGION, RegionCode
+
+CONFIG_FILE = "node.toml"
+NodeId = str  # validated by the pattern on each field that holds one
+NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+class NodeRole(StrEnum):
+    NATIONAL = "national"
+    REGIONAL = "regional"
+
+
+class Peer(BaseModel):
+    """Another node of the federation this node talks to."""
+
+    node_id: NodeId = Field(pattern=NODE_ID_PATTERN)
+    role: NodeRole
+    region_code: RegionCode
+    api_url: str
+    exchange_endpoint: str
+
+
+class NodeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IPFED_", extra="forbid")
+
+    node_id: NodeId = Field(pattern=NODE_ID_PATTERN)
+    role: NodeRole
+    region_code: RegionCode
+    org_name: str = ""
+    data_dir: Path = Path("ipfed-data")
+    database_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    exchange_endpoint: str = "tcp://127.0.0.1:7100"
+    ledger_backend: Literal["embedded", "fabric"] = "embedded"
+    peers: list[Peer] = []
+
+    @model_validator(mode="after")
+    def _role_matches_region(self) -> Self:
+        if (self.role is NodeRole.NATIONAL) != (self.region_code == NATIONAL_REGION):
+            raise ValueError(
+                f"the national node has region code {NATIONAL_REGION}, and only it does"
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'node.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.http_host}:{self.http_port}"
+
+    @classmethod
+    def load(cls, data_dir: Path, **overrides: Any) -> "NodeSettings":
+        """Settings of the node whose files live in ``data_dir``."""
+        toml_file = data_dir / CONFIG_FILE
+
+        class FromFile(cls):  # type: ignore[valid-type,misc]
+            @classmethod
+            def settings_customise_sources(
+                cls,
+                settings_cls: type[BaseSettings],
+                init_settings: PydanticBaseSettingsSource,
+                env_settings: PydanticBaseSettingsSource,
+                dotenv_settings: PydanticBaseSettingsSource,
+                file_secret_settings: PydanticBaseSettingsSource,
+            ) -> tuple[PydanticBaseSettingsSource, ...]:
+                return (
+                    init_settings,
+                    env_settings,
+                    TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+                )
+
+        loaded = FromFile(**{"data_dir": data_dir, **overrides})
+        return cls.model_validate(loaded.model_dump())
+
+    def to_toml(self) -> str:
+        """The settings as a ``node.toml`` file (data_dir is implied by its location)."""
+        lines = []
+        data = self.model_dump(mode="json", exclude={"data_dir", "peers"}, exclude_none=True)
+        for key, value in data.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        for peer in self.peers:
+            lines.append("\n[[peers]]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in peer.model_dump(mode="json").items()]
+        return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

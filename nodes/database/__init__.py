@@ -1,0 +1,1 @@
+"""Engine, sessions, shared column types and Alembic migrations."""

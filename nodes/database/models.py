@@ -1,0 +1,36 @@
+"""Every domain's models, imported once so that the metadata is complete."""
+
+from ipfed.nodes.adjudications.models import Adjudication
+from ipfed.nodes.auth.models import ApiKey
+from ipfed.nodes.database.core import Base
+from ipfed.nodes.licences.models import Licence
+from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.participants.models import Participant, Shop
+from ipfed.nodes.products.models import KeyProduct
+from ipfed.nodes.rights.models import (
+    DesignImage,
+    GeographicalIndication,
+    Patent,
+    Right,
+    Trademark,
+    TrademarkClass,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "Adjudication",
+    "ApiKey",
+    "DesignImage",
+    "GeographicalIndication",
+    "KeyProduct",
+    "Licence",
+    "Listing",
+    "Participant",
+    "Patent",
+    "Right",
+    "Shop",
+    "Trademark",
+    "TrademarkClass",
+    "metadata",
+]

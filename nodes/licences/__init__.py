@@ -1,0 +1,1 @@
+"""Licences and transfers of rights: who may use a right, where and until when."""

@@ -1,0 +1,1 @@
+"""Listings: online observations and trade-fair exhibits, the input of detection."""

@@ -1,0 +1,1 @@
+"""Market participants: enterprises and sellers, with their platform shops."""

@@ -1,0 +1,1 @@
+"""Key products and services under protection, and the rights they embody."""

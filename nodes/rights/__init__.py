@@ -1,0 +1,1 @@
+"""IP rights profile: patents, trademarks and geographical indications."""

@@ -1,0 +1,1 @@
+"""Electronic IP marks and the official identifiers of the rights they mark."""
