@@ -2,9 +2,10 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.nodes.database.core import Base, RecordMixin, str_enum
+from ipfed.nodes.rights.models import Right
 
 
 class Decision(StrEnum):
@@ -26,3 +27,5 @@ class Adjudication(RecordMixin, Base):
     decided_on: Mapped[date] = mapped_column(Date)
     authority: Mapped[str] = mapped_column(String(300))
     authority_region: Mapped[str | None] = mapped_column(String(6))
+
+    right: Mapped[Right] = relationship(lazy="joined")

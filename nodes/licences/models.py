@@ -2,9 +2,10 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.nodes.database.core import Base, RecordMixin, str_enum
+from ipfed.nodes.rights.models import Right
 
 
 class LicenceKind(StrEnum):
@@ -22,3 +23,5 @@ class Licence(RecordMixin, Base):
     scope: Mapped[str | None] = mapped_column(Text)  # products, territory, exclusivity
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+
+    right: Mapped[Right] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""Bulk import of CSV and JSONL files into the basic databases."""

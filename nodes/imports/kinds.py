@@ -1,0 +1,83 @@
+"""What can be imported: for each kind, the row model and the bulk writer of its domain."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import AliasChoices
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.adjudications.schemas import AdjudicationIn
+from ipfed.nodes.adjudications.service import add_adjudications
+from ipfed.nodes.errors import InvalidInput
+from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.licences.schemas import LicenceIn
+from ipfed.nodes.licences.service import add_licences
+from ipfed.nodes.listings.schemas import ListingIn
+from ipfed.nodes.listings.service import add_listings
+from ipfed.nodes.participants.schemas import ParticipantIn
+from ipfed.nodes.participants.service import add_participants
+from ipfed.nodes.products.schemas import KeyProductIn
+from ipfed.nodes.products.service import add_key_products
+from ipfed.nodes.rights.schemas import GeographicalIndicationIn, PatentIn, TrademarkIn
+from ipfed.nodes.rights.service import (
+    add_geographical_indications,
+    add_patents,
+    add_trademarks,
+)
+from ipfed.nodes.schemas import InputModel
+
+Writer = Callable[..., list[ItemError]]
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str
+    row_model: type[InputModel]
+    write: Writer  # called as write(db=session, items=[...])
+    aliases: tuple[str, ...] = ()
+
+    def columns(self) -> set[str]:
+        """Every column name the row model accepts, aliases included."""
+        names: set[str] = set()
+        for name, field in self.row_model.model_fields.items():
+            names.add(name)
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                names.update(a for a in alias.choices if isinstance(a, str))
+            elif isinstance(alias, str):
+                names.add(alias)
+        return names
+
+    def add(self, db: Session, items: Sequence[Any]) -> list[ItemError]:
+        return self.write(db=db, items=items)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        ImportKind("patents", PatentIn, add_patents),
+        ImportKind("trademarks", TrademarkIn, add_trademarks, ("marks",)),
+        ImportKind(
+            "geographical-indications",
+            GeographicalIndicationIn,
+            add_geographical_indications,
+            ("gis",),
+        ),
+        ImportKind("licences", LicenceIn, add_licences, ("licenses", "transfers")),
+        ImportKind("adjudications", AdjudicationIn, add_adjudications),
+        ImportKind("key-products", KeyProductIn, add_key_products, ("products",)),
+        ImportKind("participants", ParticipantIn, add_participants),
+        ImportKind("listings", ListingIn, add_listings, ("exhibits",)),
+    )
+}
+_BY_ALIAS = {alias: kind for kind in KINDS.values() for alias in kind.aliases}
+
+
+def import_kind(name: str) -> ImportKind:
+    kind = KINDS.get(name) or _BY_ALIAS.get(name)
+    if kind is None:
+        raise InvalidInput(
+            f"cannot import {name!r}; kinds are {', '.join(KINDS)}", code="unknown_import_kind"
+        )
+    return kind
