@@ -1,25 +1,15 @@
 """Pieces shared by every domain's pydantic models."""
 
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class InputModel(BaseModel):
-    """Base of every model that parses outside input (API bodies, import rows).
-
-    Blank cells and strings count as missing, surrounding whitespace is
-    dropped, unknown fields are an error.
-    """
+    """Base of every model that parses outside input (API bodies, import rows):
+    surrounding whitespace is dropped, unknown fields are an error."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_missing(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
 
 
 class OutputModel(BaseModel):

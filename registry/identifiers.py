@@ -182,6 +182,8 @@ def parse_nice_class(value: int | str) -> int:
 
 def parse_nice_classes(value: str | list[int] | list[str]) -> list[int]:
     """``"29;30, 35"`` or ``[29, 30]`` -> sorted distinct classes."""
+    if isinstance(value, str) and value.isdigit():
+        return [parse_nice_class(value)]
     items = re.split(r"[;,，、\s]+", value.strip()) if isinstance(value, str) else value
     classes = sorted({parse_nice_class(item) for item in items if str(item).strip()})
     if not classes:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
@@ -25,6 +25,7 @@ def add_adjudications(*, db: Session, items: Sequence[AdjudicationIn]) -> list[I
     rejected = {e.index for e in errors}
     rows = []
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     for index, item in enumerate(items):
         if item.case_no in seen:
             errors.append(ItemError(index, "case_no", "duplicate", f"{item.case_no} is stored"))
@@ -34,7 +35,7 @@ def add_adjudications(*, db: Session, items: Sequence[AdjudicationIn]) -> list[I
             continue
         rows.append(
             {
-                "id": new_id(),
+                "id": next(ids),
                 "created_at": now,
                 "right_id": rights[item.right].id,
                 **item.model_dump(exclude={"right"}),

@@ -17,6 +17,23 @@ def new_id() -> str:
     return str(ULID())
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]  # 10 bits -> 2 characters
+_STEP_BITS = 20  # the last 4 characters of a ULID
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` increasing ULIDs of one millisecond, cheaply, for bulk inserts.
+
+    The ULID spec's monotonic generation: one random value whose low 20 bits
+    count up (60 random bits remain).
+    """
+    if count > 1 << _STEP_BITS:
+        raise ValueError(f"at most {1 << _STEP_BITS} ids at a time")
+    prefix = str(ULID.from_int(int(ULID()) >> _STEP_BITS << _STEP_BITS))[:-4]
+    return [prefix + _PAIRS[step >> 10] + _PAIRS[step & 1023] for step in range(count)]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -71,6 +88,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode across app crashes
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch many index pages
     cursor.close()
 
 

@@ -13,7 +13,6 @@ from ipfed.nodes.rights.models import (
     Patent,
     Right,
     Trademark,
-    TrademarkClass,
 )
 
 metadata = Base.metadata
@@ -31,6 +30,5 @@ __all__ = [
     "Right",
     "Shop",
     "Trademark",
-    "TrademarkClass",
     "metadata",
 ]

@@ -13,14 +13,20 @@ from ipfed.nodes.errors import InvalidInput
 FORMATS = ("csv", "jsonl")
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    line: int
-    fields: dict[str, Any]
-
-
 class UnreadableFile(InvalidInput):
     code = "unreadable_file"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The fields of one row that the import kind knows, blanks left out.
+
+    ``problem`` is set instead when the row cannot be split into fields.
+    """
+
+    line: int
+    fields: dict[str, Any]
+    problem: tuple[str, str] | None = None  # (code, reason)
 
 
 def detect_format(path: Path) -> str:
@@ -33,14 +39,21 @@ def detect_format(path: Path) -> str:
 
 
 class RecordReader:
-    """Iterates the records of a CSV or JSONL file; ``position`` is the bytes consumed."""
+    """Iterates the records of a CSV or JSONL file, keeping only the ``known`` columns.
 
-    def __init__(self, raw: BinaryIO, fmt: str, encoding: str = "utf-8-sig") -> None:
+    ``position`` is the number of bytes consumed; ``columns`` lists every
+    column seen, so that the caller can report those it ignored.
+    """
+
+    def __init__(
+        self, raw: BinaryIO, fmt: str, known: set[str], encoding: str = "utf-8-sig"
+    ) -> None:
         if fmt not in FORMATS:
             raise UnreadableFile(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self._raw = raw
         self._text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         self._fmt = fmt
+        self._known = known
         self.columns: list[str] = []
 
     @property
@@ -63,31 +76,33 @@ class RecordReader:
                 raise UnreadableFile("the file is empty: a CSV file starts with a header row")
             self.columns = [name.strip() for name in header]
             width = len(self.columns)
+            wanted = [(i, name) for i, name in enumerate(self.columns) if name in self._known]
             for values in reader:
                 if not values:
                     continue  # blank line
                 if len(values) != width:
-                    yield Record(reader.line_num, {"__width__": (len(values), width)})
+                    reason = f"{len(values)} fields, the header has {width}"
+                    yield Record(reader.line_num, {}, ("wrong_field_count", reason))
                     continue
-                yield Record(reader.line_num, dict(zip(self.columns, values, strict=True)))
+                fields = {name: values[i] for i, name in wanted if values[i]}
+                yield Record(reader.line_num, fields)
         except csv.Error as exc:
             raise UnreadableFile(f"line {reader.line_num}: malformed CSV ({exc})") from None
 
     def _jsonl(self) -> Iterator[Record]:
-        seen: dict[str, None] = {}
         for number, line in enumerate(self._text, start=1):
             if not line.strip():
                 continue
             try:
                 fields = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Record(number, {"__json__": exc.msg})
+                yield Record(number, {}, ("invalid_json", exc.msg))
                 continue
             if not isinstance(fields, dict):
-                yield Record(number, {"__json__": "a line must hold one JSON object"})
+                yield Record(number, {}, ("invalid_json", "a line must hold one JSON object"))
                 continue
-            for key in fields:
-                if key not in seen:
-                    seen[key] = None
-                    self.columns.append(key)
-            yield Record(number, fields)
+            self.columns += [key for key in fields if key not in self.columns]
+            yield Record(
+                number,
+                {k: v for k, v in fields.items() if k in self._known and v not in ("", None)},
+            )

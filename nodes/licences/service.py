@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.licences.schemas import LicenceIn
@@ -18,9 +18,10 @@ def add_licences(*, db: Session, items: Sequence[LicenceIn]) -> list[ItemError]:
     errors = unknown_rights(items, rights, lambda item: [item.right])
     rejected = {e.index for e in errors}
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     rows = [
         {
-            "id": new_id(),
+            "id": next(ids),
             "created_at": now,
             "right_id": rights[item.right].id,
             "kind": item.kind.value,

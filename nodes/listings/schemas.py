@@ -11,7 +11,9 @@ from ipfed.registry.identifiers import NiceClass
 
 UrlList = Annotated[
     list[str],
-    BeforeValidator(lambda v: [u.strip() for u in v.split(";") if u.strip()] if isinstance(v, str) else v),
+    BeforeValidator(
+        lambda v: [u.strip() for u in v.split(";") if u.strip()] if isinstance(v, str) else v
+    ),
 ]
 
 
@@ -32,7 +34,9 @@ class ListingIn(InputModel):
     price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     nice_class: NiceClass | None = None
-    seller: str = Field(min_length=1, max_length=300, validation_alias=AliasChoices("seller", "exhibitor"))
+    seller: str = Field(
+        min_length=1, max_length=300, validation_alias=AliasChoices("seller", "exhibitor")
+    )
     seller_shop_id: str | None = Field(default=None, max_length=200)
     booth: str | None = Field(default=None, max_length=50)
     image_urls: UrlList = []

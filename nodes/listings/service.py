@@ -5,7 +5,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingIn
@@ -27,6 +27,7 @@ def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
     seen = {(str(c), s, e) for c, s, e in stored}
     errors, rows = [], []
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     for index, item in enumerate(items):
         key = (item.channel.value, item.source, item.external_id)
         if item.external_id and key in seen:
@@ -37,7 +38,7 @@ def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
         seen.add(key)
         rows.append(
             {
-                "id": new_id(),
+                "id": next(ids),
                 "created_at": now,
                 **item.model_dump(),
                 "channel": item.channel.value,

@@ -4,7 +4,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.participants.schemas import ParticipantIn
@@ -14,17 +14,22 @@ def add_participants(*, db: Session, items: Sequence[ParticipantIn]) -> list[Ite
     codes = {item.uscc for item in items if item.uscc}
     shops = {(s.platform, s.shop_id) for item in items for s in item.shops}
     taken_codes = set(db.scalars(select(Participant.uscc).where(Participant.uscc.in_(codes))))
-    taken_shops = {
-        (platform, shop_id)
-        for platform, shop_id in db.execute(
-            select(Shop.platform, Shop.shop_id).where(
-                tuple_(Shop.platform, Shop.shop_id).in_(shops)
+    taken_shops = (
+        {
+            (platform, shop_id)
+            for platform, shop_id in db.execute(
+                select(Shop.platform, Shop.shop_id).where(
+                    tuple_(Shop.platform, Shop.shop_id).in_(shops)
+                )
             )
-        )
-    } if shops else set()
+        }
+        if shops
+        else set()
+    )
     errors: list[ItemError] = []
     participants, shop_rows = [], []
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     for index, item in enumerate(items):
         keys = {(s.platform, s.shop_id) for s in item.shops}
         if item.uscc and item.uscc in taken_codes:
@@ -36,7 +41,7 @@ def add_participants(*, db: Session, items: Sequence[ParticipantIn]) -> list[Ite
             continue
         taken_codes.add(item.uscc)
         taken_shops |= keys
-        participant_id = new_id()
+        participant_id = next(ids)
         participants.append(
             {"id": participant_id, "created_at": now, **item.model_dump(exclude={"shops"})}
         )

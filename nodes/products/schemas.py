@@ -8,7 +8,9 @@ from ipfed.registry.identifiers import RegionCode
 
 NumberList = Annotated[
     list[str],
-    BeforeValidator(lambda v: [n.strip() for n in v.split(";") if n.strip()] if isinstance(v, str) else v),
+    BeforeValidator(
+        lambda v: [n.strip() for n in v.split(";") if n.strip()] if isinstance(v, str) else v
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.products.models import KeyProduct, key_product_rights
 from ipfed.nodes.products.schemas import KeyProductIn
@@ -17,10 +17,11 @@ def add_key_products(*, db: Session, items: Sequence[KeyProductIn]) -> list[Item
     rejected = {e.index for e in errors}
     products, links = [], []
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     for index, item in enumerate(items):
         if index in rejected:
             continue
-        product_id = new_id()
+        product_id = next(ids)
         products.append(
             {"id": product_id, "created_at": now, **item.model_dump(exclude={"rights"})}
         )

@@ -1,7 +1,23 @@
+"""The IP rights profile: one table for every kind of right (single-table inheritance).
+
+One table keeps a national-scale register cheap to load and to reference:
+a trademark is one row, licences, adjudications and marks point at
+``rights.id`` whatever the kind, and the columns of other kinds stay NULL.
+"""
+
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.nodes.database.core import Base, RecordMixin, str_enum
@@ -21,19 +37,25 @@ class RightStatus(StrEnum):
     INVALID = "invalid"
 
 
-class Right(RecordMixin, Base):
-    """A protected right; patents, trademarks and indications extend it (joined tables)."""
+def nice_class_mask(classes: list[int]) -> int:
+    """Nice classes 1-45 as bits of one integer, so a class filter is ``mask & bit``."""
+    mask = 0
+    for nice_class in classes:
+        mask |= 1 << nice_class
+    return mask
 
+
+class Right(RecordMixin, Base):
     __tablename__ = "rights"
     __table_args__ = (UniqueConstraint("kind", "number"),)
     __mapper_args__ = {"polymorphic_on": "kind"}
 
     kind: Mapped[RightKind] = mapped_column(str_enum(RightKind, "right_kind"))
-    # Canonical official number: patent application number with check
+    # Canonical official number: patent application number with its check
     # character, trademark registration number, indication number.
     number: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(500))
-    holder: Mapped[str] = mapped_column(String(300), index=True)
+    holder: Mapped[str] = mapped_column(String(300))
     status: Mapped[RightStatus] = mapped_column(str_enum(RightStatus, "right_status"))
     filing_date: Mapped[date | None] = mapped_column(Date)
     grant_date: Mapped[date | None] = mapped_column(Date)
@@ -41,15 +63,13 @@ class Right(RecordMixin, Base):
 
 
 class Patent(Right):
-    __tablename__ = "patents"
     __mapper_args__ = {"polymorphic_identity": RightKind.PATENT}
 
-    id: Mapped[str] = mapped_column(ForeignKey("rights.id", ondelete="CASCADE"), primary_key=True)
-    patent_kind: Mapped[PatentKind] = mapped_column(str_enum(PatentKind, "patent_kind"))
+    patent_kind: Mapped[PatentKind | None] = mapped_column(str_enum(PatentKind, "patent_kind"))
     locarno_class: Mapped[str | None] = mapped_column(String(5))
     independent_claim: Mapped[str | None] = mapped_column(Text)
     design_images: Mapped[list["DesignImage"]] = relationship(
-        cascade="all, delete-orphan", order_by="DesignImage.position"
+        cascade="all, delete-orphan", order_by="DesignImage.position", lazy="selectin"
     )
 
 
@@ -58,8 +78,8 @@ class DesignImage(Base):
 
     __tablename__ = "design_images"
 
-    patent_id: Mapped[str] = mapped_column(
-        ForeignKey("patents.id", ondelete="CASCADE"), primary_key=True
+    right_id: Mapped[str] = mapped_column(
+        ForeignKey("rights.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     view: Mapped[str] = mapped_column(String(50))
@@ -67,37 +87,21 @@ class DesignImage(Base):
 
 
 class Trademark(Right):
-    __tablename__ = "trademarks"
     __mapper_args__ = {"polymorphic_identity": RightKind.TRADEMARK}
 
-    id: Mapped[str] = mapped_column(ForeignKey("rights.id", ondelete="CASCADE"), primary_key=True)
-    well_known: Mapped[bool] = mapped_column(Boolean, default=False)
-    key_protection: Mapped[bool] = mapped_column(Boolean, default=False)
-    classes: Mapped[list["TrademarkClass"]] = relationship(
-        cascade="all, delete-orphan", order_by="TrademarkClass.nice_class", lazy="selectin"
-    )
+    nice_class_mask: Mapped[int | None] = mapped_column(BigInteger)
+    well_known: Mapped[bool | None] = mapped_column(Boolean)
+    key_protection: Mapped[bool | None] = mapped_column(Boolean)
 
     @property
     def nice_classes(self) -> list[int]:
-        return [c.nice_class for c in self.classes]
-
-
-class TrademarkClass(Base):
-    """A Nice class a trademark is registered for; a table so class filters use an index."""
-
-    __tablename__ = "trademark_classes"
-
-    trademark_id: Mapped[str] = mapped_column(
-        ForeignKey("trademarks.id", ondelete="CASCADE"), primary_key=True
-    )
-    nice_class: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+        mask = self.nice_class_mask or 0
+        return [c for c in range(1, 46) if mask >> c & 1]
 
 
 class GeographicalIndication(Right):
-    __tablename__ = "geographical_indications"
     __mapper_args__ = {"polymorphic_identity": RightKind.GEOGRAPHICAL_INDICATION}
 
-    id: Mapped[str] = mapped_column(ForeignKey("rights.id", ondelete="CASCADE"), primary_key=True)
-    product: Mapped[str] = mapped_column(String(200))
-    area: Mapped[str] = mapped_column(Text)  # the protected production area
+    product: Mapped[str | None] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(Text)  # the protected production area
     region_code: Mapped[str | None] = mapped_column(String(6))

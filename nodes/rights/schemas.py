@@ -40,15 +40,18 @@ _STATUS_WORDS = {
 
 
 def _status(value: Any) -> Any:
-    return _STATUS_WORDS.get(value.strip().lower(), value.strip().lower()) if isinstance(
-        value, str
-    ) else value
+    return (
+        _STATUS_WORDS.get(value.strip().lower(), value.strip().lower())
+        if isinstance(value, str)
+        else value
+    )
 
 
 TrademarkNo = Annotated[str, AfterValidator(_trademark_number)]
 Status = Annotated[RightStatus, BeforeValidator(_status)]
 UriList = Annotated[
-    list[str], BeforeValidator(lambda v: [u for u in v.split(";") if u.strip()] if isinstance(v, str) else v)
+    list[str],
+    BeforeValidator(lambda v: [u for u in v.split(";") if u.strip()] if isinstance(v, str) else v),
 ]
 
 

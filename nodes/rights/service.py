@@ -4,20 +4,21 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import (
+    DesignImage,
     GeographicalIndication,
     Patent,
     Right,
     RightKind,
     RightStatus,
     Trademark,
-    TrademarkClass,
+    nice_class_mask,
 )
 from ipfed.nodes.rights.schemas import (
     GeographicalIndicationIn,
@@ -83,12 +84,12 @@ def search(
         query = query.where(model.status == status)
     if after:
         query = query.where(model.id > after)
-    if model is Patent:
-        query = query.options(selectinload(Patent.design_images))
     return db.scalars(where(query)).all()
 
 
-def search_patents(*, db: Session, kind: PatentKind | None = None, **filters: Any) -> Sequence[Patent]:
+def search_patents(
+    *, db: Session, kind: PatentKind | None = None, **filters: Any
+) -> Sequence[Patent]:
     return search(
         db=db,
         model=Patent,
@@ -107,9 +108,7 @@ def search_trademarks(
 ) -> Sequence[Trademark]:
     def where(query: Select[tuple[Trademark]]) -> Select[tuple[Trademark]]:
         if nice_class is not None:
-            query = query.where(
-                Trademark.classes.any(TrademarkClass.nice_class == nice_class)
-            )
+            query = query.where(Trademark.nice_class_mask.op("&")(1 << nice_class) != 0)
         if key_protection is not None:
             query = query.where(Trademark.key_protection == key_protection)
         if well_known is not None:
@@ -126,7 +125,8 @@ def _add_rights(
     db: Session,
     kind: RightKind,
     items: Sequence[RightIn],
-    detail_rows: Callable[[str, Any], dict[str, list[dict[str, Any]]]],
+    kind_columns: Callable[[Any], dict[str, Any]],
+    design_images: Callable[[str, Any], list[dict[str, Any]]] = lambda _id, _item: [],
 ) -> list[ItemError]:
     """Insert rights that are new, reject numbers already stored or repeated."""
     numbers = {item.number for item in items}
@@ -134,17 +134,21 @@ def _add_rights(
         db.scalars(select(Right.number).where(Right.kind == kind, Right.number.in_(numbers)))
     )
     errors: list[ItemError] = []
-    tables: dict[str, list[dict[str, Any]]] = {"rights": []}
+    rights: list[dict[str, Any]] = []
+    images: list[dict[str, Any]] = []
+    empty = dict.fromkeys(_KIND_COLUMNS)
     now = utcnow()
+    ids = iter(new_ids(len(items)))
     for index, item in enumerate(items):
         number = item.number
         if number in stored:
             errors.append(ItemError(index, "number", "duplicate", f"{number} is already stored"))
             continue
         stored.add(number)
-        right_id = new_id()
-        tables["rights"].append(
+        right_id = next(ids)
+        rights.append(
             {
+                **empty,
                 "id": right_id,
                 "created_at": now,
                 "kind": kind.value,
@@ -155,71 +159,68 @@ def _add_rights(
                 "filing_date": item.filing_date,
                 "grant_date": item.grant_date,
                 "expiry_date": item.expiry_date,
+                **kind_columns(item),
             }
         )
-        for table, rows in detail_rows(right_id, item).items():
-            tables.setdefault(table, []).extend(rows)
-    metadata = Right.metadata
-    for table, rows in tables.items():
-        bulk_insert(db, metadata.tables[table], rows)
+        images += design_images(right_id, item)
+    bulk_insert(db, Right.__table__, rights)  # type: ignore[arg-type]
+    bulk_insert(db, DesignImage.__table__, images)  # type: ignore[arg-type]
     return errors
 
 
 def add_patents(*, db: Session, items: Sequence[PatentIn]) -> list[ItemError]:
-    def rows(right_id: str, item: PatentIn) -> dict[str, list[dict[str, Any]]]:
-        return {
-            "patents": [
-                {
-                    "id": right_id,
-                    "patent_kind": item.patent_kind.value,
-                    "locarno_class": item.locarno_class,
-                    "independent_claim": item.independent_claim,
-                }
-            ],
-            "design_images": [
-                {"patent_id": right_id, "position": i, "view": f"view {i + 1}", "uri": uri}
-                for i, uri in enumerate(item.design_images)
-            ],
-        }
-
-    return _add_rights(db, RightKind.PATENT, items, rows)
+    return _add_rights(
+        db,
+        RightKind.PATENT,
+        items,
+        lambda item: {
+            "patent_kind": item.patent_kind.value,
+            "locarno_class": item.locarno_class,
+            "independent_claim": item.independent_claim,
+        },
+        lambda right_id, item: [
+            {"right_id": right_id, "position": i, "view": f"view {i + 1}", "uri": uri}
+            for i, uri in enumerate(item.design_images)
+        ],
+    )
 
 
 def add_trademarks(*, db: Session, items: Sequence[TrademarkIn]) -> list[ItemError]:
-    def rows(right_id: str, item: TrademarkIn) -> dict[str, list[dict[str, Any]]]:
-        return {
-            "trademarks": [
-                {
-                    "id": right_id,
-                    "well_known": item.well_known,
-                    "key_protection": item.key_protection,
-                }
-            ],
-            "trademark_classes": [
-                {"trademark_id": right_id, "nice_class": c} for c in item.nice_classes
-            ],
-        }
-
-    return _add_rights(db, RightKind.TRADEMARK, items, rows)
+    return _add_rights(
+        db,
+        RightKind.TRADEMARK,
+        items,
+        lambda item: {
+            "nice_class_mask": nice_class_mask(item.nice_classes),
+            "well_known": item.well_known,
+            "key_protection": item.key_protection,
+        },
+    )
 
 
 def add_geographical_indications(
     *, db: Session, items: Sequence[GeographicalIndicationIn]
 ) -> list[ItemError]:
-    def rows(right_id: str, item: GeographicalIndicationIn) -> dict[str, list[dict[str, Any]]]:
-        return {
-            "geographical_indications": [
-                {
-                    "id": right_id,
-                    "product": item.product,
-                    "area": item.area,
-                    "region_code": item.region_code,
-                }
-            ]
-        }
+    return _add_rights(
+        db,
+        RightKind.GEOGRAPHICAL_INDICATION,
+        items,
+        lambda item: {"product": item.product, "area": item.area, "region_code": item.region_code},
+    )
 
-    return _add_rights(db, RightKind.GEOGRAPHICAL_INDICATION, items, rows)
 
+# Columns only some kinds fill; every bulk row names them all (NULL for other kinds).
+_KIND_COLUMNS = (
+    "patent_kind",
+    "locarno_class",
+    "independent_claim",
+    "nice_class_mask",
+    "well_known",
+    "key_protection",
+    "product",
+    "area",
+    "region_code",
+)
 
 _MODELS: dict[RightKind, type[Right]] = {
     RightKind.PATENT: Patent,

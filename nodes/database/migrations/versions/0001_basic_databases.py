@@ -3,7 +3,7 @@ market participants, listings, and API keys.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 16:24:59.206704
+Create Date: 2026-11-21 16:31:10.451229
 
 """
 
@@ -23,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-
     op.create_table(
         "api_keys",
         sa.Column("org", sa.String(length=300), nullable=False),
@@ -145,12 +144,29 @@ def upgrade() -> None:
         sa.Column("expiry_date", sa.Date(), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column(
+            "patent_kind",
+            sa.Enum(
+                "invention",
+                "utility",
+                "design",
+                name="patent_kind",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+        ),
+        sa.Column("locarno_class", sa.String(length=5), nullable=True),
+        sa.Column("independent_claim", sa.Text(), nullable=True),
+        sa.Column("nice_class_mask", sa.BigInteger(), nullable=True),
+        sa.Column("well_known", sa.Boolean(), nullable=True),
+        sa.Column("key_protection", sa.Boolean(), nullable=True),
+        sa.Column("product", sa.String(length=200), nullable=True),
+        sa.Column("area", sa.Text(), nullable=True),
+        sa.Column("region_code", sa.String(length=6), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "number"),
     )
-    with op.batch_alter_table("rights", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_rights_holder"), ["holder"], unique=False)
-
     op.create_table(
         "adjudications",
         sa.Column("case_no", sa.String(length=100), nullable=False),
@@ -188,13 +204,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_adjudications_right_id"), ["right_id"], unique=False)
 
     op.create_table(
-        "geographical_indications",
-        sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("product", sa.String(length=200), nullable=False),
-        sa.Column("area", sa.Text(), nullable=False),
-        sa.Column("region_code", sa.String(length=6), nullable=True),
-        sa.ForeignKeyConstraint(["id"], ["rights.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
+        "design_images",
+        sa.Column("right_id", sa.String(length=26), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("view", sa.String(length=50), nullable=False),
+        sa.Column("uri", sa.String(length=2000), nullable=False),
+        sa.ForeignKeyConstraint(["right_id"], ["rights.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("right_id", "position"),
     )
     op.create_table(
         "key_product_rights",
@@ -250,66 +266,9 @@ def upgrade() -> None:
             batch_op.f("ix_participant_shops_participant_id"), ["participant_id"], unique=False
         )
 
-    op.create_table(
-        "patents",
-        sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column(
-            "patent_kind",
-            sa.Enum(
-                "invention",
-                "utility",
-                "design",
-                name="patent_kind",
-                native_enum=False,
-                create_constraint=True,
-            ),
-            nullable=False,
-        ),
-        sa.Column("locarno_class", sa.String(length=5), nullable=True),
-        sa.Column("independent_claim", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["id"], ["rights.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "trademarks",
-        sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("well_known", sa.Boolean(), nullable=False),
-        sa.Column("key_protection", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["id"], ["rights.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "design_images",
-        sa.Column("patent_id", sa.String(length=26), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("view", sa.String(length=50), nullable=False),
-        sa.Column("uri", sa.String(length=2000), nullable=False),
-        sa.ForeignKeyConstraint(["patent_id"], ["patents.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("patent_id", "position"),
-    )
-    op.create_table(
-        "trademark_classes",
-        sa.Column("trademark_id", sa.String(length=26), nullable=False),
-        sa.Column("nice_class", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["trademark_id"], ["trademarks.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("trademark_id", "nice_class"),
-    )
-    with op.batch_alter_table("trademark_classes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_trademark_classes_nice_class"), ["nice_class"], unique=False
-        )
-
 
 def downgrade() -> None:
     """Downgrade schema."""
-
-    with op.batch_alter_table("trademark_classes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_trademark_classes_nice_class"))
-
-    op.drop_table("trademark_classes")
-    op.drop_table("design_images")
-    op.drop_table("trademarks")
-    op.drop_table("patents")
     with op.batch_alter_table("participant_shops", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participant_shops_participant_id"))
 
@@ -321,16 +280,13 @@ def downgrade() -> None:
 
     op.drop_table("licences")
     op.drop_table("key_product_rights")
-    op.drop_table("geographical_indications")
+    op.drop_table("design_images")
     with op.batch_alter_table("adjudications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_adjudications_right_id"))
         batch_op.drop_index(batch_op.f("ix_adjudications_defendant_uscc"))
         batch_op.drop_index(batch_op.f("ix_adjudications_defendant"))
 
     op.drop_table("adjudications")
-    with op.batch_alter_table("rights", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_rights_holder"))
-
     op.drop_table("rights")
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participants_region_code"))

@@ -1,0 +1,103 @@
+"""Bulk-import throughput and peak memory, on SQLite and PostgreSQL.
+
+Generates N trademark rows as CSV, then imports the file with the same code
+path as ``ipfed import trademarks FILE``, each backend in a fresh process so
+that its peak memory (max RSS) is its own.
+
+    python bench/import_bench.py [--rows 1000000] [--postgres URL]
+
+Targets: >= 50,000 rows/s into SQLite, >= 30,000 rows/s into PostgreSQL,
+peak memory <= 300 MB. The last line printed is a JSON object of the figures.
+"""
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SYLLABLES = "康师傅立白金龙鱼海天华为小米格力美的蒙牛伊利安踏李宁百雀羚云南白药同仁堂老干妈"
+LATIN = ["NOVA", "APEX", "LUMA", "ORBI", "ZENO", "KIRA", "VEGA", "MIRO", "TALO", "RUNE"]
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["reg_no", "name", "nice_classes", "holder", "status", "grant_date"])
+        for i in range(rows):
+            name = "".join(rng.choices(SYLLABLES, k=rng.randint(2, 4)))
+            if rng.random() < 0.3:
+                name += " " + rng.choice(LATIN) + str(rng.randint(1, 99))
+            classes = ";".join(str(c) for c in rng.sample(range(1, 46), rng.randint(1, 3)))
+            holder = f"{rng.choice(SYLLABLES)}{rng.choice(SYLLABLES)}科技有限公司{i % 5000}"
+            day = f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            writer.writerow([str(10_000_000 + i), name, classes, holder, "registered", day])
+
+
+def run_one(url: str, path: Path) -> dict[str, float]:
+    """Import ``path`` into a freshly migrated database at ``url`` (runs in a child)."""
+    from sqlalchemy import text
+
+    from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
+    from ipfed.nodes.database.migrate import upgrade
+    from ipfed.nodes.imports.kinds import import_kind
+    from ipfed.nodes.imports.service import import_file
+
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    started = time.perf_counter()
+    with transaction(make_session_factory(engine)) as db:
+        report = import_file(db=db, kind=import_kind("trademarks"), path=path)
+    seconds = time.perf_counter() - started  # includes the commit
+    assert report.committed and report.rows_rejected == 0, report.rejections[:5]
+    return {
+        "rows": report.rows_imported,
+        "seconds": seconds,
+        "rows_per_s": report.rows_imported / seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.child[0], Path(args.child[1]))))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "trademarks.csv"
+        generate(data, args.rows)
+        print(f"generated {args.rows:,} rows ({data.stat().st_size / 1e6:.0f} MB)")
+        figures: dict[str, float] = {"rows": args.rows}
+        for backend, url in (("sqlite", f"sqlite:///{tmp}/bench.db"), ("postgres", args.postgres)):
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", url, str(data)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            print(
+                f"{backend:9} {result['rows_per_s']:>10,.0f} rows/s  "
+                f"{result['seconds']:6.1f} s  peak {result['peak_rss_mb']:.0f} MB"
+            )
+            figures[f"{backend}_rows_per_s"] = round(result["rows_per_s"])
+            figures[f"{backend}_peak_rss_mb"] = round(result["peak_rss_mb"], 1)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
