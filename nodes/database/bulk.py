@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Table
 from sqlalchemy.orm import Session
 
 
@@ -41,9 +41,9 @@ def bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
         order = compiled.positiontup or []
         values = itemgetter(*order)
         # Strings, enums (CHECK constraints guard them), integers and booleans
-        # go to sqlite3 as they are; dates and times need SQLAlchemy's format.
+        # go to sqlite3 as they are; the other types need SQLAlchemy's format.
         processors = [
-            (position, processor)
+            (position, processor, isinstance(table.c[name].type, Date | DateTime))
             for position, name in enumerate(order)
             if not isinstance(table.c[name].type, String | Integer | Boolean)
             and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
@@ -51,18 +51,21 @@ def bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
         ]
         params: list[Any] = [values(row) for row in rows]
         if processors:
-            # Dates repeat across rows (and a batch shares one created_at):
-            # convert each distinct value once.
-            done: dict[Any, Any] = {}
+            # Dates repeat across rows (a batch shares one created_at): format
+            # each distinct one once.
+            formatted: dict[Any, Any] = {}
             for index, row_values in enumerate(params):
                 converted = list(row_values)
-                for position, processor in processors:
+                for position, processor, repeats in processors:
                     value = converted[position]
-                    if value is not None:
-                        key = (position, value)
-                        if key not in done:
-                            done[key] = processor(value)
-                        converted[position] = done[key]
+                    if value is None:
+                        continue
+                    if not repeats:
+                        converted[position] = processor(value)
+                    elif (key := (position, value)) in formatted:
+                        converted[position] = formatted[key]
+                    else:
+                        converted[position] = formatted[key] = processor(value)
                 params[index] = converted
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:

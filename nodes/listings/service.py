@@ -76,7 +76,3 @@ def search_listings(
     if after:
         query = query.where(Listing.id > after)
     return db.scalars(query).all()
-
-
-def get_listing(*, db: Session, listing_id: str) -> Listing | None:
-    return db.get(Listing, listing_id)

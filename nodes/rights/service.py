@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.database.core import new_ids, utcnow
-from ipfed.nodes.errors import NotFound
+from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import (
     DesignImage,
@@ -43,10 +43,18 @@ def get_right(*, db: Session, kind: RightKind, number: str) -> Right:
     try:
         key = canonical_number(kind, number)
     except InvalidIdentifier as exc:
-        raise NotFound(str(exc), code=exc.code) from None
+        raise InvalidInput(str(exc), code=exc.code) from None
     found = db.scalar(select(model).where(model.number == key))
     if found is None:
         raise NotFound(f"no {kind.replace('_', ' ')} {number}", code=f"{kind}_not_found")
+    return found
+
+
+def right_by_number(*, db: Session, number: str) -> Right:
+    """A right of any kind by its number, as a licence or a case names it."""
+    found = find_rights(db=db, numbers=[number]).get(number)
+    if found is None:
+        raise NotFound(f"no right {number}", code="right_not_found")
     return found
 
 

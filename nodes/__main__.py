@@ -1,0 +1,3 @@
+from ipfed.nodes.cli import main
+
+main()

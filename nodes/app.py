@@ -1,0 +1,82 @@
+"""The node's HTTP API: ``create_app(settings)`` builds it."""
+
+from importlib.metadata import version
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.adjudications.api import router as adjudications
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.database.core import make_engine, make_session_factory
+from ipfed.nodes.database.migrate import current_revision
+from ipfed.nodes.http import get_db, install_error_handlers
+from ipfed.nodes.licences.api import router as licences
+from ipfed.nodes.listings.api import router as listings
+from ipfed.nodes.participants.api import router as participants
+from ipfed.nodes.products.api import router as products
+from ipfed.nodes.rights.api import router as rights
+
+
+class Health(BaseModel):
+    status: str
+    node_id: str
+    role: NodeRole
+    region_code: str
+
+
+class Version(BaseModel):
+    version: str
+    schema_revision: str | None
+
+
+class Identity(BaseModel):
+    org: str
+    role: str
+    key_prefix: str
+
+
+node = APIRouter(tags=["node"])
+
+
+@node.get("/health")
+def health(request: Request, db: Annotated[Session, Depends(get_db)]) -> Health:
+    """Liveness and readiness; the one route that needs no API key."""
+    db.execute(text("SELECT 1"))
+    settings: NodeSettings = request.app.state.settings
+    return Health(
+        status="ok", node_id=settings.node_id, role=settings.role, region_code=settings.region_code
+    )
+
+
+@node.get("/version", dependencies=[Depends(current_caller)])
+def get_version(request: Request) -> Version:
+    return Version(
+        version=version("ipfed"), schema_revision=current_revision(request.app.state.engine)
+    )
+
+
+@node.get("/whoami")
+def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
+    return Identity(org=caller.org, role=caller.role, key_prefix=caller.key_prefix)
+
+
+def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(
+        title=f"ipfed node {settings.node_id}",
+        version=version("ipfed"),
+        description=(
+            "A node of the ipfed federation: the basic databases of the IP-protection work plan. "
+            "Send an API key in the X-API-Key header."
+        ),
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.db_url)
+    app.state.sessions = make_session_factory(app.state.engine)
+    install_error_handlers(app)
+    for router in (node, rights, licences, adjudications, products, participants, listings):
+        app.include_router(router)
+    return app

@@ -1,0 +1,257 @@
+"""The ``ipfed`` command."""
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_key
+from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
+from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
+from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
+from ipfed.nodes.errors import ConfigurationError, IpfedError
+from ipfed.nodes.imports.kinds import KINDS, import_kind
+from ipfed.nodes.imports.schemas import ImportReport
+from ipfed.nodes.imports.service import import_file
+
+app = typer.Typer(
+    help="ipfed: federated IP-protection node.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+node_app = typer.Typer(help="Create and run a node.", no_args_is_help=True)
+db_app = typer.Typer(help="The node's database.", no_args_is_help=True)
+key_app = typer.Typer(
+    help="API keys of the organisations that use this node.", no_args_is_help=True
+)
+app.add_typer(node_app, name="node")
+app.add_typer(db_app, name="db")
+app.add_typer(key_app, name="apikey")
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+DataDir = Annotated[
+    Path,
+    typer.Option("--data-dir", "-d", envvar="IPFED_DATA_DIR", help="the node's directory"),
+]
+
+
+def reports_errors(command: F) -> F:
+    """Print ipfed and validation errors as one clear line instead of a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except IpfedError as exc:
+            err.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+            raise typer.Exit(2) from None
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in error["loc"])
+                err.print(f"[red]error[/red] [invalid_configuration] {where}: {error['msg']}")
+            raise typer.Exit(2) from None
+
+    return run  # type: ignore[return-value]
+
+
+def load(data_dir: Path) -> NodeSettings:
+    if not (data_dir / CONFIG_FILE).exists():
+        raise ConfigurationError(
+            f"no {CONFIG_FILE} in {data_dir}: run `ipfed node init` first", code="no_node"
+        )
+    return NodeSettings.load(data_dir)
+
+
+@node_app.command("init")
+@reports_errors
+def node_init(
+    data_dir: DataDir = Path("ipfed-data"),
+    node_id: Annotated[str, typer.Option(help="short id, e.g. sh or national")] = "national",
+    role: Annotated[NodeRole, typer.Option()] = NodeRole.NATIONAL,
+    region: Annotated[str, typer.Option(help="GB/T 2260 code; 100000 is national")] = "100000",
+    org_name: Annotated[str, typer.Option(help="the office that runs the node")] = "",
+    http_port: Annotated[int, typer.Option()] = 8000,
+    exchange_endpoint: Annotated[str, typer.Option()] = "tcp://127.0.0.1:7100",
+    database_url: Annotated[str | None, typer.Option(help="default: SQLite in data-dir")] = None,
+) -> None:
+    """Write node.toml, create the database and print the office's first API key."""
+    if (data_dir / CONFIG_FILE).exists():
+        raise ConfigurationError(f"{data_dir} already holds a node", code="node_exists")
+    settings = NodeSettings(
+        node_id=node_id,
+        role=role,
+        region_code=region,
+        org_name=org_name or node_id,
+        data_dir=data_dir,
+        http_port=http_port,
+        exchange_endpoint=exchange_endpoint,
+        database_url=database_url,
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    with transaction(make_session_factory(engine)) as db:
+        _, secret = create_api_key(db=db, org=settings.org_name, role=Role(role.value))
+    (data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    out.print(f"node [bold]{node_id}[/bold] ({role}, {region}) initialised in {data_dir}")
+    out.print(f"API key for {settings.org_name}: [bold]{secret}[/bold] (shown once)")
+
+
+@node_app.command("run")
+@reports_errors
+def node_run(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Serve the node's HTTP API."""
+    import uvicorn
+
+    from ipfed.nodes.app import create_app
+
+    settings = load(data_dir)
+    engine = make_engine(settings.db_url)
+    if current_revision(engine) != head_revision():
+        raise ConfigurationError(
+            "the database schema is not current: run `ipfed db upgrade`", code="schema_outdated"
+        )
+    uvicorn.run(
+        create_app(settings, engine),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+    )
+
+
+@db_app.command("upgrade")
+@reports_errors
+def db_upgrade(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Apply every pending migration."""
+    settings = load(data_dir)
+    engine = make_engine(settings.db_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    out.print(f"schema {before or 'empty'} -> {current_revision(engine)}")
+
+
+@app.command("import")
+@reports_errors
+def import_command(
+    kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    data_dir: DataDir = Path("ipfed-data"),
+    fmt: Annotated[str | None, typer.Option("--format", help="csv or jsonl")] = None,
+    encoding: Annotated[str, typer.Option(help="e.g. gb18030")] = "utf-8-sig",
+    partial: Annotated[
+        bool, typer.Option(help="store the valid rows even when others are rejected")
+    ] = False,
+) -> None:
+    """Import a CSV or JSONL file: every row is validated; by default all or nothing."""
+    import_as = import_kind(kind)
+    settings = load(data_dir)
+    sessions = make_session_factory(make_engine(settings.db_url))
+    with (
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+        transaction(sessions) as db,
+    ):
+        task = progress.add_task(f"importing {import_as.name}", total=file.stat().st_size)
+        report = import_file(
+            db=db,
+            kind=import_as,
+            path=file,
+            fmt=fmt,
+            encoding=encoding,
+            accept_partial=partial,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+    show_report(report)
+    if not report.committed:
+        raise typer.Exit(1)
+
+
+def show_report(report: ImportReport) -> None:
+    if report.rejections:
+        table = Table("line", "field", "code", "reason", title="rejected rows")
+        for r in report.rejections:
+            table.add_row(str(r.line), r.field or "", r.code, r.reason)
+        err.print(table)
+        if report.rows_rejected > len(report.rejections):
+            err.print(f"… and {report.rows_rejected - len(report.rejections)} more")
+    if report.ignored_columns:
+        err.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+    if report.committed:
+        out.print(
+            f"imported {report.rows_imported:,} of {report.rows_read:,} {report.kind} rows "
+            f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
+        )
+    else:
+        err.print(
+            f"[red]nothing imported[/red]: {report.rows_rejected:,} of {report.rows_read:,} "
+            "rows rejected (fix them, or pass --partial to store the valid rows)"
+        )
+
+
+@key_app.command("create")
+@reports_errors
+def key_create(
+    org: Annotated[str, typer.Option(help="the organisation the key belongs to")],
+    role: Annotated[Role, typer.Option()],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    settings = load(data_dir)
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        key, secret = create_api_key(db=db, org=org, role=role)
+    out.print(f"API key for {org} ({role}): [bold]{secret}[/bold] (shown once)")
+
+
+@key_app.command("list")
+@reports_errors
+def key_list(data_dir: DataDir = Path("ipfed-data")) -> None:
+    settings = load(data_dir)
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        table = Table("prefix", "org", "role", "created", "revoked")
+        for key in list_api_keys(db=db):
+            revoked = f"{key.revoked_at:%Y-%m-%d}" if key.revoked_at else ""
+            table.add_row(key.prefix, key.org, key.role, f"{key.created_at:%Y-%m-%d}", revoked)
+    out.print(table)
+
+
+@key_app.command("revoke")
+@reports_errors
+def key_revoke(prefix: str, data_dir: DataDir = Path("ipfed-data")) -> None:
+    settings = load(data_dir)
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        key = revoke_api_key(db=db, prefix=prefix)
+        out.print(f"revoked {key.prefix}… of {key.org}")
+
+
+@app.command("demo")
+@reports_errors
+def demo(
+    data_dir: Annotated[Path, typer.Option("--data-dir", "-d")] = Path("ipfed-demo"),
+    base_port: Annotated[int, typer.Option(help="HTTP ports base, base+1, base+2")] = 8700,
+    datasets: Annotated[
+        Path | None, typer.Option(help="development data (default: ../shared/datasets if present)")
+    ] = None,
+) -> None:
+    """Start a national node and two regional nodes on loopback; Ctrl-C stops them."""
+    from ipfed.nodes.demo.federation import run_demo
+
+    run_demo(data_dir=data_dir, base_port=base_port, datasets=datasets, console=out)
+
+
+def main() -> None:
+    app()

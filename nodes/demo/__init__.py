@@ -1,0 +1,1 @@
+"""The demo federation: a national node and two regional nodes on loopback."""

@@ -1,0 +1,76 @@
+"""HTTP plumbing shared by every router: sessions, pagination and error rendering."""
+
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from ipfed.nodes.errors import IpfedError
+from ipfed.nodes.schemas import Page
+from ipfed.registry.identifiers import InvalidIdentifier
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+After = Annotated[
+    str | None, Query(pattern=ULID_PATTERN, description="the `next` cursor of the previous page")
+]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed on success, rolled back on any error."""
+    with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+def page(model: type[M], rows: Sequence[Any], limit: int) -> Page[M]:
+    items = [model.model_validate(row) for row in rows]
+    return Page[model](  # type: ignore[valid-type]
+        items=items, next=rows[-1].id if len(rows) == limit else None
+    )
+
+
+def _error(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {str(error.get('msg', '')).removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every failure answers ``{"error": code, "detail": message}``."""
+
+    @app.exception_handler(IpfedError)
+    async def ipfed_error(_: Request, exc: IpfedError) -> JSONResponse:
+        return _error(exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(InvalidIdentifier)
+    async def invalid_identifier(_: Request, exc: InvalidIdentifier) -> JSONResponse:
+        return _error(422, exc.code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", _describe(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "internal_error", "the node failed to answer; the error is logged")
