@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
@@ -35,8 +36,8 @@ app.add_typer(node_app, name="node")
 app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="apikey")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DataDir = Annotated[
@@ -53,12 +54,13 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except IpfedError as exc:
-            err.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+            err.print(f"[red]error[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
             raise typer.Exit(2) from None
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 where = ".".join(str(p) for p in error["loc"])
-                err.print(f"[red]error[/red] [invalid_configuration] {where}: {error['msg']}")
+                message = escape(f"[invalid_configuration] {where}: {error['msg']}")
+                err.print(f"[red]error[/red] {message}")
             raise typer.Exit(2) from None
 
     return run  # type: ignore[return-value]
@@ -82,7 +84,9 @@ def node_init(
     org_name: Annotated[str, typer.Option(help="the office that runs the node")] = "",
     http_port: Annotated[int, typer.Option()] = 8000,
     exchange_endpoint: Annotated[str, typer.Option()] = "tcp://127.0.0.1:7100",
-    database_url: Annotated[str | None, typer.Option(help="default: SQLite in data-dir")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(envvar="IPFED_DATABASE_URL", help="default: SQLite in data-dir")
+    ] = None,
 ) -> None:
     """Write node.toml, create the database and print the office's first API key."""
     if (data_dir / CONFIG_FILE).exists():
@@ -213,7 +217,7 @@ def key_create(
 ) -> None:
     settings = load(data_dir)
     with transaction(make_session_factory(make_engine(settings.db_url))) as db:
-        key, secret = create_api_key(db=db, org=org, role=role)
+        _, secret = create_api_key(db=db, org=org, role=role)
     out.print(f"API key for {org} ({role}): [bold]{secret}[/bold] (shown once)")
 
 

@@ -12,9 +12,9 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
-from stdnum import numdb  # type: ignore[import-untyped]
-from stdnum.cn import uscc as _uscc  # type: ignore[import-untyped]
-from stdnum.exceptions import ValidationError as _StdnumError  # type: ignore[import-untyped]
+from stdnum import numdb
+from stdnum.cn import uscc as _uscc
+from stdnum.exceptions import ValidationError as _StdnumError
 
 
 class InvalidIdentifier(ValueError):
@@ -120,6 +120,20 @@ def parse_patent_number(value: str) -> PatentNumber:
     return PatentNumber(digits=digits, check=expected)
 
 
+# --- trademark and geographical-indication registration numbers -----------
+
+
+def parse_registration_number(value: str) -> str:
+    """CNIPA registration numbers are digits; international (Madrid) registrations
+    and some registers prefix letters, e.g. ``G1234567``. No check character."""
+    number = value.strip().upper()
+    if not (1 <= len(number) <= 20 and number.isascii() and number.isalnum()):
+        raise InvalidIdentifier(
+            "invalid_trademark_number", f"{value!r} is not a trademark registration number"
+        )
+    return number
+
+
 # --- unified social credit code (GB 32100-2015) ---------------------------
 
 
@@ -202,6 +216,7 @@ def parse_locarno_class(value: str) -> str:
 
 
 PatentNo = Annotated[str, AfterValidator(lambda v: str(parse_patent_number(v)))]
+RegistrationNo = Annotated[str, AfterValidator(parse_registration_number)]
 USCC = Annotated[str, AfterValidator(parse_uscc)]
 RegionCode = Annotated[str, AfterValidator(parse_region_code)]
 NiceClass = Annotated[int, BeforeValidator(parse_nice_class)]

@@ -156,7 +156,10 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
     console.print(f"development data: {datasets.resolve() if datasets else 'built-in sample only'}")
     fresh_directory(data_dir)
     nodes = [settings_for(node, i, data_dir, base_port) for i, node in enumerate(NODES)]
-    keys = {s.node_id: prepare(s, data_files(n, datasets), console) for n, s in zip(NODES, nodes)}
+    keys = {
+        s.node_id: prepare(s, data_files(n, datasets), console)
+        for n, s in zip(NODES, nodes, strict=True)
+    }
 
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -193,7 +196,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
                         stderr=subprocess.STDOUT,
                     )
                 )
-        for settings, process in zip(nodes, processes):
+        for settings, process in zip(nodes, processes, strict=True):
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
 
         console.print("[bold]ipfed demo federation[/bold]")
@@ -215,7 +218,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         console.print("running; press Ctrl-C to stop", highlight=False)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
-        failed = next(s for s, p in zip(nodes, processes) if p.poll() is not None)
+        failed = next(s for s, p in zip(nodes, processes, strict=True) if p.poll() is not None)
         raise ConfigurationError(
             f"node {failed.node_id} stopped; see {failed.data_dir / 'node.log'}",
             code="demo_node_failed",

@@ -37,17 +37,26 @@ class ImportKind:
     write: Writer  # called as write(db=session, items=[...])
     aliases: tuple[str, ...] = ()
 
-    def columns(self) -> set[str]:
-        """Every column name the row model accepts, aliases included."""
-        names: set[str] = set()
+    def names(self) -> dict[str, list[str]]:
+        """Each field of the row model with every column name it accepts."""
+        names: dict[str, list[str]] = {}
         for name, field in self.row_model.model_fields.items():
-            names.add(name)
             alias = field.validation_alias
-            if isinstance(alias, AliasChoices):
-                names.update(a for a in alias.choices if isinstance(a, str))
-            elif isinstance(alias, str):
-                names.add(alias)
+            choices = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
+            names[name] = [name, *(c for c in choices if isinstance(c, str) and c != name)]
         return names
+
+    def columns(self) -> set[str]:
+        """Every column name the row model accepts."""
+        return {column for choices in self.names().values() for column in choices}
+
+    def as_written(self, header: list[str]) -> dict[str, str]:
+        """Maps every accepted name to the one this file's header uses, for error reports."""
+        written = {}
+        for choices in self.names().values():
+            used = next((c for c in choices if c in header), choices[-1])
+            written.update(dict.fromkeys(choices, used))
+        return written
 
     def add(self, db: Session, items: Sequence[Any]) -> list[ItemError]:
         return self.write(db=db, items=items)

@@ -97,6 +97,7 @@ def import_file(
 
         lines: list[int] = []
         items: list[Any] = []
+        written: dict[str, str] = {}
         for record in reader:
             report.rows_read += 1
             if record.problem:
@@ -106,8 +107,10 @@ def import_file(
                 items.append(kind.row_model.model_validate(record.fields))
                 lines.append(record.line)
             except ValidationError as exc:
+                written = written or kind.as_written(reader.columns)
                 for error in exc.errors(include_url=False):
-                    field = ".".join(str(part) for part in error["loc"]) or None
+                    loc = [str(part) for part in error["loc"]]
+                    field = ".".join([written.get(loc[0], loc[0]), *loc[1:]]) if loc else None
                     reason = error["msg"].removeprefix("Value error, ")
                     code = getattr(error.get("ctx", {}).get("error"), "code", None)
                     collect.reject(record.line, field, code or error["type"], reason)

@@ -19,7 +19,7 @@ def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
                 select(Listing.channel, Listing.source, Listing.external_id).where(
                     tuple_(Listing.channel, Listing.source, Listing.external_id).in_(keys)
                 )
-            ).tuples()
+            ).all()
         )
         if keys
         else set()

@@ -1,31 +1,19 @@
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
 from ipfed.nodes.rights.models import RightKind, RightStatus
 from ipfed.nodes.schemas import InputModel, OutputModel
 from ipfed.registry.identifiers import (
-    InvalidIdentifier,
     LocarnoClass,
     NiceClasses,
     PatentKind,
     PatentNo,
     RegionCode,
+    RegistrationNo,
     parse_patent_number,
 )
-
-
-def _trademark_number(value: str) -> str:
-    # CNIPA registration numbers are digits; international (Madrid)
-    # registrations and some registers prefix letters, e.g. G1234567.
-    number = value.strip().upper()
-    if not (1 <= len(number) <= 20 and number.isascii() and number.isalnum()):
-        raise InvalidIdentifier(
-            "invalid_trademark_number", f"{value!r} is not a trademark registration number"
-        )
-    return number
-
 
 _STATUS_WORDS = {
     "registered": RightStatus.GRANTED,
@@ -47,7 +35,6 @@ def _status(value: Any) -> Any:
     )
 
 
-TrademarkNo = Annotated[str, AfterValidator(_trademark_number)]
 Status = Annotated[RightStatus, BeforeValidator(_status)]
 UriList = Annotated[
     list[str],
@@ -94,14 +81,14 @@ class PatentIn(RightIn):
 
 
 class TrademarkIn(RightIn):
-    number: TrademarkNo = Field(validation_alias=AliasChoices("number", "reg_no", "mark_id"))
+    number: RegistrationNo = Field(validation_alias=AliasChoices("number", "reg_no", "mark_id"))
     nice_classes: NiceClasses
     well_known: bool = False
     key_protection: bool = False
 
 
 class GeographicalIndicationIn(RightIn):
-    number: TrademarkNo = Field(validation_alias=AliasChoices("number", "gi_no"))
+    number: RegistrationNo = Field(validation_alias=AliasChoices("number", "gi_no"))
     product: str = Field(min_length=1, max_length=200)
     area: str = Field(min_length=1)
     region_code: RegionCode | None = None

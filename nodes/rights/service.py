@@ -26,7 +26,12 @@ from ipfed.nodes.rights.schemas import (
     RightIn,
     TrademarkIn,
 )
-from ipfed.registry.identifiers import InvalidIdentifier, PatentKind, parse_patent_number
+from ipfed.registry.identifiers import (
+    InvalidIdentifier,
+    PatentKind,
+    parse_patent_number,
+    parse_registration_number,
+)
 
 R = TypeVar("R", bound=Right)
 
@@ -35,7 +40,7 @@ def canonical_number(kind: RightKind, number: str) -> str:
     """The stored form of a right's number, as written on products or in filings."""
     if kind is RightKind.PATENT:
         return str(parse_patent_number(number))
-    return number.strip().upper()
+    return parse_registration_number(number)
 
 
 def get_right(*, db: Session, kind: RightKind, number: str) -> Right:
@@ -80,7 +85,7 @@ def search(
     status: RightStatus | None = None,
     after: str | None = None,
     limit: int = 50,
-    where: Callable[[Select[tuple[R]]], Select[tuple[R]]] = lambda s: s,
+    where: Callable[[Select[R]], Select[R]] = lambda s: s,
 ) -> Sequence[R]:
     """Rights of one kind in id order, filtered; ``after`` is the last id of the previous page."""
     query = select(model).order_by(model.id).limit(limit)
@@ -114,7 +119,7 @@ def search_trademarks(
     well_known: bool | None = None,
     **filters: Any,
 ) -> Sequence[Trademark]:
-    def where(query: Select[tuple[Trademark]]) -> Select[tuple[Trademark]]:
+    def where(query: Select[Trademark]) -> Select[Trademark]:
         if nice_class is not None:
             query = query.where(Trademark.nice_class_mask.op("&")(1 << nice_class) != 0)
         if key_protection is not None:

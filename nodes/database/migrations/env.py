@@ -1,6 +1,6 @@
 """Alembic environment: runs online against the engine the caller passes in."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -10,7 +10,7 @@ from ipfed.nodes.database.core import UTCDateTime
 from ipfed.nodes.database.models import metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our own column types into new revisions with their import."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         autogen_context.imports.add("from ipfed.nodes.database.core import UTCDateTime")

@@ -1,0 +1,76 @@
+"""Fixtures shared by the whole suite.
+
+Every database test runs twice: on SQLite (a file, WAL mode) and on the
+PostgreSQL server at IPFED_TEST_POSTGRES_URL (default: the local server's
+``test`` database). Each test works inside a transaction that is rolled
+back, so tests never see each other's rows.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import make_engine
+from ipfed.nodes.database.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATASETS = SHARED / "datasets"
+POSTGRES_URL = os.environ.get(
+    "IPFED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'node.db'}"
+    else:
+        url = POSTGRES_URL
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits become savepoints of the test's rolled-back transaction."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> NodeSettings:
+    return NodeSettings(
+        node_id="sh",
+        role="regional",
+        region_code="310000",
+        org_name="上海市知识产权局",
+        data_dir=tmp_path,
+    )

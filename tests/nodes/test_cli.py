@@ -1,0 +1,91 @@
+"""The ipfed command, run in-process. The CLI is a thin layer over the services
+(tested on both backends), so these tests use each node's default SQLite file."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ipfed.nodes.cli import app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
+runner = CliRunner()
+
+
+def ipfed(*args: str | Path) -> tuple[int, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Path:
+    code, output = ipfed(
+        "node",
+        "init",
+        "-d",
+        tmp_path,
+        "--node-id",
+        "zj",
+        "--role",
+        "regional",
+        "--region",
+        "330000",
+        "--org-name",
+        "浙江省知识产权局",
+    )
+    assert code == 0, output
+    assert "API key for 浙江省知识产权局: ipf_" in output
+    return tmp_path
+
+
+def test_init_writes_the_settings_and_refuses_to_overwrite(node: Path) -> None:
+    assert 'region_code = "330000"' in (node / "node.toml").read_text(encoding="utf-8")
+    assert (node / "node.db").exists()
+    code, output = ipfed("node", "init", "-d", node)
+    assert code == 2 and "[node_exists]" in output
+
+
+def test_init_refuses_an_invalid_region(tmp_path: Path) -> None:
+    code, output = ipfed(
+        "node", "init", "-d", tmp_path, "--node-id", "x", "--role", "regional", "--region", "339999"
+    )
+    assert code == 2 and "GB/T 2260" in output
+    assert not (tmp_path / "node.toml").exists()
+
+
+def test_commands_need_an_initialised_node(tmp_path: Path) -> None:
+    code, output = ipfed("db", "upgrade", "-d", tmp_path)
+    assert code == 2 and "[no_node]" in output and "ipfed node init" in output
+
+
+def test_db_upgrade_on_a_current_schema(node: Path) -> None:
+    code, output = ipfed("db", "upgrade", "-d", node)
+    assert code == 0 and "0001 -> 0001" in output
+
+
+def test_import_reports_and_exit_codes(node: Path, tmp_path: Path) -> None:
+    code, output = ipfed("import", "trademarks", SAMPLE / "trademarks.csv", "-d", node)
+    assert code == 0 and "imported 6 of 6 trademarks rows" in output
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("number,name,nice_classes,holder\n9000001,某,99,某公司\n", encoding="utf-8")
+    code, output = ipfed("import", "marks", broken, "-d", node)
+    assert code == 1
+    assert "invalid_nice_class" in output and "nothing imported" in output
+
+    code, output = ipfed("import", "pets", broken, "-d", node)
+    assert code == 2 and "[unknown_import_kind]" in output
+
+
+def test_api_keys(node: Path) -> None:
+    code, output = ipfed(
+        "apikey", "create", "--org", "某电商平台", "--role", "platform", "-d", node
+    )
+    assert code == 0
+    prefix = output.split("ipf_")[1][:8]
+    code, output = ipfed("apikey", "revoke", f"ipf_{prefix}", "-d", node)
+    assert code == 0 and "某电商平台" in output
+    code, output = ipfed("apikey", "list", "-d", node)
+    assert "platform" in output and "浙江省知识产权局" in output
+    code, output = ipfed("apikey", "create", "--org", "x", "--role", "emperor", "-d", node)
+    assert code == 2

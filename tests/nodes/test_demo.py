@@ -1,0 +1,90 @@
+"""``ipfed demo`` end to end: three real node processes on loopback."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def free_base_port() -> int:
+    for base in range(21000, 29000, 10):
+        try:
+            for port in range(base, base + 3):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    base = free_base_port()
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ipfed.nodes",
+            "demo",
+            "-d",
+            str(tmp_path / "demo"),
+            "--base-port",
+            str(base),
+        ],
+        cwd=Path(__file__).resolve().parents[2],  # so that ../shared/datasets is found
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert demo.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = demo.stdout.readline()
+        assert line, "".join(lines)
+        lines.append(line)
+        if "press Ctrl-C" in line:
+            break
+    output = "".join(lines)
+    nodes = re.findall(
+        r"^\s+(\w+)\s+(national|regional)\s+(\d{6})\s+(http://\S+)\s+API key (ipf_\S+)$",
+        output,
+        re.M,
+    )
+    try:
+        assert [(n[0], n[2]) for n in nodes] == [
+            ("national", "100000"),
+            ("sh", "310000"),
+            ("zj", "330000"),
+        ], output
+        for _node_id, role, region, url, key in nodes:
+            assert httpx.get(f"{url}/health").json()["region_code"] == region
+            assert httpx.get(f"{url}/whoami", headers={"X-API-Key": key}).json()["role"] == role
+            assert httpx.get(f"{url}/trademarks").status_code == 401
+        zj_url, zj_key = nodes[2][3], nodes[2][4]
+        listings = httpx.get(
+            f"{zj_url}/listings", params={"limit": 500}, headers={"X-API-Key": zj_key}
+        ).json()
+        assert len(listings["items"]) == 75  # the built-in sample and the trademark listings
+        coke = httpx.get(
+            f"{zj_url}/trademarks", params={"q": "可口"}, headers={"X-API-Key": zj_key}
+        ).json()
+        assert [t["number"] for t in coke["items"]] == ["D01"]
+    finally:
+        demo.send_signal(signal.SIGINT)
+        rest, _ = demo.communicate(timeout=30)
+    assert demo.returncode == 0, rest
+    assert "all nodes stopped" in rest
+    for _, _, _, url, _ in nodes:
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{url}/health", timeout=1)
