@@ -13,7 +13,7 @@ from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
-from ipfed.nodes.http import get_db, install_error_handlers
+from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.participants.api import router as participants
@@ -66,6 +66,7 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 
 def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
+        dependencies=[Depends(no_nul_characters)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),
         description=(

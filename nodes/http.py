@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from ipfed.nodes.errors import IpfedError
+from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import InvalidIdentifier
 
@@ -23,6 +23,12 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 After = Annotated[
     str | None, Query(pattern=ULID_PATTERN, description="the `next` cursor of the previous page")
 ]
+
+
+def no_nul_characters(request: Request) -> None:
+    """Refuse NUL characters in the path or query: PostgreSQL text cannot hold them."""
+    if "\x00" in request.url.path or any("\x00" in v for v in request.query_params.values()):
+        raise InvalidInput("the request contains a NUL character", code="nul_character")
 
 
 def get_db(request: Request) -> Iterator[Session]:

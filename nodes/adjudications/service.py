@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
-from ipfed.nodes.database.bulk import bulk_insert
+from ipfed.nodes.database.bulk import insert_new
 from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import Right
@@ -15,35 +15,23 @@ from ipfed.nodes.rights.service import find_rights, unknown_rights
 def add_adjudications(*, db: Session, items: Sequence[AdjudicationIn]) -> list[ItemError]:
     rights = find_rights(db=db, numbers=[item.right for item in items])
     errors = unknown_rights(items, rights, lambda item: [item.right])
-    seen = set(
-        db.scalars(
-            select(Adjudication.case_no).where(
-                Adjudication.case_no.in_({item.case_no for item in items})
-            )
-        )
-    )
-    rejected = {e.index for e in errors}
-    rows = []
+    known = [(i, item) for i, item in enumerate(items) if item.right in rights]
     now = utcnow()
-    ids = iter(new_ids(len(items)))
-    for index, item in enumerate(items):
-        if item.case_no in seen:
-            errors.append(ItemError(index, "case_no", "duplicate", f"{item.case_no} is stored"))
-            continue
-        seen.add(item.case_no)
-        if index in rejected:
-            continue
-        rows.append(
-            {
-                "id": next(ids),
-                "created_at": now,
-                "right_id": rights[item.right].id,
-                **item.model_dump(exclude={"right"}),
-                "decision": item.decision.value,
-            }
-        )
-    bulk_insert(db, Adjudication.__table__, rows)  # type: ignore[arg-type]
-    return errors
+    rows = [
+        {
+            "id": case_id,
+            "created_at": now,
+            "right_id": rights[item.right].id,
+            **item.model_dump(exclude={"right"}),
+            "decision": item.decision.value,
+        }
+        for case_id, (_, item) in zip(new_ids(len(known)), known, strict=True)
+    ]
+    duplicates = insert_new(db, Adjudication.__table__, rows, unique=("case_no",))  # type: ignore[arg-type]
+    return errors + [
+        ItemError(known[i][0], "case_no", "duplicate", f"{known[i][1].case_no} is already stored")
+        for i in duplicates
+    ]
 
 
 def search_adjudications(

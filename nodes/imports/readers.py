@@ -29,6 +29,10 @@ class Record:
     problem: tuple[str, str] | None = None  # (code, reason)
 
 
+# Text databases (PostgreSQL) cannot store NUL; no real register value holds one.
+NUL_PROBLEM = ("nul_character", "the row contains a NUL character")
+
+
 def detect_format(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson"):
@@ -85,6 +89,9 @@ class RecordReader:
                     yield Record(reader.line_num, {}, ("wrong_field_count", reason))
                     continue
                 fields = {name: values[i] for i, name in wanted if values[i]}
+                if any("\x00" in value for value in fields.values()):
+                    yield Record(reader.line_num, {}, NUL_PROBLEM)
+                    continue
                 yield Record(reader.line_num, fields)
         except csv.Error as exc:
             raise UnreadableFile(f"line {reader.line_num}: malformed CSV ({exc})") from None
@@ -102,7 +109,8 @@ class RecordReader:
                 yield Record(number, {}, ("invalid_json", "a line must hold one JSON object"))
                 continue
             self.columns += [key for key in fields if key not in self.columns]
-            yield Record(
-                number,
-                {k: v for k, v in fields.items() if k in self._known and v not in ("", None)},
-            )
+            fields = {k: v for k, v in fields.items() if k in self._known and v not in ("", None)}
+            if any(isinstance(v, str) and "\x00" in v for v in fields.values()):
+                yield Record(number, {}, NUL_PROBLEM)
+                continue
+            yield Record(number, fields)

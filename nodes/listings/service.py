@@ -1,10 +1,10 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert
+from ipfed.nodes.database.bulk import insert_new
 from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.listings.models import Channel, Listing
@@ -12,40 +12,21 @@ from ipfed.nodes.listings.schemas import ListingIn
 
 
 def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
-    keys = {(i.channel.value, i.source, i.external_id) for i in items if i.external_id}
-    stored = (
-        set(
-            db.execute(
-                select(Listing.channel, Listing.source, Listing.external_id).where(
-                    tuple_(Listing.channel, Listing.source, Listing.external_id).in_(keys)
-                )
-            ).all()
-        )
-        if keys
-        else set()
-    )
-    seen = {(str(c), s, e) for c, s, e in stored}
-    errors, rows = [], []
     now = utcnow()
-    ids = iter(new_ids(len(items)))
-    for index, item in enumerate(items):
-        key = (item.channel.value, item.source, item.external_id)
-        if item.external_id and key in seen:
-            errors.append(
-                ItemError(index, "external_id", "duplicate", f"{item.external_id} is stored")
-            )
-            continue
-        seen.add(key)
-        rows.append(
-            {
-                "id": next(ids),
-                "created_at": now,
-                **item.model_dump(),
-                "channel": item.channel.value,
-            }
-        )
-    bulk_insert(db, Listing.__table__, rows)  # type: ignore[arg-type]
-    return errors
+    rows = [
+        {"id": listing_id, "created_at": now, **item.model_dump(), "channel": item.channel.value}
+        for listing_id, item in zip(new_ids(len(items)), items, strict=True)
+    ]
+    duplicates = insert_new(
+        db,
+        Listing.__table__,
+        rows,
+        unique=("channel", "source", "external_id"),  # type: ignore[arg-type]
+    )
+    return [
+        ItemError(i, "external_id", "duplicate", f"{items[i].external_id} is already stored")
+        for i in duplicates
+    ]
 
 
 def search_listings(

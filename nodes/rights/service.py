@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert
+from ipfed.nodes.database.bulk import bulk_insert, insert_new
 from ipfed.nodes.database.core import new_ids, utcnow
 from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.imports.batch import ItemError
@@ -142,43 +142,39 @@ def _add_rights(
     design_images: Callable[[str, Any], list[dict[str, Any]]] = lambda _id, _item: [],
 ) -> list[ItemError]:
     """Insert rights that are new, reject numbers already stored or repeated."""
-    numbers = {item.number for item in items}
-    stored = set(
-        db.scalars(select(Right.number).where(Right.kind == kind, Right.number.in_(numbers)))
-    )
-    errors: list[ItemError] = []
-    rights: list[dict[str, Any]] = []
-    images: list[dict[str, Any]] = []
     empty = dict.fromkeys(_KIND_COLUMNS)
     now = utcnow()
-    ids = iter(new_ids(len(items)))
-    for index, item in enumerate(items):
-        number = item.number
-        if number in stored:
-            errors.append(ItemError(index, "number", "duplicate", f"{number} is already stored"))
-            continue
-        stored.add(number)
-        right_id = next(ids)
-        rights.append(
-            {
-                **empty,
-                "id": right_id,
-                "created_at": now,
-                "kind": kind.value,
-                "number": number,
-                "name": item.name,
-                "holder": item.holder,
-                "status": item.status.value,
-                "filing_date": item.filing_date,
-                "grant_date": item.grant_date,
-                "expiry_date": item.expiry_date,
-                **kind_columns(item),
-            }
-        )
-        images += design_images(right_id, item)
-    bulk_insert(db, Right.__table__, rights)  # type: ignore[arg-type]
+    ids = new_ids(len(items))
+    rows = [
+        {
+            **empty,
+            "id": right_id,
+            "created_at": now,
+            "kind": kind.value,
+            "number": item.number,
+            "name": item.name,
+            "holder": item.holder,
+            "status": item.status.value,
+            "filing_date": item.filing_date,
+            "grant_date": item.grant_date,
+            "expiry_date": item.expiry_date,
+            **kind_columns(item),
+        }
+        for right_id, item in zip(ids, items, strict=True)
+    ]
+    duplicates = insert_new(db, Right.__table__, rows, unique=("kind", "number"))  # type: ignore[arg-type]
+    skipped = set(duplicates)
+    images = [
+        image
+        for index, (right_id, item) in enumerate(zip(ids, items, strict=True))
+        if index not in skipped
+        for image in design_images(right_id, item)
+    ]
     bulk_insert(db, DesignImage.__table__, images)  # type: ignore[arg-type]
-    return errors
+    return [
+        ItemError(i, "number", "duplicate", f"{items[i].number} is already stored")
+        for i in duplicates
+    ]
 
 
 def add_patents(*, db: Session, items: Sequence[PatentIn]) -> list[ItemError]:

@@ -156,6 +156,7 @@ def test_pages_follow_the_cursor(client: TestClient, keys: dict[Role, str]) -> N
         ("/listings/01M7ZF1BGTE3PN29F9KSRS9HXY", {}, 404, "listing_not_found"),
         ("/licences", {"right": "D404"}, 404, "right_not_found"),
         ("/no/such/route", {}, 404, "not_found"),
+        ("/geographical-indications", {"q": "\x00"}, 422, "nul_character"),
     ],
 )
 def test_bad_requests_get_a_clear_4xx(

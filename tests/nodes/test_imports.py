@@ -142,6 +142,12 @@ def test_partial_import_keeps_the_valid_rows(db: Session, tmp_path: Path) -> Non
     assert sorted(db.scalars(select(Trademark.number))) == ["A1", "A3"]
 
 
+def test_nul_characters_are_refused(db: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, "marks.csv", "number,name,nice_classes,holder\nN1,坏\x00名,3,某公司\n")
+    report = run(db, "trademarks", path)
+    assert [(r.line, r.code) for r in report.rejections] == [(2, "nul_character")]
+
+
 def test_licences_must_name_a_stored_right(db: Session, tmp_path: Path) -> None:
     run(db, "trademarks", SAMPLE / "trademarks.csv")
     path = write(
