@@ -8,6 +8,7 @@ the ORM would store them. All rows of a call must have the same keys.
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -15,8 +16,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Connection,
-    Date,
-    DateTime,
     Integer,
     String,
     Table,
@@ -148,7 +147,7 @@ def _executemany(connection: Connection, table: Table, rows: Sequence[Row]) -> N
     # Strings, enums (CHECK constraints guard them), integers and booleans go
     # to sqlite3 as they are; the other types need SQLAlchemy's format.
     processors = [
-        (position, processor, isinstance(table.c[name].type, Date | DateTime))
+        (position, processor, table.c[name].type.python_type in (date, datetime))
         for position, name in enumerate(order)
         if not isinstance(table.c[name].type, String | Integer | Boolean)
         and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))

@@ -1,20 +1,13 @@
 """Streaming, all-or-nothing import of a file into one of the basic databases.
 
 Rows are validated one at a time and written in batches inside a savepoint;
-memory holds two batches, not the file. If any row is rejected (and partial
+memory holds one batch, not the file. If any row is rejected (and partial
 imports were not asked for) or anything fails, the savepoint is rolled back:
 a file is imported whole or not at all.
-
-While one batch is written (the database driver releases the GIL), the next
-is read and validated, on a single writer thread: the session is only ever
-used by one thread at a time.
 """
 
-import gc
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,19 +41,6 @@ class _Report:
         self.report.rows_imported += len(lines) - len(errors)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # An import allocates millions of short-lived, acyclic objects; the
-    # cyclic collector's passes over them roughly halve throughput.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_file(
     *,
     db: Session,
@@ -77,21 +57,11 @@ def import_file(
     known = kind.columns()
     started = time.perf_counter()
 
-    with (
-        path.open("rb") as raw,
-        _gc_paused(),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer,
-        db.begin_nested() as savepoint,
-    ):
+    with path.open("rb") as raw, db.begin_nested() as savepoint:
         reader = RecordReader(raw, fmt or detect_format(path), known, encoding)
-        pending: Future[list[ItemError]] | None = None
-        pending_lines: list[int] = []
 
         def write(lines: list[int], items: list[Any]) -> None:
-            nonlocal pending, pending_lines
-            if pending is not None:
-                collect.stored(pending_lines, pending.result())
-            pending, pending_lines = writer.submit(kind.add, db, items), lines
+            collect.stored(lines, kind.add(db, items))
             if on_progress:
                 on_progress(reader.position)
 
@@ -118,8 +88,6 @@ def import_file(
                 write(lines, items)
                 lines, items = [], []
         write(lines, items)
-        assert pending is not None
-        collect.stored(pending_lines, pending.result())
         report.ignored_columns = [c for c in reader.columns if c not in known]
         if report.rows_rejected and not accept_partial:
             savepoint.rollback()

@@ -47,7 +47,8 @@ def nice_class_mask(classes: list[int]) -> int:
 
 class Right(RecordMixin, Base):
     __tablename__ = "rights"
-    __table_args__ = (UniqueConstraint("kind", "number"),)
+    # number first: rights are looked up by number across kinds (licences, cases).
+    __table_args__ = (UniqueConstraint("number", "kind"),)
     __mapper_args__ = {"polymorphic_on": "kind"}
 
     kind: Mapped[RightKind] = mapped_column(str_enum(RightKind, "right_kind"))

@@ -165,7 +165,7 @@ def upgrade() -> None:
         sa.Column("area", sa.Text(), nullable=True),
         sa.Column("region_code", sa.String(length=6), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("kind", "number"),
+        sa.UniqueConstraint("number", "kind"),
     )
     op.create_table(
         "adjudications",
