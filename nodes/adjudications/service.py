@@ -1,12 +1,11 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
 from ipfed.nodes.database.bulk import insert_new
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
@@ -43,13 +42,11 @@ def search_adjudications(
     after: str | None = None,
     limit: int = 50,
 ) -> Sequence[Adjudication]:
-    query = select(Adjudication).order_by(Adjudication.id).limit(limit)
+    query = page_of(Adjudication, after=after, limit=limit)
     if right is not None:
         query = query.where(Adjudication.right_id == right.id)
     if defendant:
         query = query.where(Adjudication.defendant.icontains(defendant, autoescape=True))
     if decision:
         query = query.where(Adjudication.decision == decision)
-    if after:
-        query = query.where(Adjudication.id > after)
     return db.scalars(query).all()

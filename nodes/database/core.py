@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Enum, String, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, Select, String, create_engine, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -109,3 +109,12 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+M = TypeVar("M", bound=RecordMixin)
+
+
+def page_of(model: type[M], *, after: str | None, limit: int) -> Select[M]:
+    """Records in id (creation) order, from just after the cursor ``after``."""
+    query = select(model).order_by(model.id).limit(limit)
+    return query.where(model.id > after) if after else query

@@ -1,11 +1,11 @@
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.licences.schemas import LicenceIn
@@ -47,7 +47,7 @@ def search_licences(
     after: str | None = None,
     limit: int = 50,
 ) -> Sequence[Licence]:
-    query = select(Licence).order_by(Licence.id).limit(limit)
+    query = page_of(Licence, after=after, limit=limit)
     if right is not None:
         query = query.where(Licence.right_id == right.id)
     if licensee:
@@ -57,6 +57,4 @@ def search_licences(
             or_(Licence.starts_on.is_(None), Licence.starts_on <= in_force_on),
             or_(Licence.ends_on.is_(None), Licence.ends_on >= in_force_on),
         )
-    if after:
-        query = query.where(Licence.id > after)
     return db.scalars(query).all()

@@ -1,11 +1,10 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import insert_new
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingIn
@@ -41,7 +40,7 @@ def search_listings(
     after: str | None = None,
     limit: int = 50,
 ) -> Sequence[Listing]:
-    query = select(Listing).order_by(Listing.id).limit(limit)
+    query = page_of(Listing, after=after, limit=limit)
     if q:
         query = query.where(Listing.title.icontains(q, autoescape=True))
     if channel:
@@ -54,6 +53,4 @@ def search_listings(
         query = query.where(Listing.captured_at >= captured_from)
     if captured_to:
         query = query.where(Listing.captured_at < captured_to)
-    if after:
-        query = query.where(Listing.id > after)
     return db.scalars(query).all()

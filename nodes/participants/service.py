@@ -4,7 +4,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.participants.schemas import ParticipantIn
@@ -64,7 +64,7 @@ def search_participants(
     after: str | None = None,
     limit: int = 50,
 ) -> Sequence[Participant]:
-    query = select(Participant).order_by(Participant.id).limit(limit)
+    query = page_of(Participant, after=after, limit=limit)
     if q:
         query = query.where(Participant.name.icontains(q, autoescape=True))
     if uscc:
@@ -78,6 +78,4 @@ def search_participants(
         if shop_id:
             shop &= Shop.shop_id == shop_id
         query = query.where(select(Shop.id).where(shop).exists())
-    if after:
-        query = query.where(Participant.id > after)
     return db.scalars(query).all()

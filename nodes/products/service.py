@@ -1,10 +1,9 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.products.models import KeyProduct, key_product_rights
 from ipfed.nodes.products.schemas import KeyProductIn
@@ -43,13 +42,11 @@ def search_key_products(
     after: str | None = None,
     limit: int = 50,
 ) -> Sequence[KeyProduct]:
-    query = select(KeyProduct).order_by(KeyProduct.id).limit(limit)
+    query = page_of(KeyProduct, after=after, limit=limit)
     if q:
         query = query.where(KeyProduct.name.icontains(q, autoescape=True))
     if category:
         query = query.where(KeyProduct.category == category)
     if region_code:
         query = query.where(KeyProduct.region_code == region_code)
-    if after:
-        query = query.where(KeyProduct.id > after)
     return db.scalars(query).all()

@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import bulk_insert, insert_new
-from ipfed.nodes.database.core import new_ids, utcnow
+from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import (
@@ -67,10 +67,12 @@ def find_rights(*, db: Session, numbers: Sequence[str]) -> dict[str, Right]:
     """Rights of any kind by number, keyed by the number as given; unknown ones are absent."""
     keys: dict[str, str] = {}
     for number in numbers:
-        try:
-            keys[number] = str(parse_patent_number(number))
-        except InvalidIdentifier:
-            keys[number] = number.strip().upper()
+        for kind in (RightKind.PATENT, RightKind.TRADEMARK):  # trademark: any registration
+            try:
+                keys[number] = canonical_number(kind, number)
+                break
+            except InvalidIdentifier:
+                continue
     found = db.scalars(select(Right).where(Right.number.in_(set(keys.values())))).all()
     by_number = {right.number: right for right in found}
     return {given: by_number[key] for given, key in keys.items() if key in by_number}
@@ -88,15 +90,13 @@ def search(
     where: Callable[[Select[R]], Select[R]] = lambda s: s,
 ) -> Sequence[R]:
     """Rights of one kind in id order, filtered; ``after`` is the last id of the previous page."""
-    query = select(model).order_by(model.id).limit(limit)
+    query = page_of(model, after=after, limit=limit)
     if q:
         query = query.where(model.name.icontains(q, autoescape=True))
     if holder:
         query = query.where(model.holder.icontains(holder, autoescape=True))
     if status:
         query = query.where(model.status == status)
-    if after:
-        query = query.where(model.id > after)
     return db.scalars(where(query)).all()
 
 
