@@ -2,9 +2,9 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,8 +15,9 @@ from pydantic_settings import (
 from ipfed.registry.identifiers import NATIONAL_REGION, RegionCode
 
 CONFIG_FILE = "node.toml"
-NodeId = str  # validated by the pattern on each field that holds one
-NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+")]
+ZmqEndpoint = Annotated[str, StringConstraints(pattern=r"^(tcp|ipc)://\S+$")]
 
 
 class NodeRole(StrEnum):
@@ -27,17 +28,17 @@ class NodeRole(StrEnum):
 class Peer(BaseModel):
     """Another node of the federation this node talks to."""
 
-    node_id: NodeId = Field(pattern=NODE_ID_PATTERN)
+    node_id: NodeId
     role: NodeRole
     region_code: RegionCode
-    api_url: str
-    exchange_endpoint: str
+    api_url: HttpUrl
+    exchange_endpoint: ZmqEndpoint
 
 
 class NodeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPFED_", extra="forbid")
 
-    node_id: NodeId = Field(pattern=NODE_ID_PATTERN)
+    node_id: NodeId
     role: NodeRole
     region_code: RegionCode
     org_name: str = ""
@@ -45,7 +46,7 @@ class NodeSettings(BaseSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
-    exchange_endpoint: str = "tcp://127.0.0.1:7100"
+    exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     peers: list[Peer] = []
 

@@ -46,6 +46,7 @@ def test_file_then_environment_then_explicit_values(
         ({"node_id": "Shanghai Node"}, "pattern"),
         ({"http_port": 70000}, "less than or equal"),
         ({"ledger_backend": "paper"}, "embedded"),
+        ({"exchange_endpoint": "http://127.0.0.1:7100"}, "pattern"),
     ],
 )
 def test_invalid_settings_are_refused(changes: dict[str, object], message: str) -> None:
