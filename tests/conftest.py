@@ -17,10 +17,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.imports.kinds import import_kind
+from ipfed.nodes.imports.service import import_file
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-DATASETS = SHARED / "datasets"
+SAMPLE = REPO / "nodes" / "demo" / "sample"
+# In dependency order: licences, cases and products name rights.
+SAMPLE_KINDS = (
+    "trademarks",
+    "patents",
+    "geographical-indications",
+    "licences",
+    "adjudications",
+    "key-products",
+    "participants",
+    "listings",
+)
 POSTGRES_URL = os.environ.get(
     "IPFED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -63,6 +75,14 @@ def sessions(connection: Connection) -> sessionmaker[Session]:
 def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions() as session:
         yield session
+
+
+@pytest.fixture
+def sample_data(db: Session) -> None:
+    """The demo's built-in sample, every kind of record, imported."""
+    for kind in SAMPLE_KINDS:
+        report = import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
+        assert report.committed and report.rows_rejected == 0, report.rejections
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The HTTP API: keys and roles on every route, one error format, never a 500."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,26 +14,10 @@ from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, revoke_api_key
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.imports.kinds import import_kind
-from ipfed.nodes.imports.service import import_file
-
-SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
-KINDS = [
-    "trademarks",
-    "patents",
-    "geographical-indications",
-    "licences",
-    "adjudications",
-    "key-products",
-    "participants",
-    "listings",
-]
 
 
 @pytest.fixture
-def keys(db: Session) -> dict[Role, str]:
-    for kind in KINDS:
-        assert import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv").committed
+def keys(db: Session, sample_data: None) -> dict[Role, str]:
     created = {role: create_api_key(db=db, org=f"{role} org", role=role)[1] for role in Role}
     db.commit()
     return created

@@ -56,20 +56,7 @@ def test_the_development_datasets_import_as_they_are(db: Session) -> None:
     assert licence.licensee == "三星官方旗舰店"
 
 
-def test_every_kind_of_the_built_in_sample_imports(db: Session) -> None:
-    order = [
-        "trademarks",
-        "patents",
-        "geographical-indications",
-        "licences",
-        "adjudications",
-        "key-products",
-        "participants",
-        "listings",
-    ]
-    for kind in order:
-        report = run(db, kind, SAMPLE / f"{kind}.csv")
-        assert report.committed and report.rows_rejected == 0, report.rejections
+def test_every_kind_of_the_built_in_sample_imports(db: Session, sample_data: None) -> None:
     participant = db.scalars(
         select(Participant).where(Participant.uscc == "92330782MA29C7TB03")
     ).one()
