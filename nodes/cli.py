@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from ipfed.ledger.errors import InvalidProof, MalformedData
+from ipfed.ledger.proofs import parse_proof
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
@@ -34,7 +36,9 @@ key_app = typer.Typer(
 )
 app.add_typer(node_app, name="node")
 app.add_typer(db_app, name="db")
+ledger_app = typer.Typer(help="The tamper-evident log and its proofs.", no_args_is_help=True)
 app.add_typer(key_app, name="apikey")
+app.add_typer(ledger_app, name="ledger")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -240,6 +244,24 @@ def key_revoke(prefix: str, data_dir: DataDir = Path("ipfed-data")) -> None:
     with transaction(make_session_factory(make_engine(settings.db_url))) as db:
         key = revoke_api_key(db=db, prefix=prefix)
         out.print(f"revoked {key.prefix}… of {key.org}")
+
+
+@ledger_app.command("check-proof")
+def ledger_check_proof(
+    file: Annotated[Path, typer.Argument(help="a proof in the RFC 9162 test-vector layout")],
+) -> None:
+    """Exit 0 if the inclusion or consistency proof verifies, 1 if not, 2 if unreadable."""
+    try:
+        proof = parse_proof(file.read_bytes())
+    except (OSError, MalformedData) as exc:
+        err.print(f"[red]unreadable[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    try:
+        proof.verify()
+    except InvalidProof as exc:
+        out.print(f"[red]does not verify[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    out.print(f"verifies: {type(proof).__name__}")
 
 
 @app.command("demo")

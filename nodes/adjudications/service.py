@@ -26,7 +26,7 @@ def add_adjudications(*, db: Session, items: Sequence[AdjudicationIn]) -> list[I
         }
         for case_id, (_, item) in zip(new_ids(len(known)), known, strict=True)
     ]
-    duplicates = insert_new(db, Adjudication.__table__, rows, unique=("case_no",))  # type: ignore[arg-type]
+    duplicates = insert_new(db, Adjudication, rows, unique=("case_no",))
     return errors + [
         ItemError(known[i][0], "case_no", "duplicate", f"{known[i][1].case_no} is already stored")
         for i in duplicates

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -23,12 +23,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ipfed.nodes.database.core import Base
+
 Row = dict[str, Any]
+Target = type[Base] | Table  # a mapped class, or a plain table such as an association
 
 
-def bulk_insert(db: Session, table: Table, rows: Sequence[Row]) -> None:
+def _table(target: Target) -> Table:
+    return target if isinstance(target, Table) else cast(Table, target.__table__)
+
+
+def bulk_insert(db: Session, target: Target, rows: Sequence[Row]) -> None:
     if not rows:
         return
+    table = _table(target)
     connection = _connection(db)
     if connection.dialect.name == "postgresql":
         _copy(connection, table.name, table, rows)
@@ -39,12 +47,13 @@ def bulk_insert(db: Session, table: Table, rows: Sequence[Row]) -> None:
 
 
 def insert_new(
-    db: Session, table: Table, rows: Sequence[Row], unique: tuple[str, ...]
+    db: Session, target: Target, rows: Sequence[Row], unique: tuple[str, ...]
 ) -> list[int]:
     """Insert the rows whose ``unique`` columns match no stored row (nor an earlier
     row of ``rows``); return the positions of the rows left out as duplicates."""
     if not rows:
         return []
+    table = _table(target)
     connection = _connection(db)
     keys = [tuple(row[c] for c in unique) for row in rows]
     if connection.dialect.name == "postgresql":

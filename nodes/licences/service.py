@@ -34,7 +34,7 @@ def add_licences(*, db: Session, items: Sequence[LicenceIn]) -> list[ItemError]:
         for index, item in enumerate(items)
         if index not in rejected
     ]
-    bulk_insert(db, Licence.__table__, rows)  # type: ignore[arg-type]
+    bulk_insert(db, Licence, rows)
     return errors
 
 

@@ -18,9 +18,9 @@ def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
     ]
     duplicates = insert_new(
         db,
-        Listing.__table__,
+        Listing,
         rows,
-        unique=("channel", "source", "external_id"),  # type: ignore[arg-type]
+        unique=("channel", "source", "external_id"),
     )
     return [
         ItemError(i, "external_id", "duplicate", f"{items[i].external_id} is already stored")

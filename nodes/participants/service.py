@@ -48,8 +48,8 @@ def add_participants(*, db: Session, items: Sequence[ParticipantIn]) -> list[Ite
         shop_rows += [
             {"participant_id": participant_id, "platform": p, "shop_id": s} for p, s in keys
         ]
-    bulk_insert(db, Participant.__table__, participants)  # type: ignore[arg-type]
-    bulk_insert(db, Shop.__table__, shop_rows)  # type: ignore[arg-type]
+    bulk_insert(db, Participant, participants)
+    bulk_insert(db, Shop, shop_rows)
     return errors
 
 

@@ -28,7 +28,7 @@ def add_key_products(*, db: Session, items: Sequence[KeyProductIn]) -> list[Item
             {"product_id": product_id, "right_id": right_id}
             for right_id in {rights[n].id for n in item.rights}
         ]
-    bulk_insert(db, KeyProduct.__table__, products)  # type: ignore[arg-type]
+    bulk_insert(db, KeyProduct, products)
     bulk_insert(db, key_product_rights, links)
     return errors
 

@@ -162,7 +162,7 @@ def _add_rights(
         }
         for right_id, item in zip(ids, items, strict=True)
     ]
-    duplicates = insert_new(db, Right.__table__, rows, unique=("kind", "number"))  # type: ignore[arg-type]
+    duplicates = insert_new(db, Right, rows, unique=("kind", "number"))
     skipped = set(duplicates)
     images = [
         image
@@ -170,7 +170,7 @@ def _add_rights(
         if index not in skipped
         for image in design_images(right_id, item)
     ]
-    bulk_insert(db, DesignImage.__table__, images)  # type: ignore[arg-type]
+    bulk_insert(db, DesignImage, images)
     return [
         ItemError(i, "number", "duplicate", f"{items[i].number} is already stored")
         for i in duplicates

@@ -1,0 +1,208 @@
+"""RFC 9162 Merkle tree hashing, and inclusion and consistency proofs.
+
+Pure functions over 32-byte SHA-256 hashes. Proof *generation* takes a
+``RangeHash`` callable, the root of any subtree the RFC's recursion asks for,
+so that any store of node hashes (memory, SQL) can produce proofs; proof
+*verification* needs nothing but the proof (RFC 9162 §2.1.3.2 and §2.1.4.2).
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+from ipfed.ledger.errors import InvalidProof
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+RangeHash = Callable[[int, int], bytes]  # (start, end) -> MTH(D[start:end])
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def split(size: int) -> int:
+    """The largest power of two smaller than ``size`` (size >= 2): where the RFC splits."""
+    return 1 << ((size - 1).bit_length() - 1)
+
+
+def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
+    """MTH of a list of leaf hashes (the reference definition; O(n))."""
+    if not leaf_hashes:
+        return EMPTY_ROOT
+    if len(leaf_hashes) == 1:
+        return leaf_hashes[0]
+    k = split(len(leaf_hashes))
+    return node_hash(root_of(leaf_hashes[:k]), root_of(leaf_hashes[k:]))
+
+
+# --- generation -------------------------------------------------------------
+
+
+def inclusion_proof(index: int, size: int, range_hash: RangeHash) -> list[bytes]:
+    """PATH(index, D[0:size]), leaf side first."""
+    if not 0 <= index < size:
+        raise InvalidProof(f"leaf {index} is not in a tree of size {size}", code="out_of_range")
+    proof: list[bytes] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = split(end - start)
+        if index < start + k:
+            proof.append(range_hash(start + k, end))
+            end = start + k
+        else:
+            proof.append(range_hash(start, start + k))
+            start += k
+    proof.reverse()
+    return proof
+
+
+def consistency_proof(size1: int, size2: int, range_hash: RangeHash) -> list[bytes]:
+    """PROOF(size1, D[0:size2]) of RFC 9162 §2.1.4.1."""
+    if not 0 < size1 <= size2:
+        raise InvalidProof(
+            f"no consistency proof from size {size1} to {size2}", code="out_of_range"
+        )
+    proof: list[bytes] = []
+    start, end, complete = 0, size2, True  # SUBPROOF(m, D[start:end], b)
+    m = size1
+    while m != end - start:
+        k = split(end - start)
+        if m <= k:
+            proof.append(range_hash(start + k, end))
+            end = start + k
+        else:
+            proof.append(range_hash(start, start + k))
+            start, m, complete = start + k, m - k, False
+    if not complete:
+        proof.append(range_hash(start, end))
+    proof.reverse()
+    return proof
+
+
+# --- verification -----------------------------------------------------------
+
+
+def _check_hashes(**hashes: bytes) -> None:
+    for name, value in hashes.items():
+        if len(value) != HASH_SIZE:
+            raise InvalidProof(f"{name} is {len(value)} bytes, not {HASH_SIZE}", code="bad_hash")
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
+    """Raise :class:`InvalidProof` unless ``leaf`` is at ``index`` of the tree with ``root``."""
+    _check_hashes(leaf_hash=leaf, root=root, **{f"proof[{i}]": p for i, p in enumerate(proof)})
+    if not 0 <= index < size:
+        raise InvalidProof(f"leaf {index} is not in a tree of size {size}", code="out_of_range")
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise InvalidProof("the proof is longer than the tree is deep", code="proof_too_long")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise InvalidProof("the proof is shorter than the tree is deep", code="proof_too_short")
+    if r != root:
+        raise InvalidProof("the proof leads to another root", code="root_mismatch")
+
+
+def verify_consistency(
+    size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
+) -> None:
+    """Raise :class:`InvalidProof` unless the tree ``root2`` of ``size2`` extends ``root1``."""
+    if size1 > size2:
+        raise InvalidProof(f"size {size1} is after size {size2}", code="out_of_range")
+    if size1 == 0:
+        raise InvalidProof("every tree extends the empty tree: nothing to prove", code="empty_tree")
+    if size1 == size2:
+        if proof:
+            raise InvalidProof("equal sizes take an empty proof", code="proof_too_long")
+        if root1 != root2:
+            raise InvalidProof("two different roots for one size", code="root_mismatch")
+        return
+    if not proof:
+        raise InvalidProof("growing trees take a non-empty proof", code="proof_too_short")
+    _check_hashes(root1=root1, root2=root2, **{f"proof[{i}]": p for i, p in enumerate(proof)})
+    path = list(proof)
+    if size1 & (size1 - 1) == 0:  # a complete subtree: its root starts the path
+        path.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise InvalidProof("the proof is longer than needed", code="proof_too_long")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise InvalidProof("the proof is shorter than needed", code="proof_too_short")
+    if fr != root1:
+        raise InvalidProof("the proof does not lead to the first root", code="root_mismatch")
+    if sr != root2:
+        raise InvalidProof("the proof does not lead to the second root", code="root_mismatch")
+
+
+class MemoryTree:
+    """An append-only tree in memory holding every complete subtree's hash.
+
+    ``levels[h][i]`` is the root of leaves ``[i * 2**h, (i + 1) * 2**h)``, so any
+    range the RFC recursion asks for costs O(log n) lookups.
+    """
+
+    def __init__(self) -> None:
+        self.levels: list[list[bytes]] = [[]]
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def append(self, leaf: bytes) -> None:
+        """Add a leaf hash, and the hashes of the subtrees it completes."""
+        self.levels[0].append(leaf)
+        height, index = 0, self.size - 1
+        while index & 1:
+            left, right = self.levels[height][index - 1], self.levels[height][index]
+            height, index = height + 1, index >> 1
+            if height == len(self.levels):
+                self.levels.append([])
+            self.levels[height].append(node_hash(left, right))
+
+    def range_hash(self, start: int, end: int) -> bytes:
+        size = end - start
+        if size & (size - 1) == 0 and start % size == 0:
+            return self.levels[size.bit_length() - 1][start // size]
+        k = split(size)
+        return node_hash(self.range_hash(start, start + k), self.range_hash(start + k, end))
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size if size is None else size
+        return self.range_hash(0, size) if size else EMPTY_ROOT
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        return inclusion_proof(index, self.size if size is None else size, self.range_hash)
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        return consistency_proof(size1, self.size if size2 is None else size2, self.range_hash)
