@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ipfed.ledger.errors import InvalidProof, MalformedData
+from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
+from ipfed.ledger.identity import Algorithm, Organisation
+from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
 from ipfed.ledger.proofs import parse_proof
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_key
@@ -23,6 +25,7 @@ from ipfed.nodes.errors import ConfigurationError, IpfedError
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
+from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 app = typer.Typer(
     help="ipfed: federated IP-protection node.",
@@ -37,6 +40,8 @@ key_app = typer.Typer(
 app.add_typer(node_app, name="node")
 app.add_typer(db_app, name="db")
 ledger_app = typer.Typer(help="The tamper-evident log and its proofs.", no_args_is_help=True)
+ca_app = typer.Typer(help="The federation's certificate authority.", no_args_is_help=True)
+app.add_typer(ca_app, name="ca")
 app.add_typer(key_app, name="apikey")
 app.add_typer(ledger_app, name="ledger")
 
@@ -57,7 +62,7 @@ def reports_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except IpfedError as exc:
+        except (IpfedError, LedgerError) as exc:
             err.print(f"[red]error[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
             raise typer.Exit(2) from None
         except ValidationError as exc:
@@ -244,6 +249,77 @@ def key_revoke(prefix: str, data_dir: DataDir = Path("ipfed-data")) -> None:
     with transaction(make_session_factory(make_engine(settings.db_url))) as db:
         key = revoke_api_key(db=db, prefix=prefix)
         out.print(f"revoked {key.prefix}… of {key.org}")
+
+
+def authority(data_dir: Path) -> AuthorityDirectory:
+    return AuthorityDirectory(data_dir / "ca")
+
+
+@ca_app.command("init")
+@reports_errors
+def ca_init(
+    data_dir: DataDir = Path("ipfed-data"),
+    algorithm: Annotated[str, typer.Option(help="ecdsa-p256 or ed25519")] = "ecdsa-p256",
+) -> None:
+    """Create the federation root CA (held by the national node)."""
+    ca = AuthorityDirectory.create(data_dir / "ca", _algorithm(algorithm))
+    out.print(f"federation root CA created in {ca.path}")
+
+
+@ca_app.command("issue")
+@reports_errors
+def ca_issue(
+    org: Annotated[str, typer.Option(help="the organisation's name")],
+    role: Annotated[Role, typer.Option()],
+    region: Annotated[str, typer.Option(help="GB/T 2260 region code")],
+    out_dir: Annotated[Path, typer.Option("--out", help="where its key and certificate go")],
+    data_dir: DataDir = Path("ipfed-data"),
+    algorithm: Annotated[str, typer.Option(help="ecdsa-p256 or ed25519")] = "ecdsa-p256",
+) -> None:
+    """Issue a key pair and certificate that carry the organisation's role and region."""
+    try:
+        region = parse_region_code(region)
+    except InvalidIdentifier as exc:
+        raise ConfigurationError(str(exc), code=exc.code) from None
+    key, certificate = authority(data_dir).issue(
+        Organisation(org, Role(role), region), _algorithm(algorithm)
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_private_key(out_dir / "org.key", key)
+    write_certificate(out_dir / "org.pem", certificate)
+    out.print(f"issued {certificate.serial_number:x} to {org} ({role}, {region}) in {out_dir}")
+
+
+@ca_app.command("revoke")
+@reports_errors
+def ca_revoke(serial: str, data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Revoke a certificate by its serial number (hex)."""
+    try:
+        number = int(serial, 16)
+    except ValueError:
+        raise ConfigurationError(
+            f"{serial!r} is not a hex serial number", code="bad_serial"
+        ) from None
+    authority(data_dir).revoke(number)
+    out.print(f"revoked {number:x}; publish a new trust bundle")
+
+
+@ca_app.command("bundle")
+@reports_errors
+def ca_bundle(
+    out_file: Annotated[Path, typer.Option("--out", help="the trust-bundle file to write")],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Write the trust bundle platforms load: root, certificates and revocations."""
+    bundle = authority(data_dir).bundle()
+    out_file.write_text(bundle.to_json(), encoding="utf-8")
+    out.print(f"trust bundle with {len(bundle.by_key_id)} certificates written to {out_file}")
+
+
+def _algorithm(name: str) -> Algorithm:
+    if name not in ("ecdsa-p256", "ed25519"):
+        raise ConfigurationError(f"unknown key algorithm {name!r}", code="bad_algorithm")
+    return name  # type: ignore[return-value]
 
 
 @ledger_app.command("check-proof")

@@ -1,20 +1,12 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ipfed.ledger.identity import Role
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum
 
-
-class Role(StrEnum):
-    NATIONAL = "national"
-    REGIONAL = "regional"
-    PLATFORM = "platform"
-    FAIR = "fair"
-    RIGHTS_HOLDER = "rights_holder"
-    ENFORCEMENT = "enforcement"
-    ASSISTANCE_CENTRE = "assistance_centre"
+__all__ = ["ApiKey", "Role"]
 
 
 class ApiKey(RecordMixin, Base):

@@ -1,0 +1,106 @@
+"""Keys and certificates on disk, and the root CA's directory.
+
+ca/root.key        the root's private key (PEM, owner-only)
+ca/root.pem        the root certificate
+ca/issued/*.pem    every certificate it issued, by serial number
+ca/revoked.json    revoked serial numbers and when
+"""
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ipfed.ledger.errors import LedgerError, MalformedData
+from ipfed.ledger.identity import (
+    Algorithm,
+    CertificateAuthority,
+    Organisation,
+    PrivateKey,
+    generate_key,
+)
+from ipfed.ledger.trust import TrustBundle
+
+
+def write_private_key(path: Path, key: PrivateKey) -> None:
+    data = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def read_private_key(path: Path) -> PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise MalformedData(f"{path}: not a private key ({exc})") from None
+    return key  # type: ignore[return-value]
+
+
+def write_certificate(path: Path, certificate: x509.Certificate) -> None:
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def read_certificate(path: Path) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise MalformedData(f"{path}: not a certificate ({exc})") from None
+
+
+class AuthorityDirectory:
+    def __init__(self, path: Path) -> None:
+        if not (path / "root.key").exists():
+            raise LedgerError(f"no certificate authority in {path}", code="no_authority")
+        self.path = path
+        self.authority = CertificateAuthority(
+            read_certificate(path / "root.pem"), read_private_key(path / "root.key")
+        )
+
+    @classmethod
+    def create(cls, path: Path, algorithm: Algorithm = "ecdsa-p256") -> "AuthorityDirectory":
+        if (path / "root.key").exists():
+            raise LedgerError(
+                f"{path} already holds a certificate authority", code="authority_exists"
+            )
+        (path / "issued").mkdir(parents=True, exist_ok=True)
+        authority = CertificateAuthority.create(algorithm=algorithm)
+        write_private_key(path / "root.key", authority.key)
+        write_certificate(path / "root.pem", authority.certificate)
+        (path / "revoked.json").write_text("{}", encoding="utf-8")
+        return cls(path)
+
+    def issue(
+        self, organisation: Organisation, algorithm: Algorithm = "ecdsa-p256"
+    ) -> tuple[PrivateKey, x509.Certificate]:
+        """A new key pair for ``organisation`` and its certificate (kept on record)."""
+        key = generate_key(algorithm)
+        certificate = self.authority.issue(organisation, key.public_key())
+        write_certificate(self.path / "issued" / f"{certificate.serial_number:x}.pem", certificate)
+        return key, certificate
+
+    def issued(self) -> list[x509.Certificate]:
+        return [read_certificate(p) for p in sorted((self.path / "issued").glob("*.pem"))]
+
+    def _revoked(self) -> dict[int, datetime]:
+        data = json.loads((self.path / "revoked.json").read_text(encoding="utf-8"))
+        return {int(serial, 16): datetime.fromisoformat(when) for serial, when in data.items()}
+
+    def revoke(self, serial: int) -> None:
+        if not (self.path / "issued" / f"{serial:x}.pem").exists():
+            raise LedgerError(
+                f"no certificate {serial:x} was issued here", code="unknown_certificate"
+            )
+        revoked = self._revoked()
+        revoked.setdefault(serial, datetime.now(UTC))
+        text = json.dumps({f"{s:x}": when.isoformat() for s, when in revoked.items()}, indent=2)
+        (self.path / "revoked.json").write_text(text, encoding="utf-8")
+
+    def bundle(self) -> TrustBundle:
+        crl = self.authority.revocation_list(self._revoked())
+        return TrustBundle(self.authority.certificate, self.issued(), crl)
