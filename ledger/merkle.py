@@ -87,17 +87,16 @@ def consistency_proof(size1: int, size2: int, range_hash: RangeHash) -> list[byt
 # --- verification -----------------------------------------------------------
 
 
-def _check_hashes(**hashes: bytes) -> None:
-    for name, value in hashes.items():
-        if len(value) != HASH_SIZE:
-            raise InvalidProof(f"{name} is {len(value)} bytes, not {HASH_SIZE}", code="bad_hash")
+def _check_hashes(*hashes: bytes, proof: Sequence[bytes]) -> None:
+    if any(len(h) != HASH_SIZE for h in hashes) or any(len(p) != HASH_SIZE for p in proof):
+        raise InvalidProof(f"hashes are {HASH_SIZE} bytes long", code="bad_hash")
 
 
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
 ) -> None:
     """Raise :class:`InvalidProof` unless ``leaf`` is at ``index`` of the tree with ``root``."""
-    _check_hashes(leaf_hash=leaf, root=root, **{f"proof[{i}]": p for i, p in enumerate(proof)})
+    _check_hashes(leaf, root, proof=proof)
     if not 0 <= index < size:
         raise InvalidProof(f"leaf {index} is not in a tree of size {size}", code="out_of_range")
     fn, sn, r = index, size - 1, leaf
@@ -135,7 +134,7 @@ def verify_consistency(
         return
     if not proof:
         raise InvalidProof("growing trees take a non-empty proof", code="proof_too_short")
-    _check_hashes(root1=root1, root2=root2, **{f"proof[{i}]": p for i, p in enumerate(proof)})
+    _check_hashes(root1, root2, proof=proof)
     path = list(proof)
     if size1 & (size1 - 1) == 0:  # a complete subtree: its root starts the path
         path.insert(0, root1)
