@@ -1,0 +1,125 @@
+"""An append-only transparency log over any store of entries and subtree hashes.
+
+The store keeps, for every complete subtree, its hash (level h, index i: the
+root of leaves ``[i * 2**h, (i + 1) * 2**h)``). An append writes the new
+entries and the subtree hashes they complete in one atomic call, so a log is
+always either as it was or fully appended; proofs need O(log n) lookups.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from cryptography import x509
+
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.identity import PrivateKey
+from ipfed.ledger.merkle import (
+    EMPTY_ROOT,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    split,
+)
+from ipfed.ledger.note import SignedNote
+
+Node = tuple[int, int, bytes]  # level, index, hash
+
+
+class LogStore(Protocol):
+    def size(self) -> int: ...
+
+    def entry(self, index: int) -> bytes: ...
+
+    def subtree(self, level: int, index: int) -> bytes: ...
+
+    def append(self, first: int, entries: Sequence[bytes], nodes: Sequence[Node]) -> None:
+        """Store entries ``first..`` and their nodes atomically; refuse if ``first`` != size."""
+        ...
+
+
+def new_nodes(
+    size: int, leaves: Sequence[bytes], subtree: Callable[[int, int], bytes]
+) -> list[Node]:
+    """The subtree hashes completed by appending ``leaves`` to a log of ``size``."""
+    nodes: list[Node] = []
+    made: dict[tuple[int, int], bytes] = {}
+    for offset, leaf in enumerate(leaves):
+        index, level, value = size + offset, 0, leaf
+        made[(0, index)] = leaf
+        nodes.append((0, index, leaf))
+        while index & 1:
+            left = made.get((level, index - 1)) or subtree(level, index - 1)
+            value = node_hash(left, value)
+            level, index = level + 1, index >> 1
+            made[(level, index)] = value
+            nodes.append((level, index, value))
+    return nodes
+
+
+def range_hash(store: LogStore, start: int, end: int) -> bytes:
+    """MTH of leaves [start, end) as the RFC recursion asks for it."""
+    size = end - start
+    if size & (size - 1) == 0 and start % size == 0:
+        return store.subtree(size.bit_length() - 1, start // size)
+    k = split(size)
+    return node_hash(range_hash(store, start, start + k), range_hash(store, start + k, end))
+
+
+class TransparencyLog:
+    def __init__(self, store: LogStore, origin: str) -> None:
+        self.store = store
+        self.origin = origin
+
+    @property
+    def size(self) -> int:
+        return self.store.size()
+
+    def append(self, entries: Sequence[bytes]) -> int:
+        """Append ``entries``; returns the index of the first."""
+        first = self.store.size()
+        leaves = [leaf_hash(e) for e in entries]
+        self.store.append(first, entries, new_nodes(first, leaves, self.store.subtree))
+        return first
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size if size is None else size
+        return range_hash(self.store, 0, size) if size else EMPTY_ROOT
+
+    def checkpoint(self, size: int | None = None) -> Checkpoint:
+        size = self.size if size is None else size
+        return Checkpoint(self.origin, size, self.root(size))
+
+    def signed_checkpoint(self, key: PrivateKey, certificate: x509.Certificate) -> SignedNote:
+        return SignedNote(self.checkpoint().body(), ()).signed_by(key, certificate)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        size = self.size if size is None else size
+        return inclusion_proof(index, size, lambda s, e: range_hash(self.store, s, e))
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        size2 = self.size if size2 is None else size2
+        return consistency_proof(size1, size2, lambda s, e: range_hash(self.store, s, e))
+
+
+class MemoryStore:
+    """A :class:`LogStore` in memory, for tests and tools."""
+
+    def __init__(self) -> None:
+        self.entries: list[bytes] = []
+        self.nodes: dict[tuple[int, int], bytes] = {}
+
+    def size(self) -> int:
+        return len(self.entries)
+
+    def entry(self, index: int) -> bytes:
+        return self.entries[index]
+
+    def subtree(self, level: int, index: int) -> bytes:
+        return self.nodes[(level, index)]
+
+    def append(self, first: int, entries: Sequence[bytes], nodes: Sequence[Node]) -> None:
+        if first != len(self.entries):
+            raise ValueError(f"the log has {len(self.entries)} entries, not {first}")
+        self.entries.extend(entries)
+        self.nodes.update({(level, index): value for level, index, value in nodes})
