@@ -3,6 +3,7 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.ledger.models import LogEntry, LogNode
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.participants.models import Participant, Shop
@@ -25,6 +26,8 @@ __all__ = [
     "KeyProduct",
     "Licence",
     "Listing",
+    "LogEntry",
+    "LogNode",
     "Participant",
     "Patent",
     "Right",

@@ -60,7 +60,7 @@ def test_commands_need_an_initialised_node(tmp_path: Path) -> None:
 
 def test_db_upgrade_on_a_current_schema(node: Path) -> None:
     code, output = ipfed("db", "upgrade", "-d", node)
-    assert code == 0 and "0001 -> 0001" in output
+    assert code == 0 and "0002 -> 0002" in output
 
 
 def test_import_reports_and_exit_codes(node: Path, tmp_path: Path) -> None:

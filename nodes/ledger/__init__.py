@@ -1,0 +1,1 @@
+"""The node's own transparency log, stored in its database."""
