@@ -1,0 +1,76 @@
+"""Ledger transactions: typed, signed by an organisation, public fields only.
+
+Private data (seller names, addresses, evidence bytes) never goes on a ledger:
+a payload carries its SHA-256 instead. The signature covers the canonical
+bytes of every other field.
+"""
+
+import base64
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from cryptography import x509
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import Organisation, PrivateKey, sign
+from ipfed.ledger.trust import TrustBundle, key_id
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class TxType(StrEnum):
+    MARK_ISSUED = "mark.issued"
+    MARK_STATUS = "mark.status"
+    EVIDENCE_CAPTURED = "evidence.captured"
+    LEAD_RECORDED = "lead.recorded"
+    FILING_RECEIVED = "filing.received"
+    FILING_RECEIPT = "filing.receipt"
+
+
+Signature = Annotated[
+    bytes,
+    BeforeValidator(lambda v: base64.b64decode(v, validate=True) if isinstance(v, str) else v),
+    PlainSerializer(lambda b: base64.b64encode(b).decode(), return_type=str),
+]
+
+
+class Transaction(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: TxType
+    payload: dict[str, Any]
+    submitter: str = Field(pattern=SHA256_HEX, description="key id of the signer's certificate")
+    timestamp: AwareDatetime
+    nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
+    signature: Signature = b""
+
+    def signed_bytes(self) -> bytes:
+        return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))
+
+    def entry(self) -> bytes:
+        """What the log stores: the whole transaction, canonical."""
+        return canonical_bytes(self)
+
+    def verify(self, bundle: TrustBundle) -> Organisation:
+        """The signer, if the federation vouches for it at the transaction's time."""
+        return bundle.verify(self.submitter, self.signed_bytes(), self.signature, at=self.timestamp)
+
+
+def new_transaction(
+    type: TxType,
+    payload: dict[str, Any],
+    key: PrivateKey,
+    certificate: x509.Certificate,
+    timestamp: datetime,
+) -> Transaction:
+    unsigned = Transaction(
+        type=type,
+        payload=payload,
+        submitter=key_id(certificate),
+        timestamp=timestamp,
+        nonce=secrets.token_hex(16),
+    )
+    return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})
