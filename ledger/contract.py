@@ -1,10 +1,18 @@
 """The deterministic contract: every transaction is checked against the state and
 applied. Pure (no I/O, no clock, no randomness), so every backend, including
-Fabric chaincode, runs the same rules and reaches the same state."""
+Fabric chaincode, runs the same rules and reaches the same state.
+
+State is a key-value world. :func:`reads` names the keys a transaction looks
+at (the caller loads them from wherever the state lives); :func:`apply`
+returns the keys it writes, or raises :class:`ContractViolation`.
+
+    mark/<id>      {"issuer": organisation, "status": active|suspended|revoked|expired}
+    evidence/<sha256>, lead/<id>, filing/<id>, receipt/<filing id>   true
+"""
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import Organisation, Role
@@ -22,110 +30,106 @@ TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+State = Mapping[str, Any]
+
 
 class ContractViolation(LedgerError):
     code = "contract_violation"
 
 
-@dataclass(frozen=True)
-class MarkState:
-    issuer: str  # organisation name
-    status: str
-
-
-@dataclass(frozen=True)
-class State:
-    marks: Mapping[str, MarkState] = field(default_factory=dict)
-    evidence: frozenset[str] = frozenset()
-    leads: frozenset[str] = frozenset()
-    filings_held: frozenset[str] = frozenset()
-    receipts: frozenset[str] = frozenset()
-
-
-def _field(tx: Transaction, name: str, pattern: str | None = None) -> str:
+def _field(tx: Transaction, name: str, sha256: bool = False) -> str:
     value = tx.payload.get(name)
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or "/" in value:
         raise ContractViolation(f"{tx.type} needs a {name}", code="missing_field")
-    if pattern == "sha256" and not (
-        len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-    ):
+    if sha256 and not (len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
         raise ContractViolation(f"{name} is a SHA-256 in hex", code="bad_field")
     return value
 
 
-def apply(state: State, tx: Transaction, signer: Organisation) -> State:
-    """The state after ``tx`` by ``signer``, or :class:`ContractViolation`."""
-    handler = _HANDLERS.get(tx.type)
-    if handler is None:  # pragma: no cover - TxType and the handlers are kept in step
-        raise ContractViolation(f"no rule for {tx.type}", code="unknown_type")
-    return handler(state, tx, signer)
+def reads(tx: Transaction) -> set[str]:
+    """The state keys ``tx`` reads (its writes are among them)."""
+    try:
+        return set(_RULES[tx.type][0](tx))
+    except ContractViolation:
+        return set()  # apply() will refuse it
 
 
-def _mark_issued(state: State, tx: Transaction, signer: Organisation) -> State:
-    mark = _field(tx, "mark_id")
+def apply(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    """The keys ``tx`` by ``signer`` writes, given ``state`` (at least its read keys)."""
+    return _RULES[tx.type][1](state, tx, signer)
+
+
+def _mark_issued(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    key = f"mark/{_field(tx, 'mark_id')}"
     if signer.role not in OFFICES:
         raise ContractViolation("only IP offices issue marks", code="not_an_office")
-    if mark in state.marks:
-        raise ContractViolation(f"mark {mark} exists", code="duplicate")
-    return replace(state, marks={**state.marks, mark: MarkState(signer.name, "active")})
+    if key in state:
+        raise ContractViolation(f"{key} exists", code="duplicate")
+    return {key: {"issuer": signer.name, "status": "active"}}
 
 
-def _mark_status(state: State, tx: Transaction, signer: Organisation) -> State:
-    mark, status = _field(tx, "mark_id"), _field(tx, "status")
-    current = state.marks.get(mark)
+def _mark_status(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    key, status = f"mark/{_field(tx, 'mark_id')}", _field(tx, "status")
+    current = state.get(key)
     if current is None:
-        raise ContractViolation(f"no mark {mark}", code="unknown_mark")
-    if current.issuer != signer.name:
+        raise ContractViolation(f"no {key}", code="unknown_mark")
+    if current["issuer"] != signer.name:
         raise ContractViolation(
             "only the issuing office changes a mark's status", code="not_issuer"
         )
-    if status not in TRANSITIONS.get(current.status, frozenset()):
+    if status not in TRANSITIONS.get(current["status"], frozenset()):
         raise ContractViolation(
-            f"a {current.status} mark cannot become {status}", code="bad_transition"
+            f"a {current['status']} mark cannot become {status}", code="bad_transition"
         )
-    return replace(state, marks={**state.marks, mark: replace(current, status=status)})
+    return {key: {**current, "status": status}}
 
 
-def _evidence(state: State, tx: Transaction, signer: Organisation) -> State:
-    digest = _field(tx, "sha256", "sha256")
-    if digest in state.evidence:
-        raise ContractViolation("this evidence is already anchored", code="duplicate")
-    return replace(state, evidence=state.evidence | {digest})
+def _new(key: str) -> Callable[[State], dict[str, Any]]:
+    def write(state: State) -> dict[str, Any]:
+        if key in state:
+            raise ContractViolation(f"{key} is already recorded", code="duplicate")
+        return {key: True}
+
+    return write
 
 
-def _lead(state: State, tx: Transaction, signer: Organisation) -> State:
-    lead, evidence = _field(tx, "lead_id"), _field(tx, "evidence_sha256", "sha256")
-    if evidence not in state.evidence:
+def _evidence(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    return _new(f"evidence/{_field(tx, 'sha256', sha256=True)}")(state)
+
+
+def _lead(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    evidence = f"evidence/{_field(tx, 'evidence_sha256', sha256=True)}"
+    if evidence not in state:
         raise ContractViolation("a lead record references captured evidence", code="no_evidence")
-    if lead in state.leads:
-        raise ContractViolation(f"lead {lead} is already recorded", code="duplicate")
-    return replace(state, leads=state.leads | {lead})
+    return _new(f"lead/{_field(tx, 'lead_id')}")(state)
 
 
-def _filing_received(state: State, tx: Transaction, signer: Organisation) -> State:
+def _filing_received(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    _field(tx, "sha256", sha256=True)
+    return {f"filing/{_field(tx, 'filing_id')}": True}
+
+
+def _filing_receipt(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
     filing = _field(tx, "filing_id")
-    _field(tx, "sha256", "sha256")
-    return replace(state, filings_held=state.filings_held | {filing})
-
-
-def _filing_receipt(state: State, tx: Transaction, signer: Organisation) -> State:
-    filing = _field(tx, "filing_id")
-    if filing not in state.filings_held:
+    if f"filing/{filing}" not in state:
         raise ContractViolation(
             "a receipt references a filing the receiver holds", code="no_filing"
         )
-    if filing in state.receipts:
-        raise ContractViolation(f"filing {filing} already has a receipt", code="duplicate")
-    return replace(state, receipts=state.receipts | {filing})
+    return _new(f"receipt/{filing}")(state)
 
 
-Rule = Callable[[State, Transaction, Organisation], State]
-
-_HANDLERS: Mapping[TxType, Rule] = {
-    TxType.MARK_ISSUED: _mark_issued,
-    TxType.MARK_STATUS: _mark_status,
-    TxType.EVIDENCE_CAPTURED: _evidence,
-    TxType.LEAD_RECORDED: _lead,
-    TxType.FILING_RECEIVED: _filing_received,
-    TxType.FILING_RECEIPT: _filing_receipt,
+Rule = Callable[[State, Transaction, Organisation], dict[str, Any]]
+_RULES: Mapping[TxType, tuple[Callable[[Transaction], list[str]], Rule]] = {
+    TxType.MARK_ISSUED: (lambda tx: [f"mark/{_field(tx, 'mark_id')}"], _mark_issued),
+    TxType.MARK_STATUS: (lambda tx: [f"mark/{_field(tx, 'mark_id')}"], _mark_status),
+    TxType.EVIDENCE_CAPTURED: (lambda tx: [f"evidence/{_field(tx, 'sha256')}"], _evidence),
+    TxType.LEAD_RECORDED: (
+        lambda tx: [f"evidence/{_field(tx, 'evidence_sha256')}", f"lead/{_field(tx, 'lead_id')}"],
+        _lead,
+    ),
+    TxType.FILING_RECEIVED: (lambda tx: [f"filing/{_field(tx, 'filing_id')}"], _filing_received),
+    TxType.FILING_RECEIPT: (
+        lambda tx: [f"filing/{_field(tx, 'filing_id')}", f"receipt/{_field(tx, 'filing_id')}"],
+        _filing_receipt,
+    ),
 }

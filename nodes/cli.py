@@ -16,6 +16,7 @@ from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
 from ipfed.ledger.identity import Algorithm, Organisation
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
 from ipfed.ledger.proofs import parse_proof
+from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
@@ -25,6 +26,7 @@ from ipfed.nodes.errors import ConfigurationError, IpfedError
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
+from ipfed.nodes.ledger.service import audit, node_log
 from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 app = typer.Typer(
@@ -320,6 +322,28 @@ def _algorithm(name: str) -> Algorithm:
     if name not in ("ecdsa-p256", "ed25519"):
         raise ConfigurationError(f"unknown key algorithm {name!r}", code="bad_algorithm")
     return name  # type: ignore[return-value]
+
+
+@ledger_app.command("verify")
+@reports_errors
+def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Audit the whole log: every hash, signature, contract rule and checkpoint."""
+    settings = load(data_dir)
+    bundle_file = settings.identity_dir / "trust-bundle.json"
+    try:
+        bundle = TrustBundle.from_json(bundle_file.read_text(encoding="utf-8"))
+    except OSError:
+        raise ConfigurationError(
+            f"no trust bundle at {bundle_file}", code="no_trust_bundle"
+        ) from None
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        size = node_log(db, settings.origin).size
+        problem = audit(db=db, origin=settings.origin, bundle=bundle)
+    if problem is not None:
+        detail = escape(f"[{problem.code}] {problem.message}")
+        err.print(f"[red]{escape(problem.where)}[/red] {detail}")
+        raise typer.Exit(1)
+    out.print(f"the log of {settings.origin} verifies: {size:,} entries")
 
 
 @ledger_app.command("check-proof")

@@ -63,6 +63,16 @@ class NodeSettings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.data_dir / 'node.db').resolve()}"
 
     @property
+    def origin(self) -> str:
+        """The name of this node's log in its checkpoints."""
+        return f"ipfed/{self.region_code}/{self.node_id}"
+
+    @property
+    def identity_dir(self) -> Path:
+        """The node's key (org.key), certificate (org.pem) and trust-bundle.json."""
+        return self.data_dir / "identity"
+
+    @property
     def base_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
 

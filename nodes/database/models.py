@@ -3,7 +3,7 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
-from ipfed.nodes.ledger.models import LogEntry, LogNode
+from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.participants.models import Participant, Shop
@@ -32,6 +32,8 @@ __all__ = [
     "Patent",
     "Right",
     "Shop",
+    "StateEntry",
+    "StoredCheckpoint",
     "Trademark",
     "metadata",
 ]

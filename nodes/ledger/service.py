@@ -1,0 +1,124 @@
+"""The node's ledger: record signed transactions through the contract, sign
+checkpoints, and audit the whole stored log."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.ledger.canonical import parse_canonical
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.contract import ContractViolation, apply, reads
+from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.identity import PrivateKey
+from ipfed.ledger.log import TransparencyLog
+from ipfed.ledger.merkle import MemoryTree, leaf_hash
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.transactions import Transaction
+from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
+from ipfed.nodes.ledger.store import SqlLogStore
+
+
+def node_log(db: Session, origin: str) -> TransparencyLog:
+    return TransparencyLog(SqlLogStore(db), origin)
+
+
+def record(
+    *, db: Session, origin: str, bundle: TrustBundle, transactions: Sequence[Transaction]
+) -> int:
+    """Check every transaction (signature, contract) and append them all, or none.
+
+    Returns the log position of the first.
+    """
+    overlay: dict[str, Any] = {}  # writes of earlier transactions of this batch
+    for tx in transactions:
+        signer = tx.verify(bundle)
+        keys = reads(tx)
+        view = {k: overlay[k] for k in keys if k in overlay}
+        missing = keys - view.keys()
+        if missing:
+            for entry in db.scalars(select(StateEntry).where(StateEntry.key.in_(missing))):
+                view[entry.key] = entry.value
+        overlay.update(apply(view, tx, signer))
+    for key, value in overlay.items():
+        db.merge(StateEntry(key=key, value=value))
+    return node_log(db, origin).append([tx.entry() for tx in transactions])
+
+
+def sign_checkpoint(
+    *, db: Session, origin: str, key: PrivateKey, certificate: x509.Certificate
+) -> SignedNote:
+    note = node_log(db, origin).signed_checkpoint(key, certificate)
+    size = Checkpoint.parse(note.text).size
+    if db.get(StoredCheckpoint, size) is None:
+        db.add(StoredCheckpoint(size=size, note=str(note)))
+    return note
+
+
+def latest_checkpoint(*, db: Session) -> SignedNote | None:
+    stored = db.scalars(select(StoredCheckpoint).order_by(StoredCheckpoint.size.desc())).first()
+    return SignedNote.parse(stored.note) if stored else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "entry 12", "subtree 3/1", "checkpoint 40"
+    code: str
+    message: str
+
+
+def audit(*, db: Session, origin: str, bundle: TrustBundle) -> Problem | None:
+    """Re-derive everything stored from the entries: the first problem, or None.
+
+    Every entry is re-hashed and its signature and contract rules re-checked
+    from an empty state; every stored subtree hash and checkpoint must match.
+    """
+    tree = MemoryTree()
+    world: dict[str, Any] = {}
+    entries = db.scalars(select(LogEntry).order_by(LogEntry.position)).yield_per(2000)
+    for expected, entry in enumerate(entries):
+        where = f"entry {entry.position}"
+        if entry.position != expected:
+            return Problem(f"entry {expected}", "missing_entry", "the log has a gap here")
+        try:
+            tx = Transaction.model_validate(parse_canonical(entry.data))
+            signer = tx.verify(bundle)
+            world.update(apply({k: world[k] for k in reads(tx) if k in world}, tx, signer))
+        except ContractViolation as exc:
+            return Problem(where, exc.code, f"breaks the contract: {exc.message}")
+        except LedgerError as exc:
+            return Problem(where, exc.code, exc.message)
+        except ValidationError as exc:
+            return Problem(where, "malformed_entry", str(exc).splitlines()[0])
+        tree.append(leaf_hash(entry.data))
+
+    for node in db.scalars(select(LogNode).order_by(LogNode.level, LogNode.index)).yield_per(5000):
+        start, end = node.index << node.level, (node.index + 1) << node.level
+        if end > tree.size:
+            return Problem(f"subtree {node.level}/{node.index}", "stray_node", "beyond the log")
+        if tree.range_hash(start, end) != node.hash:
+            where = f"entry {start}" if node.level == 0 else f"subtree {node.level}/{node.index}"
+            return Problem(where, "hash_mismatch", "the stored hash is not the entry's")
+
+    for stored in db.scalars(select(StoredCheckpoint).order_by(StoredCheckpoint.size)):
+        where = f"checkpoint {stored.size}"
+        try:
+            note = SignedNote.parse(stored.note)
+            note.verify(bundle)
+            checkpoint = Checkpoint.parse(note.text)
+        except LedgerError as exc:
+            return Problem(where, exc.code, exc.message)
+        if checkpoint.origin != origin or checkpoint.size != stored.size:
+            return Problem(where, "wrong_checkpoint", "the note is for another log or size")
+        if checkpoint.size > tree.size or checkpoint.root != tree.root(checkpoint.size):
+            return Problem(where, "root_mismatch", "the log does not have this root at this size")
+
+    state = {e.key: e.value for e in db.scalars(select(StateEntry))}
+    if state != world:
+        return Problem("state", "state_mismatch", "the stored state is not the log's replay")
+    return None
