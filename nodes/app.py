@@ -14,6 +14,7 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
+from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.participants.api import router as participants
@@ -78,6 +79,7 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
     install_error_handlers(app)
-    for router in (node, rights, licences, adjudications, products, participants, listings):
+    routers = (node, rights, licences, adjudications, products, participants, listings, ledger)
+    for router in routers:
         app.include_router(router)
     return app

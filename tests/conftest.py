@@ -11,9 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.ledger.identity import (
+    CertificateAuthority,
+    Organisation,
+    PrivateKey,
+    Role,
+    generate_key,
+)
+from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
 from ipfed.nodes.database.migrate import upgrade
@@ -83,6 +92,16 @@ def sample_data(db: Session) -> None:
     for kind in SAMPLE_KINDS:
         report = import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
         assert report.committed and report.rows_rejected == 0, report.rejections
+
+
+@pytest.fixture(scope="session")
+def federation() -> tuple[TrustBundle, PrivateKey, x509.Certificate]:
+    """A federation root and the Shanghai office's key and certificate."""
+    authority = CertificateAuthority.create()
+    key = generate_key()
+    office = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
+    certificate = authority.issue(office, key.public_key())
+    return TrustBundle(authority.certificate, [certificate]), key, certificate
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def test_no_input_makes_a_500(
     path, names = data.draw(st.sampled_from(_routes_and_params(client)))
     text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
     segment = quote(data.draw(text.filter(lambda t: t.strip(".") != "")), safe="")
-    for name in ("{number}", "{participant_id}", "{listing_id}"):
+    for name in ("{number}", "{participant_id}", "{listing_id}", "{position}"):
         path = path.replace(name, segment)
     params = {name: data.draw(text) for name in names if data.draw(st.booleans())}
     response = client.get(path, params=params, headers={"X-API-Key": keys[Role.NATIONAL]})
