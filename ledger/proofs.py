@@ -5,13 +5,15 @@ import binascii
 import json
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 from ipfed.ledger.errors import MalformedData
 from ipfed.ledger.merkle import verify_consistency, verify_inclusion
 
 
 def _base64(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value  # built in code, not read from text
     if not isinstance(value, str):
         raise ValueError("byte strings are written in base64")
     try:
@@ -20,7 +22,11 @@ def _base64(value: object) -> bytes:
         raise ValueError(f"invalid base64: {exc}") from None
 
 
-Hash = Annotated[bytes, BeforeValidator(_base64)]
+Hash = Annotated[
+    bytes,
+    BeforeValidator(_base64),
+    PlainSerializer(lambda b: base64.b64encode(b).decode(), return_type=str),
+]
 Path = Annotated[list[Hash], BeforeValidator(lambda v: [] if v is None else v)]
 
 

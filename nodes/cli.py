@@ -16,6 +16,7 @@ from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
 from ipfed.ledger.identity import Algorithm, Organisation
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
 from ipfed.ledger.proofs import parse_proof
+from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_key
@@ -26,7 +27,7 @@ from ipfed.nodes.errors import ConfigurationError, IpfedError
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
-from ipfed.nodes.ledger.service import audit, node_log
+from ipfed.nodes.ledger.service import audit, node_log, prove
 from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 app = typer.Typer(
@@ -344,6 +345,44 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
         err.print(f"[red]{escape(problem.where)}[/red] {detail}")
         raise typer.Exit(1)
     out.print(f"the log of {settings.origin} verifies: {size:,} entries")
+
+
+@ledger_app.command("prove")
+@reports_errors
+def ledger_prove(
+    position: int,
+    out_file: Annotated[Path, typer.Option("--out", help="the receipt file to write")],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Write a receipt for an entry that verifies offline with the trust bundle."""
+    settings = load(data_dir)
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        receipt = prove(db=db, origin=settings.origin, position=position)
+    out_file.write_text(receipt.model_dump_json(indent=2), encoding="utf-8")
+    out.print(f"receipt for entry {position} written to {out_file}")
+
+
+@ledger_app.command("check-receipt")
+def ledger_check_receipt(
+    file: Path,
+    bundle_file: Annotated[Path, typer.Option("--bundle", help="the federation's trust bundle")],
+    witnessed: Annotated[
+        bool, typer.Option(help="require the national node's cosignature")
+    ] = False,
+) -> None:
+    """Exit 0 if the receipt verifies offline, 1 if not, 2 if unreadable."""
+    try:
+        receipt = Receipt.parse(file.read_bytes())
+        bundle = TrustBundle.from_json(bundle_file.read_bytes())
+    except (OSError, MalformedData) as exc:
+        err.print(f"[red]unreadable[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    try:
+        submitter = receipt.verify(bundle, witnessed=witnessed)
+    except LedgerError as exc:
+        out.print(f"[red]does not verify[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    out.print(f"verifies: entry {receipt.position}, {receipt.transaction.type} by {submitter.name}")
 
 
 @ledger_app.command("check-proof")

@@ -18,6 +18,7 @@ from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.log import TransparencyLog
 from ipfed.ledger.merkle import MemoryTree, leaf_hash
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
@@ -63,6 +64,24 @@ def sign_checkpoint(
 def latest_checkpoint(*, db: Session) -> SignedNote | None:
     stored = db.scalars(select(StoredCheckpoint).order_by(StoredCheckpoint.size.desc())).first()
     return SignedNote.parse(stored.note) if stored else None
+
+
+def prove(*, db: Session, origin: str, position: int) -> Receipt:
+    """A receipt for entry ``position`` in the latest signed checkpoint."""
+    note = latest_checkpoint(db=db)
+    size = Checkpoint.parse(note.text).size if note else 0
+    if note is None or not 0 <= position < size:
+        raise LedgerError(
+            f"entry {position} is in no signed checkpoint (latest size {size})",
+            code="not_checkpointed",
+        )
+    log = node_log(db, origin)
+    return Receipt(
+        position=position,
+        transaction=Transaction.model_validate(parse_canonical(log.store.entry(position))),
+        inclusion_proof=log.inclusion_proof(position, size),
+        checkpoint=str(note),
+    )
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,31 @@ from typer.testing import CliRunner
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.contract import ContractViolation
+from ipfed.ledger.errors import InvalidProof, LedgerError
 from ipfed.ledger.identity import (
     BadSignature,
     CertificateAuthority,
     Organisation,
     Role,
+    UntrustedIdentity,
     generate_key,
 )
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction, TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.cli import app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.ledger.models import LogEntry, StateEntry, StoredCheckpoint
-from ipfed.nodes.ledger.service import audit, latest_checkpoint, node_log, record, sign_checkpoint
+from ipfed.nodes.ledger.service import (
+    audit,
+    latest_checkpoint,
+    node_log,
+    prove,
+    record,
+    sign_checkpoint,
+)
 
 ORIGIN = "ipfed/310000/sh"
 
@@ -210,7 +220,55 @@ def test_ledger_verify_command(tmp_path: Path, identity: tuple) -> None:
         )
     result = runner.invoke(app, ["ledger", "verify", "-d", str(tmp_path)])
     assert result.exit_code == 0 and "3 entries" in result.output
+
+    prove_args = ["ledger", "prove", "2", "--out", str(tmp_path / "r.json"), "-d", str(tmp_path)]
+    assert runner.invoke(app, prove_args).exit_code == 2  # no signed checkpoint yet
+    with transaction(sessions) as db:
+        sign_checkpoint(db=db, origin=settings.origin, key=identity[1], certificate=identity[2])
+    assert runner.invoke(app, prove_args).exit_code == 0
+    (tmp_path / "bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    check = ["ledger", "check-receipt", str(tmp_path / "r.json"), "--bundle"]
+    assert runner.invoke(app, [*check, str(tmp_path / "bundle.json")]).exit_code == 0
     with transaction(sessions) as db:
         _edit(db, 1, {"nonce": "f" * 32})
     result = runner.invoke(app, ["ledger", "verify", "-d", str(tmp_path)])
     assert result.exit_code == 1 and "entry 1" in result.output and "bad_signature" in result.output
+
+
+def test_receipts_verify_offline(ledger: Session, identity: tuple, tmp_path: Path) -> None:
+    bundle, _, _, authority = identity
+    receipt = prove(db=ledger, origin=ORIGIN, position=7)
+    text = receipt.model_dump_json()
+    assert Receipt.parse(text).verify(bundle).region_code == "310000"
+
+    with pytest.raises(UntrustedIdentity) as raised:
+        Receipt.parse(text).verify(bundle, witnessed=True)
+    assert raised.value.code == "not_witnessed"
+    with pytest.raises(InvalidProof):
+        Receipt.parse(text).model_copy(update={"position": 6}).verify(bundle)
+    with pytest.raises(LedgerError):
+        prove(db=ledger, origin=ORIGIN, position=9)  # not in a signed checkpoint yet
+
+    # The national node cosigns the checkpoint: now the receipt is witnessed.
+    national_key = generate_key("ed25519")
+    national = authority.issue(
+        Organisation("国家知识产权局", Role.NATIONAL, "100000"), national_key.public_key()
+    )
+    federation = TrustBundle(authority.certificate, [*bundle.by_key_id.values(), national])
+    cosigned = SignedNote.parse(receipt.checkpoint).signed_by(national_key, national)
+    witnessed = receipt.model_copy(update={"checkpoint": str(cosigned)})
+    assert witnessed.verify(federation, witnessed=True).name == "上海市知识产权局"
+
+    runner = CliRunner()
+    (tmp_path / "bundle.json").write_text(federation.to_json(), encoding="utf-8")
+    (tmp_path / "receipt.json").write_text(witnessed.model_dump_json(), encoding="utf-8")
+
+    def check(*extra: str) -> int:
+        args = ["ledger", "check-receipt", str(tmp_path / "receipt.json"), "--bundle"]
+        return runner.invoke(app, [*args, str(tmp_path / "bundle.json"), *extra]).exit_code
+
+    assert check("--witnessed") == 0
+    (tmp_path / "receipt.json").write_text(text.replace('"position":7', '"position":5'))
+    assert check() == 1
+    (tmp_path / "receipt.json").write_text("{}")
+    assert check() == 2

@@ -1,0 +1,54 @@
+"""Receipts: a transaction, its inclusion proof and the signed checkpoint it leads
+to, verifiable offline with nothing but the federation's trust bundle."""
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.errors import InvalidProof, MalformedData
+from ipfed.ledger.identity import Organisation, Role, UntrustedIdentity
+from ipfed.ledger.merkle import leaf_hash, verify_inclusion
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.proofs import Path
+from ipfed.ledger.transactions import Transaction
+from ipfed.ledger.trust import TrustBundle
+
+
+class Receipt(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    position: int
+    transaction: Transaction
+    inclusion_proof: Path
+    checkpoint: str  # C2SP signed note
+
+    @classmethod
+    def parse(cls, data: str | bytes) -> "Receipt":
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError as exc:
+            raise MalformedData(f"not a receipt: {str(exc).splitlines()[0]}") from None
+
+    def verify(self, bundle: TrustBundle, *, witnessed: bool = False) -> Organisation:
+        """The organisation that submitted the transaction, once everything checks out.
+
+        With ``witnessed``, the checkpoint must also carry the national node's cosignature.
+        """
+        note = SignedNote.parse(self.checkpoint)
+        signers = note.verify(bundle)
+        if witnessed and not any(s.role is Role.NATIONAL for s in signers):
+            raise UntrustedIdentity(
+                "the checkpoint is not cosigned by the national node", code="not_witnessed"
+            )
+        checkpoint = Checkpoint.parse(note.text)
+        submitter = self.transaction.verify(bundle)
+        verify_inclusion(
+            self.position,
+            checkpoint.size,
+            leaf_hash(self.transaction.entry()),
+            self.inclusion_proof,
+            checkpoint.root,
+        )
+        return submitter
+
+
+__all__ = ["InvalidProof", "Receipt"]
