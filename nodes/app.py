@@ -20,6 +20,7 @@ from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
+from ipfed.nodes.witness.api import router as witness
 
 
 class Health(BaseModel):
@@ -79,7 +80,17 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
     install_error_handlers(app)
-    routers = (node, rights, licences, adjudications, products, participants, listings, ledger)
+    routers = (
+        node,
+        rights,
+        licences,
+        adjudications,
+        products,
+        participants,
+        listings,
+        ledger,
+        witness,
+    )
     for router in routers:
         app.include_router(router)
     return app

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import InvalidIdentifier
@@ -62,6 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IpfedError)
     async def ipfed_error(_: Request, exc: IpfedError) -> JSONResponse:
         return _error(exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(LedgerError)
+    async def ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
+        # Ledger errors reaching a route are about what the caller sent.
+        return _error(422, exc.code, exc.message)
 
     @app.exception_handler(InvalidIdentifier)
     async def invalid_identifier(_: Request, exc: InvalidIdentifier) -> JSONResponse:

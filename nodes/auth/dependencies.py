@@ -15,7 +15,8 @@ from ipfed.nodes.http import get_db
 # Who may read what. The register is public information; participants and
 # listings carry personal data, so only offices and enforcement see them.
 EVERYONE = frozenset(Role)
-OFFICES_AND_ENFORCEMENT = frozenset({Role.NATIONAL, Role.REGIONAL, Role.ENFORCEMENT})
+OFFICES = frozenset({Role.NATIONAL, Role.REGIONAL})
+OFFICES_AND_ENFORCEMENT = OFFICES | {Role.ENFORCEMENT}
 
 
 @dataclass(frozen=True)

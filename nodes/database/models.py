@@ -15,11 +15,13 @@ from ipfed.nodes.rights.models import (
     Right,
     Trademark,
 )
+from ipfed.nodes.witness.models import Alarm, WitnessedLog
 
 metadata = Base.metadata
 
 __all__ = [
     "Adjudication",
+    "Alarm",
     "ApiKey",
     "DesignImage",
     "GeographicalIndication",
@@ -35,5 +37,6 @@ __all__ = [
     "StateEntry",
     "StoredCheckpoint",
     "Trademark",
+    "WitnessedLog",
     "metadata",
 ]

@@ -1,0 +1,1 @@
+"""The national node's witness: cosigns regional checkpoints, records split views."""

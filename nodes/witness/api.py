@@ -1,0 +1,101 @@
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
+
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.witness import SplitView, StaleCheckpoint
+from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
+from ipfed.nodes.config import NodeRole
+from ipfed.nodes.errors import Conflict, NotFound
+from ipfed.nodes.http import get_db
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.schemas import OutputModel
+from ipfed.nodes.witness import service
+
+router = APIRouter(tags=["witness"])
+DB = Annotated[Session, Depends(get_db)]
+
+
+class AddCheckpoint(BaseModel):
+    # Not an InputModel: a signed note's whitespace is part of what is signed.
+    model_config = ConfigDict(extra="forbid")
+
+    old_size: int = Field(ge=0, description="size of the last checkpoint this witness cosigned")
+    proof: list[str] = Field(default=[], description="consistency proof, base64 hashes")
+    checkpoint: str = Field(description="the new checkpoint, a C2SP signed note")
+
+    @field_validator("proof")
+    @classmethod
+    def _base64(cls, hashes: list[str]) -> list[str]:
+        try:
+            [base64.b64decode(h, validate=True) for h in hashes]
+        except binascii.Error:
+            raise ValueError("proof hashes are base64") from None
+        return hashes
+
+
+class WitnessedLogOut(OutputModel):
+    origin: str
+    size: int
+    updated_at: datetime
+
+
+class AlarmOut(OutputModel):
+    id: str
+    kind: str
+    origin: str
+    detail: str
+    evidence: dict[str, object]
+    created_at: datetime
+
+
+def _witness_only(request: Request) -> None:
+    if request.app.state.settings.role is not NodeRole.NATIONAL:
+        raise NotFound("only the national node witnesses checkpoints", code="not_a_witness")
+
+
+@router.post(
+    "/witness/add-checkpoint",
+    response_class=PlainTextResponse,
+    dependencies=[Depends(allow(OFFICES)), Depends(_witness_only)],
+)
+def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
+    """Cosign a log's checkpoint if it extends the one last cosigned (C2SP tlog-witness).
+
+    A split view is refused with 422 ``split_view``, and the alarm with its
+    evidence is stored: that is this request's one effect.
+    """
+    identity = node_identity(request.app.state.settings)
+    try:
+        cosigned = service.add_checkpoint(
+            db=db,
+            note=SignedNote.parse(body.checkpoint),
+            old_size=body.old_size,
+            proof=[base64.b64decode(h) for h in body.proof],
+            bundle=identity.bundle,
+            key=identity.key,
+            certificate=identity.certificate,
+        )
+    except StaleCheckpoint as exc:
+        raise Conflict(f"{exc.message}; last cosigned size: {exc.size}", code=exc.code) from None
+    except SplitView as exc:
+        service.raise_alarm(db=db, split=exc)
+        return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=422)
+    return PlainTextResponse(str(cosigned))
+
+
+@router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE)), Depends(_witness_only)])
+def witnessed_logs(db: DB) -> list[WitnessedLogOut]:
+    return [WitnessedLogOut.model_validate(w) for w in service.witnessed(db=db)]
+
+
+@router.get("/alarms", dependencies=[Depends(allow(OFFICES))])
+def list_alarms(db: DB, origin: str | None = None) -> list[AlarmOut]:
+    """Split views seen by this node, with the evidence."""
+    return [AlarmOut.model_validate(a) for a in service.alarms(db=db, origin=origin)]
