@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
 from ipfed.ledger.identity import Algorithm, Organisation
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
@@ -345,6 +346,19 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
         err.print(f"[red]{escape(problem.where)}[/red] {detail}")
         raise typer.Exit(1)
     out.print(f"the log of {settings.origin} verifies: {size:,} entries")
+
+
+@ledger_app.command("witness")
+@reports_errors
+def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Sign a checkpoint and have the national node cosign it."""
+    from ipfed.nodes.ledger.witnessing import request_witness
+
+    settings = load(data_dir)
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        note = request_witness(db=db, settings=settings)
+    size = Checkpoint.parse(note.text).size
+    out.print(f"checkpoint {size} of {settings.origin} cosigned by the national node")
 
 
 @ledger_app.command("prove")

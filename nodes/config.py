@@ -33,6 +33,7 @@ class Peer(BaseModel):
     region_code: RegionCode
     api_url: HttpUrl
     exchange_endpoint: ZmqEndpoint
+    api_key: str | None = None  # this node's key on the peer's API
 
 
 class NodeSettings(BaseSettings):

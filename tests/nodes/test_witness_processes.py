@@ -1,0 +1,151 @@
+"""Two real nodes over loopback: the Shanghai node's checkpoints are cosigned by the
+national node's witness (a separate process), and a forked Shanghai history is caught."""
+
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import delete
+
+from ipfed.ledger.identity import Organisation, Role
+from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.nodes.auth.service import create_api_key
+from ipfed.nodes.config import NodeRole, NodeSettings, Peer
+from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
+from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
+from ipfed.nodes.ledger.service import latest_checkpoint, record
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ipfed(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ipfed.nodes", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def make_node(folder: Path, settings: NodeSettings, authority: AuthorityDirectory) -> None:
+    folder.mkdir()
+    (folder / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
+    upgrade(make_engine(settings.db_url))
+    organisation = Organisation(settings.org_name, Role(settings.role.value), settings.region_code)
+    key, certificate = authority.issue(organisation)
+    (folder / "identity").mkdir()
+    write_private_key(folder / "identity" / "org.key", key)
+    write_certificate(folder / "identity" / "org.pem", certificate)
+
+
+def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
+    authority = AuthorityDirectory.create(tmp_path / "ca")
+    port = free_port()
+    national = NodeSettings(
+        node_id="national",
+        role="national",
+        region_code="100000",
+        org_name="国家知识产权局",
+        data_dir=tmp_path / "national",
+        http_port=port,
+    )
+    make_node(national.data_dir, national, authority)
+    with transaction(make_session_factory(make_engine(national.db_url))) as db:
+        _, key_on_national = create_api_key(db=db, org="上海市知识产权局", role=Role.REGIONAL)
+    peer = Peer(
+        node_id="national",
+        role=NodeRole.NATIONAL,
+        region_code="100000",
+        api_url=national.base_url,
+        exchange_endpoint="tcp://127.0.0.1:7100",
+        api_key=key_on_national,
+    )
+    sh = NodeSettings(
+        node_id="sh",
+        role="regional",
+        region_code="310000",
+        org_name="上海市知识产权局",
+        data_dir=tmp_path / "sh",
+        peers=[peer],
+    )
+    make_node(sh.data_dir, sh, authority)
+    bundle = authority.bundle().to_json()
+    for node in (national, sh):
+        (node.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(national.data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{national.base_url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        sessions = make_session_factory(make_engine(sh.db_url))
+        identity = node_identity(sh)
+
+        def add(count: int, tag: str) -> None:
+            with transaction(sessions) as db:
+                record(
+                    db=db,
+                    origin=sh.origin,
+                    bundle=identity.bundle,
+                    transactions=[
+                        new_transaction(
+                            TxType.EVIDENCE_CAPTURED,
+                            {"sha256": sha256(f"{tag}{i}".encode()).hexdigest()},
+                            identity.key,
+                            identity.certificate,
+                            datetime.now(UTC),
+                        )
+                        for i in range(count)
+                    ],
+                )
+
+        add(5, "a")
+        first = ipfed("ledger", "witness", "-d", str(sh.data_dir))
+        assert first.returncode == 0, first.stderr
+        add(3, "b")
+        assert ipfed("ledger", "witness", "-d", str(sh.data_dir)).returncode == 0
+        with transaction(sessions) as db:
+            note = latest_checkpoint(db=db)
+        assert note is not None
+        assert [o.role for o in SignedNote.parse(str(note)).verify(identity.bundle)] == [
+            Role.REGIONAL,
+            Role.NATIONAL,
+        ]
+
+        # Shanghai rewrites its history: same first entries, then another story.
+        with transaction(sessions) as db:
+            for table in (LogEntry, LogNode, StateEntry, StoredCheckpoint):
+                db.execute(delete(table))
+        add(5, "a")
+        add(4, "c")
+        forked = ipfed("ledger", "witness", "-d", str(sh.data_dir))
+        assert forked.returncode == 2 and "split_view" in forked.stderr
+
+        alarms = httpx.get(
+            f"{national.base_url}/alarms", headers={"X-API-Key": key_on_national}
+        ).json()
+        assert [(a["kind"], a["origin"]) for a in alarms] == [("split_view", "ipfed/310000/sh")]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
