@@ -109,7 +109,8 @@ class NodeSettings(BaseSettings):
             lines.append(f"{key} = {_toml_value(value)}")
         for peer in self.peers:
             lines.append("\n[[peers]]")
-            lines += [f"{k} = {_toml_value(v)}" for k, v in peer.model_dump(mode="json").items()]
+            fields = peer.model_dump(mode="json", exclude_none=True)
+            lines += [f"{k} = {_toml_value(v)}" for k, v in fields.items()]
         return "\n".join(lines) + "\n"
 
 
