@@ -6,7 +6,7 @@ entries and the subtree hashes they complete in one atomic call, so a log is
 always either as it was or fully appended; proofs need O(log n) lookups.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol
 
 from cryptography import x509
@@ -15,6 +15,7 @@ from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.merkle import (
     EMPTY_ROOT,
+    RangeHash,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -32,6 +33,10 @@ class LogStore(Protocol):
     def entry(self, index: int) -> bytes: ...
 
     def subtree(self, level: int, index: int) -> bytes: ...
+
+    def subtrees(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Several subtree hashes at once, keyed by (level, index)."""
+        ...
 
     def append(self, first: int, entries: Sequence[bytes], nodes: Sequence[Node]) -> None:
         """Store entries ``first..`` and their nodes atomically; refuse if ``first`` != size."""
@@ -57,13 +62,35 @@ def new_nodes(
     return nodes
 
 
-def range_hash(store: LogStore, start: int, end: int) -> bytes:
-    """MTH of leaves [start, end) as the RFC recursion asks for it."""
+def subtrees_of(start: int, end: int) -> list[tuple[int, int]]:
+    """The complete subtrees (level, index) whose hashes make MTH(leaves[start:end])."""
     size = end - start
     if size & (size - 1) == 0 and start % size == 0:
-        return store.subtree(size.bit_length() - 1, start // size)
+        return [(size.bit_length() - 1, start // size)]
     k = split(size)
-    return node_hash(range_hash(store, start, start + k), range_hash(store, start + k, end))
+    return subtrees_of(start, start + k) + subtrees_of(start + k, end)
+
+
+def range_hash(nodes: Mapping[tuple[int, int], bytes], start: int, end: int) -> bytes:
+    size = end - start
+    if size & (size - 1) == 0 and start % size == 0:
+        return nodes[(size.bit_length() - 1, start // size)]
+    k = split(size)
+    return node_hash(range_hash(nodes, start, start + k), range_hash(nodes, start + k, end))
+
+
+def _with_hashes(store: LogStore, build: Callable[[RangeHash], list[bytes]]) -> list[bytes]:
+    """Run a proof builder twice: once to learn the subtrees it needs, then with
+    all of them fetched in one call (one query, for a database store)."""
+    wanted: set[tuple[int, int]] = set()
+
+    def record(start: int, end: int) -> bytes:
+        wanted.update(subtrees_of(start, end))
+        return EMPTY_ROOT
+
+    build(record)
+    nodes = store.subtrees(wanted)
+    return build(lambda start, end: range_hash(nodes, start, end))
 
 
 class TransparencyLog:
@@ -84,7 +111,9 @@ class TransparencyLog:
 
     def root(self, size: int | None = None) -> bytes:
         size = self.size if size is None else size
-        return range_hash(self.store, 0, size) if size else EMPTY_ROOT
+        return (
+            range_hash(self.store.subtrees(subtrees_of(0, size)), 0, size) if size else EMPTY_ROOT
+        )
 
     def checkpoint(self, size: int | None = None) -> Checkpoint:
         size = self.size if size is None else size
@@ -95,11 +124,11 @@ class TransparencyLog:
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         size = self.size if size is None else size
-        return inclusion_proof(index, size, lambda s, e: range_hash(self.store, s, e))
+        return _with_hashes(self.store, lambda hashes: inclusion_proof(index, size, hashes))
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         size2 = self.size if size2 is None else size2
-        return consistency_proof(size1, size2, lambda s, e: range_hash(self.store, s, e))
+        return _with_hashes(self.store, lambda hashes: consistency_proof(size1, size2, hashes))
 
 
 class MemoryStore:
@@ -117,6 +146,9 @@ class MemoryStore:
 
     def subtree(self, level: int, index: int) -> bytes:
         return self.nodes[(level, index)]
+
+    def subtrees(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {key: self.nodes[key] for key in keys}
 
     def append(self, first: int, entries: Sequence[bytes], nodes: Sequence[Node]) -> None:
         if first != len(self.entries):

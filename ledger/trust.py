@@ -40,9 +40,13 @@ class TrustBundle:
         self.crl = crl
         self.revoked = {r.serial_number for r in crl} if crl is not None else set()
         self.by_key_id: dict[str, x509.Certificate] = {}
+        # Checked once here, so that verifying a signature costs one signature check.
+        self._organisations: dict[str, Organisation] = {}
         for certificate in certificates:
             self._check_issued(certificate)
-            self.by_key_id[key_id(certificate)] = certificate
+            known = key_id(certificate)
+            self.by_key_id[known] = certificate
+            self._organisations[known] = organisation_of(certificate)
 
     def _check_issued(self, certificate: x509.Certificate) -> None:
         try:
@@ -59,6 +63,11 @@ class TrustBundle:
         """Who ``certificate`` belongs to, if the federation vouches for it at ``at``."""
         if self.by_key_id.get(key_id(certificate)) != certificate:  # bundled ones are checked
             self._check_issued(certificate)
+        return self._vouch(certificate, organisation_of(certificate), at)
+
+    def _vouch(
+        self, certificate: x509.Certificate, organisation: Organisation, at: datetime | None
+    ) -> Organisation:
         when = at or datetime.now(UTC)
         if not certificate.not_valid_before_utc <= when <= certificate.not_valid_after_utc:
             raise UntrustedIdentity(
@@ -66,7 +75,7 @@ class TrustBundle:
             )
         if certificate.serial_number in self.revoked:
             raise UntrustedIdentity("the certificate has been revoked", code="revoked_certificate")
-        return organisation_of(certificate)
+        return organisation
 
     def verify(
         self, signer_key_id: str, message: bytes, signature: bytes, at: datetime | None = None
@@ -77,7 +86,7 @@ class TrustBundle:
             raise UntrustedIdentity(
                 f"no organisation has key {signer_key_id[:16]}…", code="unknown_signer"
             )
-        organisation = self.organisation(certificate, at)
+        organisation = self._vouch(certificate, self._organisations[signer_key_id], at)
         public_key: PublicKey = certificate.public_key()  # type: ignore[assignment]
         verify_signature(public_key, message, signature)
         return organisation

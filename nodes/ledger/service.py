@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography import x509
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.canonical import parse_canonical
@@ -21,6 +21,7 @@ from ipfed.ledger.note import SignedNote
 from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.store import SqlLogStore
 
@@ -36,18 +37,27 @@ def record(
 
     Returns the log position of the first.
     """
-    overlay: dict[str, Any] = {}  # writes of earlier transactions of this batch
-    for tx in transactions:
-        signer = tx.verify(bundle)
-        keys = reads(tx)
-        view = {k: overlay[k] for k in keys if k in overlay}
-        missing = keys - view.keys()
-        if missing:
-            for entry in db.scalars(select(StateEntry).where(StateEntry.key.in_(missing))):
-                view[entry.key] = entry.value
-        overlay.update(apply(view, tx, signer))
-    for key, value in overlay.items():
-        db.merge(StateEntry(key=key, value=value))
+    signers = [tx.verify(bundle) for tx in transactions]
+    keys = sorted(set().union(*(reads(tx) for tx in transactions)))
+    stored: dict[str, Any] = {}
+    for chunk in range(0, len(keys), 500):
+        wanted = keys[chunk : chunk + 500]
+        rows = db.execute(
+            select(StateEntry.key, StateEntry.value).where(StateEntry.key.in_(wanted))
+        )
+        stored.update({key: value for key, value in rows})
+    world = dict(stored)
+    written: dict[str, Any] = {}
+    for tx, signer in zip(transactions, signers, strict=True):
+        writes = apply(world, tx, signer)
+        world.update(writes)
+        written.update(writes)
+    changed = [{"key": k, "value": v} for k, v in written.items() if k in stored]
+    if changed:
+        db.execute(update(StateEntry), changed)
+    bulk_insert(
+        db, StateEntry, [{"key": k, "value": v} for k, v in written.items() if k not in stored]
+    )
     return node_log(db, origin).append([tx.entry() for tx in transactions])
 
 
