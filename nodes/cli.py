@@ -1,7 +1,8 @@
 """The ``ipfed`` command."""
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
@@ -77,6 +79,13 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(2) from None
 
     return run  # type: ignore[return-value]
+
+
+@contextmanager
+def node_db(settings: NodeSettings) -> Iterator[Session]:
+    """A transaction on the node's database, committed when the command succeeds."""
+    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+        yield db
 
 
 def load(data_dir: Path) -> NodeSettings:
@@ -229,7 +238,7 @@ def key_create(
     data_dir: DataDir = Path("ipfed-data"),
 ) -> None:
     settings = load(data_dir)
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         _, secret = create_api_key(db=db, org=org, role=role)
     out.print(f"API key for {org} ({role}): [bold]{secret}[/bold] (shown once)")
 
@@ -238,7 +247,7 @@ def key_create(
 @reports_errors
 def key_list(data_dir: DataDir = Path("ipfed-data")) -> None:
     settings = load(data_dir)
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         table = Table("prefix", "org", "role", "created", "revoked")
         for key in list_api_keys(db=db):
             revoked = f"{key.revoked_at:%Y-%m-%d}" if key.revoked_at else ""
@@ -250,7 +259,7 @@ def key_list(data_dir: DataDir = Path("ipfed-data")) -> None:
 @reports_errors
 def key_revoke(prefix: str, data_dir: DataDir = Path("ipfed-data")) -> None:
     settings = load(data_dir)
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         key = revoke_api_key(db=db, prefix=prefix)
         out.print(f"revoked {key.prefix}… of {key.org}")
 
@@ -338,7 +347,7 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
         raise ConfigurationError(
             f"no trust bundle at {bundle_file}", code="no_trust_bundle"
         ) from None
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         size = node_log(db, settings.origin).size
         problem = audit(db=db, origin=settings.origin, bundle=bundle)
     if problem is not None:
@@ -355,7 +364,7 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.ledger.witnessing import request_witness
 
     settings = load(data_dir)
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         note = request_witness(db=db, settings=settings)
     size = Checkpoint.parse(note.text).size
     out.print(f"checkpoint {size} of {settings.origin} cosigned by the national node")
@@ -370,7 +379,7 @@ def ledger_prove(
 ) -> None:
     """Write a receipt for an entry that verifies offline with the trust bundle."""
     settings = load(data_dir)
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with node_db(settings) as db:
         receipt = prove(db=db, origin=settings.origin, position=position)
     out_file.write_text(receipt.model_dump_json(indent=2), encoding="utf-8")
     out.print(f"receipt for entry {position} written to {out_file}")
