@@ -66,3 +66,26 @@ def cosign(
     signers = note.verify(bundle)
     check_extends(last, Checkpoint.parse(note.text), old_size, proof)
     return note.signed_by(key, certificate), signers[0]
+
+
+def compare(known: Checkpoint, other: Checkpoint, proof: list[bytes]) -> None:
+    """Raise :class:`SplitView` unless two checkpoints of one log can both be true.
+
+    ``proof`` is the consistency proof from the smaller to the larger (ignored
+    when the sizes are equal).
+    """
+    if known.origin != other.origin:
+        raise LedgerError("checkpoints of two different logs", code="different_logs")
+    if known.size == other.size:
+        if known.root != other.root:
+            raise SplitView(f"{known.origin} has two different roots at size {known.size}")
+        return
+    older, newer = sorted((known, other), key=lambda c: c.size)
+    if older.size == 0:
+        return
+    try:
+        verify_consistency(older.size, newer.size, older.root, newer.root, proof)
+    except InvalidProof as exc:
+        raise SplitView(
+            f"{older.origin} at {newer.size} does not extend its size {older.size}: {exc.message}"
+        ) from None

@@ -370,6 +370,24 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
     out.print(f"checkpoint {size} of {settings.origin} cosigned by the national node")
 
 
+@ledger_app.command("gossip")
+@reports_errors
+def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Check each peer's latest checkpoint against what it showed before (1: split view)."""
+    from ipfed.nodes.identity import node_identity
+    from ipfed.nodes.witness.gossip import gossip
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        reports = gossip(db=db, peers=settings.peers, bundle=node_identity(settings).bundle)
+    table = Table("peer", "log", "size", "outcome")
+    for r in reports:
+        table.add_row(r.node_id, r.origin or "", "" if r.size is None else str(r.size), r.outcome)
+    out.print(table)
+    if any(r.outcome == "split_view" for r in reports):
+        raise typer.Exit(1)
+
+
 @ledger_app.command("prove")
 @reports_errors
 def ledger_prove(

@@ -15,7 +15,7 @@ from ipfed.nodes.rights.models import (
     Right,
     Trademark,
 )
-from ipfed.nodes.witness.models import Alarm, WitnessedLog
+from ipfed.nodes.witness.models import Alarm, KnownCheckpoint, WitnessedLog
 
 metadata = Base.metadata
 
@@ -26,6 +26,7 @@ __all__ = [
     "DesignImage",
     "GeographicalIndication",
     "KeyProduct",
+    "KnownCheckpoint",
     "Licence",
     "Listing",
     "LogEntry",

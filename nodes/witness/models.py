@@ -28,3 +28,15 @@ class Alarm(RecordMixin, Base):
     origin: Mapped[str] = mapped_column(String(200), index=True)
     detail: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)  # both notes, the proof
+
+
+class KnownCheckpoint(Base):
+    """The largest checkpoint this node has seen of another node's log (gossip)."""
+
+    __tablename__ = "known_checkpoints"
+
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,85 @@
+"""Gossip: fetch each peer's latest signed checkpoint, check it against the largest
+one seen before with a consistency proof from the peer, and raise an alarm on a
+split view (two roots at one size, or no valid consistency proof)."""
+
+import base64
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.orm import Session
+
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.trust import TrustBundle
+from ipfed.ledger.witness import SplitView, compare
+from ipfed.nodes.config import Peer
+from ipfed.nodes.witness.models import KnownCheckpoint
+from ipfed.nodes.witness.service import raise_alarm
+
+log = logging.getLogger(__name__)
+ClientFor = Callable[[Peer], httpx.Client]
+
+
+@dataclass(frozen=True)
+class PeerReport:
+    node_id: str
+    origin: str | None
+    size: int | None
+    outcome: str  # "consistent", "first_seen", "split_view" or an error code
+
+
+def http_client(peer: Peer) -> httpx.Client:
+    headers = {"X-API-Key": peer.api_key} if peer.api_key else {}
+    return httpx.Client(base_url=peer.api_url, headers=headers, timeout=10)
+
+
+def gossip(
+    *, db: Session, peers: list[Peer], bundle: TrustBundle, client_for: ClientFor = http_client
+) -> list[PeerReport]:
+    reports = []
+    for peer in peers:
+        try:
+            with client_for(peer) as http:
+                reports.append(_exchange(db, peer, http, bundle))
+        except (httpx.HTTPError, LedgerError, ValueError) as exc:
+            code = getattr(exc, "code", "unreachable")
+            log.warning("gossip with %s failed: %s", peer.node_id, exc)
+            reports.append(PeerReport(peer.node_id, None, None, code))
+    return reports
+
+
+def _exchange(db: Session, peer: Peer, http: httpx.Client, bundle: TrustBundle) -> PeerReport:
+    answer = http.get("/ledger/checkpoint")
+    answer.raise_for_status()
+    note = SignedNote.parse(answer.text)
+    note.verify(bundle)
+    seen = Checkpoint.parse(note.text)
+    known = db.get(KnownCheckpoint, seen.origin)
+    if known is None:
+        db.add(KnownCheckpoint(origin=seen.origin, size=seen.size, root=seen.root, note=str(note)))
+        return PeerReport(peer.node_id, seen.origin, seen.size, "first_seen")
+    before = Checkpoint.parse(SignedNote.parse(known.note).text)
+    proof: list[bytes] = []
+    if 0 < min(before.size, seen.size) < max(before.size, seen.size):
+        sizes = {"first": min(before.size, seen.size), "second": max(before.size, seen.size)}
+        reply = http.get("/ledger/consistency", params=sizes)
+        proof = (
+            [base64.b64decode(h) for h in reply.json().get("proof", [])] if reply.is_success else []
+        )
+    try:
+        compare(before, seen, proof)
+    except SplitView as exc:
+        exc.evidence = {
+            "origin": seen.origin,
+            "known": known.note,
+            "presented": str(note),
+            "proof": [base64.b64encode(p).decode() for p in proof],
+        }
+        raise_alarm(db=db, split=exc)
+        return PeerReport(peer.node_id, seen.origin, seen.size, "split_view")
+    if seen.size > known.size:
+        known.size, known.root, known.note = seen.size, seen.root, str(note)
+    return PeerReport(peer.node_id, seen.origin, seen.size, "consistent")
