@@ -53,6 +53,8 @@ def gossip(
 
 def _exchange(db: Session, peer: Peer, http: httpx.Client, bundle: TrustBundle) -> PeerReport:
     answer = http.get("/ledger/checkpoint")
+    if answer.status_code == 404:
+        return PeerReport(peer.node_id, None, None, "no_checkpoint")
     answer.raise_for_status()
     note = SignedNote.parse(answer.text)
     note.verify(bundle)

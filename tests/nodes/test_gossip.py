@@ -80,6 +80,7 @@ def test_following_a_peer_and_catching_a_fork(
         db.commit()
         return report.outcome
 
+    assert follow() == "no_checkpoint"
     grow("a", 5)
     assert follow() == "first_seen"
     grow("b", 3)
