@@ -82,6 +82,13 @@ class SignedNote:
             raise MalformedData("too many signatures")
         return cls(text + "\n", signatures)
 
+    def merged(self, other: "SignedNote") -> "SignedNote":
+        """This note with the signatures ``other`` adds (a witness's cosignature)."""
+        if other.text != self.text:
+            raise MalformedData("only notes of the same text can be merged")
+        extra = tuple(s for s in other.signatures if s not in self.signatures)
+        return SignedNote(self.text, self.signatures + extra)
+
     def signed_by(self, key: PrivateKey, certificate: x509.Certificate) -> "SignedNote":
         """The note with one more signature, by the organisation holding ``key``."""
         name = note_name(certificate)

@@ -360,14 +360,14 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
 @ledger_app.command("witness")
 @reports_errors
 def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
-    """Sign a checkpoint and have the national node cosign it."""
+    """Sign a checkpoint and have every peer with an API key cosign it."""
     from ipfed.nodes.ledger.witnessing import request_witness
 
     settings = load(data_dir)
     with node_db(settings) as db:
         note = request_witness(db=db, settings=settings)
     size = Checkpoint.parse(note.text).size
-    out.print(f"checkpoint {size} of {settings.origin} cosigned by the national node")
+    out.print(f"checkpoint {size} of {settings.origin}: {len(note.signatures)} signatures")
 
 
 @ledger_app.command("gossip")

@@ -71,13 +71,15 @@ def sign_checkpoint(
     return note
 
 
-def store_cosigned(*, db: Session, note: SignedNote) -> None:
-    """Keep a witness's cosigned version of one of our checkpoints."""
+def store_cosigned(*, db: Session, note: SignedNote) -> SignedNote:
+    """Add a witness's cosignature to the stored copy of one of our checkpoints."""
     size = Checkpoint.parse(note.text).size
     stored = db.get(StoredCheckpoint, size)
     if stored is None or SignedNote.parse(stored.note).text != note.text:
         raise LedgerError(f"we signed no such checkpoint at size {size}", code="not_our_checkpoint")
-    stored.note = str(note)
+    merged = SignedNote.parse(stored.note).merged(note)
+    stored.note = str(merged)
+    return merged
 
 
 def latest_checkpoint(*, db: Session) -> SignedNote | None:

@@ -1,4 +1,8 @@
-"""A regional node asks the national node to witness its latest checkpoint."""
+"""A node asks its peers to witness (cosign) its latest checkpoint.
+
+Regional nodes ask the national node; the national node asks the regional
+nodes, so that they witness each other. Every peer with an API key is asked.
+"""
 
 import base64
 
@@ -7,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.note import SignedNote
-from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.errors import ConfigurationError, IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.service import node_log, sign_checkpoint, store_cosigned
@@ -19,17 +23,37 @@ class WitnessRefused(IpfedError):
 
 
 def request_witness(*, db: Session, settings: NodeSettings, timeout: float = 10) -> SignedNote:
-    """Sign a checkpoint of the current log, have the national node cosign it, keep the result."""
-    witness = next((p for p in settings.peers if p.role is NodeRole.NATIONAL), None)
-    if witness is None or not witness.api_key:
-        raise ConfigurationError("no national peer with an API key to witness", code="no_witness")
+    """Sign a checkpoint of the current log, have every witness peer cosign it, keep the result.
+
+    Cosignatures gathered are stored even if a witness refuses; the refusal is raised after.
+    """
+    witnesses = [p for p in settings.peers if p.api_key]
+    if not witnesses:
+        raise ConfigurationError("no peer with an API key to witness", code="no_witness")
     identity = node_identity(settings)
     note = sign_checkpoint(
         db=db, origin=settings.origin, key=identity.key, certificate=identity.certificate
     )
+    refusals = []
+    for peer in witnesses:
+        try:
+            cosigned = _ask(peer, db, settings, note, timeout)
+        except WitnessRefused as exc:
+            refusals.append(exc)
+            continue
+        cosigned.verify(identity.bundle)
+        note = store_cosigned(db=db, note=cosigned)
+    if refusals:
+        raise refusals[0]
+    return note
+
+
+def _ask(
+    peer: Peer, db: Session, settings: NodeSettings, note: SignedNote, timeout: float
+) -> SignedNote:
     size = Checkpoint.parse(note.text).size
-    headers = {"X-API-Key": witness.api_key}
-    with httpx.Client(base_url=witness.api_url, headers=headers, timeout=timeout) as http:
+    headers = {"X-API-Key": peer.api_key or ""}
+    with httpx.Client(base_url=peer.api_url, headers=headers, timeout=timeout) as http:
         logs = http.get("/witness/logs")
         logs.raise_for_status()
         old_size = next((w["size"] for w in logs.json() if w["origin"] == settings.origin), 0)
@@ -46,8 +70,5 @@ def request_witness(*, db: Session, settings: NodeSettings, timeout: float = 10)
             error = answer.json()
         except ValueError:
             error = {"detail": f"HTTP {answer.status_code}: {answer.text[:200]}"}
-        raise WitnessRefused(error.get("detail", ""), code=error.get("error"))
-    cosigned = SignedNote.parse(answer.text)
-    cosigned.verify(identity.bundle)
-    store_cosigned(db=db, note=cosigned)
-    return cosigned
+        raise WitnessRefused(f"{peer.node_id}: {error.get('detail', '')}", code=error.get("error"))
+    return SignedNote.parse(answer.text)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
-from ipfed.nodes.config import NodeRole
-from ipfed.nodes.errors import Conflict, NotFound
+from ipfed.nodes.errors import Conflict
 from ipfed.nodes.http import get_db
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.schemas import OutputModel
@@ -55,15 +54,10 @@ class AlarmOut(OutputModel):
     created_at: datetime
 
 
-def _witness_only(request: Request) -> None:
-    if request.app.state.settings.role is not NodeRole.NATIONAL:
-        raise NotFound("only the national node witnesses checkpoints", code="not_a_witness")
-
-
 @router.post(
     "/witness/add-checkpoint",
     response_class=PlainTextResponse,
-    dependencies=[Depends(allow(OFFICES)), Depends(_witness_only)],
+    dependencies=[Depends(allow(OFFICES))],
 )
 def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     """Cosign a log's checkpoint if it extends the one last cosigned (C2SP tlog-witness).
@@ -90,7 +84,7 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     return PlainTextResponse(str(cosigned))
 
 
-@router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE)), Depends(_witness_only)])
+@router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE))])
 def witnessed_logs(db: DB) -> list[WitnessedLogOut]:
     return [WitnessedLogOut.model_validate(w) for w in service.witnessed(db=db)]
 

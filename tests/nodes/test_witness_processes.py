@@ -1,5 +1,5 @@
-"""Two real nodes over loopback: the Shanghai node's checkpoints are cosigned by the
-national node's witness (a separate process), and a forked Shanghai history is caught."""
+"""Two real node processes over loopback witness each other: each cosigns the
+other's checkpoints, and a forked Shanghai history is caught by the national node."""
 
 import socket
 import subprocess
@@ -79,26 +79,69 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
         region_code="310000",
         org_name="上海市知识产权局",
         data_dir=tmp_path / "sh",
+        http_port=free_port(),
         peers=[peer],
     )
     make_node(sh.data_dir, sh, authority)
+    with transaction(make_session_factory(make_engine(sh.db_url))) as db:
+        _, key_on_sh = create_api_key(db=db, org="国家知识产权局", role=Role.NATIONAL)
+    sh_peer = Peer(
+        node_id="sh",
+        role=NodeRole.REGIONAL,
+        region_code="310000",
+        api_url=sh.base_url,
+        exchange_endpoint="tcp://127.0.0.1:7101",
+        api_key=key_on_sh,
+    )
+    national = national.model_copy(update={"peers": [sh_peer]})
+    (national.data_dir / "node.toml").write_text(national.to_toml(), encoding="utf-8")
     bundle = authority.bundle().to_json()
     for node in (national, sh):
         (node.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(national.data_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(node.data_dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for node in (national, sh)
+    ]
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{national.base_url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        for node in (national, sh):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{node.base_url}/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+
+        # The national node's own log, cosigned by Shanghai: they witness each other.
+        national_identity = node_identity(national)
+        filing = new_transaction(
+            TxType.FILING_RECEIVED,
+            {"filing_id": "F1", "sha256": sha256(b"filing").hexdigest()},
+            national_identity.key,
+            national_identity.certificate,
+            datetime.now(UTC),
+        )
+        national_sessions = make_session_factory(make_engine(national.db_url))
+        with transaction(national_sessions) as db:
+            record(
+                db=db,
+                origin=national.origin,
+                bundle=national_identity.bundle,
+                transactions=[filing],
+            )
+        witnessed = ipfed("ledger", "witness", "-d", str(national.data_dir))
+        assert witnessed.returncode == 0, witnessed.stderr
+        with transaction(national_sessions) as db:
+            national_note = latest_checkpoint(db=db)
+        assert national_note is not None
+        roles = [o.role for o in national_note.verify(national_identity.bundle)]
+        assert roles == [Role.NATIONAL, Role.REGIONAL]
+
         sessions = make_session_factory(make_engine(sh.db_url))
         identity = node_identity(sh)
 
@@ -147,5 +190,6 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
         ).json()
         assert [(a["kind"], a["origin"]) for a in alarms] == [("split_view", "ipfed/310000/sh")]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
