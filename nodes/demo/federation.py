@@ -17,6 +17,7 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
 from ipfed.nodes.errors import ConfigurationError
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.service import import_file
@@ -160,6 +161,12 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         s.node_id: prepare(s, data_files(n, datasets), console)
         for n, s in zip(NODES, nodes, strict=True)
     }
+    nodes = federate(nodes, data_dir / "ca")
+    for settings in nodes:
+        if (anchored := anchor_listings(settings)) > 0:
+            console.print(
+                f"  {settings.node_id}: {anchored} listing snapshots anchored in its ledger"
+            )
 
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -198,6 +205,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
                 )
         for settings, process in zip(nodes, processes, strict=True):
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
+        witness_all(nodes, console)
 
         console.print("[bold]ipfed demo federation[/bold]")
         for settings in nodes:
@@ -211,6 +219,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         console.print(
             f"try:  curl -G -H 'X-API-Key: {keys[first.node_id]}' "
             f"--data-urlencode q=可口 {first.base_url}/trademarks\n"
+            f"      curl -H 'X-API-Key: {keys[first.node_id]}' {first.base_url}/ledger/checkpoint\n"
             f"docs: {first.base_url}/docs",
             soft_wrap=True,
             highlight=False,

@@ -12,6 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.identity import Role
+from ipfed.ledger.note import SignedNote
+from ipfed.ledger.trust import TrustBundle
+
 pytestmark = pytest.mark.integration
 
 
@@ -80,6 +85,14 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             f"{zj_url}/trademarks", params={"q": "可口"}, headers={"X-API-Key": zj_key}
         ).json()
         assert [t["number"] for t in coke["items"]] == ["D01"]
+
+        # Zhejiang anchored its listings and the national node cosigned its checkpoint.
+        checkpoint = httpx.get(f"{zj_url}/ledger/checkpoint", headers={"X-API-Key": zj_key})
+        bundle_file = tmp_path / "demo" / "zj" / "identity" / "trust-bundle.json"
+        bundle = TrustBundle.from_json(bundle_file.read_text(encoding="utf-8"))
+        signers = SignedNote.parse(checkpoint.text).verify(bundle)
+        assert [s.role for s in signers] == [Role.REGIONAL, Role.NATIONAL]
+        assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 75
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)

@@ -1,0 +1,85 @@
+"""The demo's ledger flow: a federation CA, node identities, peers that can
+witness each other, evidence of the loaded listings anchored in each
+regional log, and every checkpoint cosigned."""
+
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import select
+
+from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import Organisation, Role
+from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
+from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.nodes.auth.service import create_api_key
+from ipfed.nodes.config import CONFIG_FILE, NodeSettings
+from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.service import record
+from ipfed.nodes.ledger.witnessing import request_witness
+from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.listings.schemas import ListingOut
+
+
+def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
+    """Identities for every node, and for each peer link an API key on the peer."""
+    authority = AuthorityDirectory.create(ca_dir)
+    for settings in nodes:
+        organisation = Organisation(
+            settings.org_name, Role(settings.role.value), settings.region_code
+        )
+        key, certificate = authority.issue(organisation)
+        settings.identity_dir.mkdir()
+        write_private_key(settings.identity_dir / "org.key", key)
+        write_certificate(settings.identity_dir / "org.pem", certificate)
+    bundle = authority.bundle().to_json()
+    by_id = {s.node_id: s for s in nodes}
+    linked = []
+    for settings in nodes:
+        (settings.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
+        peers = []
+        for peer in settings.peers:
+            host = by_id[peer.node_id]
+            with transaction(make_session_factory(make_engine(host.db_url))) as db:
+                _, secret = create_api_key(
+                    db=db, org=settings.org_name, role=Role(settings.role.value)
+                )
+            peers.append(peer.model_copy(update={"api_key": secret}))
+        settings = settings.model_copy(update={"peers": peers})
+        (settings.data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+        linked.append(settings)
+    return linked
+
+
+def anchor_listings(settings: NodeSettings) -> int:
+    """Anchor the SHA-256 of every listing the node holds (its evidence snapshot)."""
+    identity = node_identity(settings)
+    sessions = make_session_factory(make_engine(settings.db_url))
+    with transaction(sessions) as db:
+        listings = db.scalars(select(Listing).order_by(Listing.id)).all()
+        now = datetime.now(UTC)
+        transactions = [
+            new_transaction(
+                TxType.EVIDENCE_CAPTURED,
+                {"sha256": sha256(canonical_bytes(ListingOut.model_validate(listing))).hexdigest()},
+                identity.key,
+                identity.certificate,
+                now,
+            )
+            for listing in listings
+        ]
+        if transactions:
+            record(db=db, origin=settings.origin, bundle=identity.bundle, transactions=transactions)
+    return len(transactions)
+
+
+def witness_all(nodes: list[NodeSettings], console: Console) -> None:
+    for settings in nodes:
+        with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+            note = request_witness(db=db, settings=settings)
+        size = note.text.split("\n")[1]
+        console.print(
+            f"  {settings.node_id}: checkpoint of {size} entries, {len(note.signatures)} signatures"
+        )
