@@ -5,10 +5,12 @@ as decimal strings) and so are integers beyond ±2**53, which JavaScript
 verifiers cannot hold exactly. Pydantic models are encoded as their JSON dump.
 """
 
+import base64
+import binascii
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, PlainSerializer
 
 from ipfed.ledger.errors import MalformedData
 
@@ -57,3 +59,22 @@ def parse_canonical(data: bytes) -> Any:
     if canonical_bytes(value) != data:
         raise MalformedData("valid JSON, but not in canonical form", code="not_canonical")
     return value
+
+
+def _from_base64(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value  # built in code, not read from text
+    if not isinstance(value, str):
+        raise ValueError("byte strings are written in base64")
+    try:
+        return base64.b64decode(value, validate=True)  # no silently skipped characters
+    except binascii.Error as exc:
+        raise ValueError(f"invalid base64: {exc}") from None
+
+
+# Bytes in JSON: standard base64 (RFC 4648), strictly decoded.
+Base64Bytes = Annotated[
+    bytes,
+    BeforeValidator(_from_base64),
+    PlainSerializer(lambda b: base64.b64encode(b).decode(), return_type=str),
+]

@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ipfed.ledger.errors import MalformedData
 from ipfed.ledger.identity import (
-    BadSignature,
     Organisation,
     PrivateKey,
     PublicKey,
@@ -134,6 +133,3 @@ def _parse_line(line: str) -> NoteSignature:
     if len(raw) < 5:
         raise MalformedData("a signature is a key id and signature bytes")
     return NoteSignature(name, raw[:4], raw[4:])
-
-
-__all__ = ["BadSignature", "NoteSignature", "SignedNote", "note_key_id", "note_name"]

@@ -1,32 +1,15 @@
 """Proofs as data: the JSON layout of the RFC 9162 test vectors (byte strings in base64)."""
 
-import base64
-import binascii
 import json
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from ipfed.ledger.canonical import Base64Bytes
 from ipfed.ledger.errors import MalformedData
 from ipfed.ledger.merkle import verify_consistency, verify_inclusion
 
-
-def _base64(value: object) -> bytes:
-    if isinstance(value, bytes):
-        return value  # built in code, not read from text
-    if not isinstance(value, str):
-        raise ValueError("byte strings are written in base64")
-    try:
-        return base64.b64decode(value, validate=True)  # no silently skipped characters
-    except binascii.Error as exc:
-        raise ValueError(f"invalid base64: {exc}") from None
-
-
-Hash = Annotated[
-    bytes,
-    BeforeValidator(_base64),
-    PlainSerializer(lambda b: base64.b64encode(b).decode(), return_type=str),
-]
+Hash = Base64Bytes
 Path = Annotated[list[Hash], BeforeValidator(lambda v: [] if v is None else v)]
 
 

@@ -5,16 +5,15 @@ a payload carries its SHA-256 instead. The signature covers the canonical
 bytes of every other field.
 """
 
-import base64
 import secrets
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.canonical import Base64Bytes, canonical_bytes
 from ipfed.ledger.identity import Organisation, PrivateKey, sign
 from ipfed.ledger.trust import TrustBundle, key_id
 
@@ -30,13 +29,6 @@ class TxType(StrEnum):
     FILING_RECEIPT = "filing.receipt"
 
 
-Signature = Annotated[
-    bytes,
-    BeforeValidator(lambda v: base64.b64decode(v, validate=True) if isinstance(v, str) else v),
-    PlainSerializer(lambda b: base64.b64encode(b).decode(), return_type=str),
-]
-
-
 class Transaction(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -45,7 +37,7 @@ class Transaction(BaseModel):
     submitter: str = Field(pattern=SHA256_HEX, description="key id of the signer's certificate")
     timestamp: AwareDatetime
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
-    signature: Signature = b""
+    signature: Base64Bytes = b""
 
     def signed_bytes(self) -> bytes:
         return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))

@@ -1,13 +1,12 @@
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from ipfed.ledger.canonical import Base64Bytes
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
@@ -26,17 +25,8 @@ class AddCheckpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     old_size: int = Field(ge=0, description="size of the last checkpoint this witness cosigned")
-    proof: list[str] = Field(default=[], description="consistency proof, base64 hashes")
+    proof: list[Base64Bytes] = Field(default=[], description="consistency proof, base64 hashes")
     checkpoint: str = Field(description="the new checkpoint, a C2SP signed note")
-
-    @field_validator("proof")
-    @classmethod
-    def _base64(cls, hashes: list[str]) -> list[str]:
-        try:
-            [base64.b64decode(h, validate=True) for h in hashes]
-        except binascii.Error:
-            raise ValueError("proof hashes are base64") from None
-        return hashes
 
 
 class WitnessedLogOut(OutputModel):
@@ -71,7 +61,7 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
             db=db,
             note=SignedNote.parse(body.checkpoint),
             old_size=body.old_size,
-            proof=[base64.b64decode(h) for h in body.proof],
+            proof=body.proof,
             bundle=identity.bundle,
             key=identity.key,
             certificate=identity.certificate,
