@@ -15,7 +15,7 @@ from ipfed.nodes.rights.models import (
     Right,
     Trademark,
 )
-from ipfed.nodes.witness.models import Alarm, KnownCheckpoint, WitnessedLog
+from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 
 metadata = Base.metadata
 
@@ -38,6 +38,5 @@ __all__ = [
     "StateEntry",
     "StoredCheckpoint",
     "Trademark",
-    "WitnessedLog",
     "metadata",
 ]

@@ -29,7 +29,7 @@ class AddCheckpoint(BaseModel):
     checkpoint: str = Field(description="the new checkpoint, a C2SP signed note")
 
 
-class WitnessedLogOut(OutputModel):
+class KnownCheckpointOut(OutputModel):
     origin: str
     size: int
     updated_at: datetime
@@ -75,8 +75,8 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
 
 
 @router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE))])
-def witnessed_logs(db: DB) -> list[WitnessedLogOut]:
-    return [WitnessedLogOut.model_validate(w) for w in service.witnessed(db=db)]
+def witnessed_logs(db: DB) -> list[KnownCheckpointOut]:
+    return [KnownCheckpointOut.model_validate(w) for w in service.witnessed(db=db)]
 
 
 @router.get("/alarms", dependencies=[Depends(allow(OFFICES))])

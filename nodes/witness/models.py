@@ -7,18 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, utcnow
 
 
-class WitnessedLog(Base):
-    """The latest checkpoint this node cosigned for a log."""
-
-    __tablename__ = "witnessed_logs"
-
-    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    root: Mapped[bytes] = mapped_column(LargeBinary(32))
-    note: Mapped[str] = mapped_column(Text)  # as cosigned
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
 class Alarm(RecordMixin, Base):
     """Evidence that a log showed two histories, kept for operators and the API."""
 
@@ -31,12 +19,14 @@ class Alarm(RecordMixin, Base):
 
 
 class KnownCheckpoint(Base):
-    """The largest checkpoint this node has seen of another node's log (gossip)."""
+    """The largest checkpoint of another node's log this node has verified as
+    consistent with everything it saw before: by cosigning it as a witness, or
+    by following the peer (gossip)."""
 
     __tablename__ = "known_checkpoints"
 
     origin: Mapped[str] = mapped_column(String(200), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text)  # as signed (and cosigned, if we witnessed it)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -11,7 +11,7 @@ from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.trust import TrustBundle
 from ipfed.ledger.witness import SplitView, cosign
-from ipfed.nodes.witness.models import Alarm, WitnessedLog
+from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def add_checkpoint(
     since this one is rolled back.
     """
     checkpoint = Checkpoint.parse(note.text)
-    stored = db.get(WitnessedLog, checkpoint.origin)
+    stored = db.get(KnownCheckpoint, checkpoint.origin)
     last = Checkpoint.parse(SignedNote.parse(stored.note).text) if stored else None
     try:
         cosigned, _ = cosign(
@@ -55,7 +55,7 @@ def add_checkpoint(
         raise
     if stored is None:
         db.add(
-            WitnessedLog(
+            KnownCheckpoint(
                 origin=checkpoint.origin,
                 size=checkpoint.size,
                 root=checkpoint.root,
@@ -83,5 +83,5 @@ def alarms(*, db: Session, origin: str | None = None) -> Sequence[Alarm]:
     return db.scalars(query).all()
 
 
-def witnessed(*, db: Session) -> Sequence[WitnessedLog]:
-    return db.scalars(select(WitnessedLog).order_by(WitnessedLog.origin)).all()
+def witnessed(*, db: Session) -> Sequence[KnownCheckpoint]:
+    return db.scalars(select(KnownCheckpoint).order_by(KnownCheckpoint.origin)).all()

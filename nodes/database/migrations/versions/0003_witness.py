@@ -1,8 +1,8 @@
-"""The witness: the latest cosigned checkpoint per log, and split-view alarms.
+"""Witnessing and gossip: the largest verified checkpoint of each peer's log, and split-view alarms.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-21 17:36:27.772960
+Create Date: 2026-11-21 17:59:32.070124
 
 """
 
@@ -36,7 +36,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_alarms_origin"), ["origin"], unique=False)
 
     op.create_table(
-        "witnessed_logs",
+        "known_checkpoints",
         sa.Column("origin", sa.String(length=200), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("root", sa.LargeBinary(length=32), nullable=False),
@@ -48,7 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_table("witnessed_logs")
+    op.drop_table("known_checkpoints")
     with op.batch_alter_table("alarms", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alarms_origin"))
 
