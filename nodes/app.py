@@ -1,5 +1,8 @@
 """The node's HTTP API: ``create_app(settings)`` builds it."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Annotated
 
@@ -15,6 +18,7 @@ from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
+from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.participants.api import router as participants
@@ -66,8 +70,20 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
     return Identity(org=caller.org, role=caller.role, key_prefix=caller.key_prefix)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: NodeSettings = app.state.settings
+    task = None
+    if settings.ledger_sync_seconds > 0:
+        task = asyncio.create_task(sync_forever(settings, app.state.sessions))
+    yield
+    if task is not None:
+        task.cancel()
+
+
 def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         dependencies=[Depends(no_nul_characters)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),

@@ -49,6 +49,8 @@ class NodeSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
+    # How often a running node has its checkpoint witnessed and follows its peers (0: never).
+    ledger_sync_seconds: float = Field(default=60, ge=0)
     peers: list[Peer] = []
 
     @model_validator(mode="after")

@@ -5,6 +5,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
@@ -51,7 +53,8 @@ def make_node(folder: Path, settings: NodeSettings, authority: AuthorityDirector
     write_certificate(folder / "identity" / "org.pem", certificate)
 
 
-def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
+def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSettings, str]:
+    """A national node and the Shanghai node, each with an API key on the other."""
     authority = AuthorityDirectory.create(tmp_path / "ca")
     port = free_port()
     national = NodeSettings(
@@ -61,6 +64,7 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
         org_name="国家知识产权局",
         data_dir=tmp_path / "national",
         http_port=port,
+        ledger_sync_seconds=sync_seconds,
     )
     make_node(national.data_dir, national, authority)
     with transaction(make_session_factory(make_engine(national.db_url))) as db:
@@ -81,6 +85,7 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
         data_dir=tmp_path / "sh",
         http_port=free_port(),
         peers=[peer],
+        ledger_sync_seconds=sync_seconds,
     )
     make_node(sh.data_dir, sh, authority)
     with transaction(make_session_factory(make_engine(sh.db_url))) as db:
@@ -98,17 +103,21 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
     bundle = authority.bundle().to_json()
     for node in (national, sh):
         (node.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
+    return national, sh, key_on_national
 
+
+@contextmanager
+def running(*nodes: NodeSettings) -> Iterator[None]:
     servers = [
         subprocess.Popen(
             [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(node.data_dir)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=(node.data_dir / "node.log").open("wb"),
         )
-        for node in (national, sh)
+        for node in nodes
     ]
     try:
-        for node in (national, sh):
+        for node in nodes:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 try:
@@ -116,7 +125,16 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
                         break
                 except httpx.TransportError:
                     time.sleep(0.2)
+        yield
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
 
+
+def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
+    national, sh, key_on_national = pair(tmp_path)
+    with running(national, sh):
         # The national node's own log, cosigned by Shanghai: they witness each other.
         national_identity = node_identity(national)
         filing = new_transaction(
@@ -189,7 +207,33 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
             f"{national.base_url}/alarms", headers={"X-API-Key": key_on_national}
         ).json()
         assert [(a["kind"], a["origin"]) for a in alarms] == [("split_view", "ipfed/310000/sh")]
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+
+
+def test_running_nodes_witness_on_their_own(tmp_path: Path) -> None:
+    national, sh, _ = pair(tmp_path, sync_seconds=0.5)
+    identity = node_identity(sh)
+    sessions = make_session_factory(make_engine(sh.db_url))
+    with transaction(sessions) as db:
+        record(
+            db=db,
+            origin=sh.origin,
+            bundle=identity.bundle,
+            transactions=[
+                new_transaction(
+                    TxType.EVIDENCE_CAPTURED,
+                    {"sha256": sha256(b"e").hexdigest()},
+                    identity.key,
+                    identity.certificate,
+                    datetime.now(UTC),
+                ),
+            ],
+        )
+    with running(national, sh):
+        deadline = time.monotonic() + 30
+        roles: list[Role] = []
+        while time.monotonic() < deadline and Role.NATIONAL not in roles:
+            time.sleep(0.5)
+            with transaction(sessions) as db:
+                note = latest_checkpoint(db=db)
+            roles = [o.role for o in note.verify(identity.bundle)] if note else []
+        assert roles == [Role.REGIONAL, Role.NATIONAL]

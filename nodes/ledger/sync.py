@@ -1,0 +1,46 @@
+"""What a running node does on its own, every ``ledger_sync_seconds``: have its
+latest checkpoint witnessed by its peers, and follow the peers' checkpoints."""
+
+import asyncio
+import logging
+
+import httpx
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.ledger.errors import LedgerError
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import transaction
+from ipfed.nodes.errors import IpfedError
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.witnessing import request_witness
+from ipfed.nodes.witness.gossip import gossip
+
+log = logging.getLogger(__name__)
+
+
+def sync_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
+    """One round; failures are logged, never raised (the next round tries again)."""
+    if not settings.peers or not (settings.identity_dir / "org.key").exists():
+        return
+    try:
+        bundle = node_identity(settings).bundle
+        if any(peer.api_key for peer in settings.peers):
+            with transaction(sessions) as db:
+                request_witness(db=db, settings=settings)
+        with transaction(sessions) as db:
+            for report in gossip(db=db, peers=settings.peers, bundle=bundle):
+                if report.outcome == "split_view":
+                    log.error("split view of %s reported by %s", report.origin, report.node_id)
+    except (IpfedError, LedgerError, OSError, httpx.HTTPError, OperationalError) as exc:
+        # Peers down, a busy database: transient; the next round tries again.
+        log.warning("ledger sync round failed: %s", exc)
+
+
+async def sync_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
+    while True:
+        await asyncio.sleep(settings.ledger_sync_seconds)
+        try:
+            await asyncio.to_thread(sync_once, settings, sessions)
+        except Exception:  # the loop must outlive any one round
+            log.exception("ledger sync round crashed")
