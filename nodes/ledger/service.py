@@ -3,6 +3,7 @@ checkpoints, and audit the whole stored log."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from cryptography import x509
@@ -22,8 +23,11 @@ from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.database.bulk import bulk_insert
+from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.store import SqlLogStore
+
+MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
 def node_log(db: Session, origin: str) -> TransparencyLog:
@@ -33,10 +37,19 @@ def node_log(db: Session, origin: str) -> TransparencyLog:
 def record(
     *, db: Session, origin: str, bundle: TrustBundle, transactions: Sequence[Transaction]
 ) -> int:
-    """Check every transaction (signature, contract) and append them all, or none.
+    """Check every transaction (time, signature, contract) and append them all, or none.
 
+    A transaction's time must be close to now: signatures are checked against the
+    certificates' validity at that time, so a backdated one could outlive a revocation.
     Returns the log position of the first.
     """
+    now = utcnow()
+    for tx in transactions:
+        if abs(tx.timestamp - now) > MAX_CLOCK_SKEW:
+            raise LedgerError(
+                f"transaction time {tx.timestamp.isoformat()} is too far from now",
+                code="untimely_transaction",
+            )
     signers = [tx.verify(bundle) for tx in transactions]
     keys = sorted(set().union(*(reads(tx) for tx in transactions)))
     stored: dict[str, Any] = {}

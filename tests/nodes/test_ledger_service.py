@@ -105,6 +105,10 @@ def test_a_refused_batch_stores_nothing(ledger: Session, identity: tuple) -> Non
     bad = make(identity, TxType.LEAD_RECORDED, lead_id="L2", evidence_sha256=digest("absent"))
     with pytest.raises(ContractViolation):
         record(db=ledger, origin=ORIGIN, bundle=bundle, transactions=[good, bad])
+    backdated = good.model_copy(update={"timestamp": datetime(2026, 1, 1, tzinfo=UTC)})
+    with pytest.raises(LedgerError) as raised:
+        record(db=ledger, origin=ORIGIN, bundle=bundle, transactions=[backdated])
+    assert raised.value.code == "untimely_transaction"
     forged = good.model_copy(update={"payload": {"sha256": digest("other")}})
     with pytest.raises(BadSignature):
         record(db=ledger, origin=ORIGIN, bundle=bundle, transactions=[forged])
