@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, MalformedData
-from ipfed.ledger.identity import Organisation, Role, UntrustedIdentity
+from ipfed.ledger.identity import Organisation, UntrustedIdentity
 from ipfed.ledger.merkle import leaf_hash, verify_inclusion
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.proofs import Path
