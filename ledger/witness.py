@@ -10,7 +10,7 @@ from cryptography import x509
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError
-from ipfed.ledger.identity import Organisation, PrivateKey
+from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity
 from ipfed.ledger.merkle import verify_consistency
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.trust import TrustBundle
@@ -62,10 +62,21 @@ def cosign(
     key: PrivateKey,
     certificate: x509.Certificate,
 ) -> tuple[SignedNote, Organisation]:
-    """The note cosigned by this witness, and the log organisation that signed it."""
+    """The note cosigned by this witness, and the log organisation that signed it.
+
+    Only the office of the log's region may present its checkpoints (origins are
+    ``ipfed/<region code>/<node id>``), so no node can speak for another's log.
+    """
     signers = note.verify(bundle)
-    check_extends(last, Checkpoint.parse(note.text), old_size, proof)
-    return note.signed_by(key, certificate), signers[0]
+    checkpoint = Checkpoint.parse(note.text)
+    region = checkpoint.origin.split("/")[1] if checkpoint.origin.count("/") == 2 else None
+    owner = next((s for s in signers if s.region_code == region), None)
+    if owner is None:
+        raise UntrustedIdentity(
+            f"{checkpoint.origin} is not signed by its region's office", code="not_the_log_owner"
+        )
+    check_extends(last, checkpoint, old_size, proof)
+    return note.signed_by(key, certificate), owner
 
 
 def compare(known: Checkpoint, other: Checkpoint, proof: list[bytes]) -> None:

@@ -127,6 +127,16 @@ def test_only_federation_signed_checkpoints(witness: tuple, federation: dict) ->
         "/witness/add-checkpoint", json={"old_size": 0, "checkpoint": str(note)}, headers=headers
     )
     assert response.status_code == 422 and response.json()["error"] == "unsigned_note"
+    key, certificate = federation["sh"]
+    impostor = SignedNote(
+        TransparencyLog(MemoryStore(), "ipfed/330000/zj").checkpoint().body(), ()
+    ).signed_by(key, certificate)
+    refused = client.post(
+        "/witness/add-checkpoint",
+        json={"old_size": 0, "checkpoint": str(impostor)},
+        headers=headers,
+    )
+    assert refused.status_code == 422 and refused.json()["error"] == "not_the_log_owner"
     garbage = client.post(
         "/witness/add-checkpoint", json={"old_size": 0, "checkpoint": "x"}, headers=headers
     )
