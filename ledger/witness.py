@@ -65,18 +65,24 @@ def cosign(
     """The note cosigned by this witness, and the log organisation that signed it.
 
     Only the office of the log's region may present its checkpoints (origins are
-    ``ipfed/<region code>/<node id>``), so no node can speak for another's log.
+    ``ipfed/<region code>/<node id>``), so no node speaks for another's log.
     """
+    owner = log_owner(note, bundle)
+    check_extends(last, Checkpoint.parse(note.text), old_size, proof)
+    return note.signed_by(key, certificate), owner
+
+
+def log_owner(note: SignedNote, bundle: TrustBundle) -> Organisation:
+    """The office whose log the checkpoint note is about, if it signed the note."""
     signers = note.verify(bundle)
-    checkpoint = Checkpoint.parse(note.text)
-    region = checkpoint.origin.split("/")[1] if checkpoint.origin.count("/") == 2 else None
+    origin = Checkpoint.parse(note.text).origin
+    region = origin.split("/")[1] if origin.count("/") == 2 else None
     owner = next((s for s in signers if s.region_code == region), None)
     if owner is None:
         raise UntrustedIdentity(
-            f"{checkpoint.origin} is not signed by its region's office", code="not_the_log_owner"
+            f"{origin} is not signed by its region's office", code="not_the_log_owner"
         )
-    check_extends(last, checkpoint, old_size, proof)
-    return note.signed_by(key, certificate), owner
+    return owner
 
 
 def compare(known: Checkpoint, other: Checkpoint, proof: list[bytes]) -> None:

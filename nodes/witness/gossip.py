@@ -14,7 +14,7 @@ from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.trust import TrustBundle
-from ipfed.ledger.witness import SplitView, compare
+from ipfed.ledger.witness import SplitView, compare, log_owner
 from ipfed.nodes.config import Peer
 from ipfed.nodes.witness.models import KnownCheckpoint
 from ipfed.nodes.witness.service import raise_alarm
@@ -57,7 +57,7 @@ def _exchange(db: Session, peer: Peer, http: httpx.Client, bundle: TrustBundle) 
         return PeerReport(peer.node_id, None, None, "no_checkpoint")
     answer.raise_for_status()
     note = SignedNote.parse(answer.text)
-    note.verify(bundle)
+    log_owner(note, bundle)
     seen = Checkpoint.parse(note.text)
     known = db.get(KnownCheckpoint, seen.origin)
     if known is None:
