@@ -39,10 +39,20 @@ def _check(value: Any, where: str = "$") -> None:
     raise MalformedData(f"{where}: {type(value).__name__} is not JSON", code="not_canonical")
 
 
+def check_canonical(value: Any) -> None:
+    """Raise :class:`MalformedData` unless ``value`` has a canonical form."""
+    _check(value)
+
+
 def canonical_bytes(value: Any) -> bytes:
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
     _check(value)
+    return encode_checked(value)
+
+
+def encode_checked(value: Any) -> bytes:
+    """The canonical bytes of a value already checked (see :func:`check_canonical`)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     try:
         return text.encode("utf-8")

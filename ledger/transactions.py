@@ -11,9 +11,10 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from ipfed.ledger.canonical import Base64Bytes, canonical_bytes
+from ipfed.ledger.canonical import Base64Bytes, check_canonical, encode_checked
+from ipfed.ledger.errors import MalformedData
 from ipfed.ledger.identity import Organisation, PrivateKey, sign
 from ipfed.ledger.trust import TrustBundle, key_id
 
@@ -39,12 +40,22 @@ class Transaction(BaseModel):
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
     signature: Base64Bytes = b""
 
+    @field_validator("payload")
+    @classmethod
+    def _canonical_payload(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            check_canonical(payload)
+        except MalformedData as exc:
+            raise ValueError(exc.message) from None
+        return payload
+
+    # Every other field is a string or an integer: checked once, above.
     def signed_bytes(self) -> bytes:
-        return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))
+        return encode_checked(self.model_dump(mode="json", exclude={"signature"}))
 
     def entry(self) -> bytes:
         """What the log stores: the whole transaction, canonical."""
-        return canonical_bytes(self)
+        return encode_checked(self.model_dump(mode="json"))
 
     def verify(self, bundle: TrustBundle) -> Organisation:
         """The signer, if the federation vouches for it at the transaction's time."""

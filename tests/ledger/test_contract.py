@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from ipfed.ledger.contract import TRANSITIONS, ContractViolation, apply, reads
 from ipfed.ledger.identity import (
@@ -142,3 +143,8 @@ def test_no_sequence_reaches_an_invalid_state(sequence: list[tuple]) -> None:
                 assert f"filing/{key.removeprefix('receipt/')}" in world
             if key.startswith("lead/"):
                 assert any(k.startswith("evidence/") for k in world)
+
+
+def test_payloads_must_have_a_canonical_form() -> None:
+    with pytest.raises(ValidationError, match="floats"):
+        tx(TxType.EVIDENCE_CAPTURED, sha256=1.5)  # type: ignore[arg-type]
