@@ -100,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=20_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--samples", type=int, default=4_000)
+    parser.add_argument("--samples", type=int, default=20_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rate, per_tx = append_rate(Path(tmp), args.transactions)
