@@ -44,12 +44,7 @@ def check_extends(
         return  # trust on first use
     if new.size < last.size:
         raise SplitView(f"size {new.size} is older than the cosigned {last.size}")
-    try:
-        verify_consistency(last.size, new.size, last.root, new.root, proof)
-    except InvalidProof as exc:
-        raise SplitView(
-            f"{new.origin} at {new.size} does not extend the cosigned {last.size}: {exc.message}"
-        ) from None
+    compare(last, new, proof)
 
 
 def cosign(
