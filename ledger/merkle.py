@@ -144,17 +144,18 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     fr = sr = path[0]
+    sha256 = hashlib.sha256  # as in verify_inclusion: the hot loop only hashes
     for c in path[1:]:
         if sn == 0:
             raise InvalidProof("the proof is longer than needed", code="proof_too_long")
         if fn & 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
+            fr = sha256(b"\x01" + c + fr).digest()
+            sr = sha256(b"\x01" + c + sr).digest()
             while not fn & 1 and fn != 0:
                 fn >>= 1
                 sn >>= 1
         else:
-            sr = node_hash(sr, c)
+            sr = sha256(b"\x01" + sr + c).digest()
         fn >>= 1
         sn >>= 1
     if sn != 0:
