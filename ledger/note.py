@@ -82,10 +82,12 @@ class SignedNote:
         return cls(text + "\n", signatures)
 
     def merged(self, other: "SignedNote") -> "SignedNote":
-        """This note with the signatures ``other`` adds (a witness's cosignature)."""
+        """This note with the signatures ``other`` adds (a witness's cosignature);
+        a key that has signed already keeps its first signature."""
         if other.text != self.text:
             raise MalformedData("only notes of the same text can be merged")
-        extra = tuple(s for s in other.signatures if s not in self.signatures)
+        keys = {(s.name, s.key_id) for s in self.signatures}
+        extra = tuple(s for s in other.signatures if (s.name, s.key_id) not in keys)
         return SignedNote(self.text, self.signatures + extra)
 
     def signed_by(self, key: PrivateKey, certificate: x509.Certificate) -> "SignedNote":

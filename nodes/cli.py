@@ -364,8 +364,8 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.ledger.witnessing import request_witness
 
     settings = load(data_dir)
-    with node_db(settings) as db:
-        note = request_witness(db=db, settings=settings)
+    sessions = make_session_factory(make_engine(settings.db_url))
+    note = request_witness(sessions=sessions, settings=settings)
     size = Checkpoint.parse(note.text).size
     out.print(f"checkpoint {size} of {settings.origin}: {len(note.signatures)} signatures")
 
@@ -378,8 +378,8 @@ def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.witness.gossip import gossip
 
     settings = load(data_dir)
-    with node_db(settings) as db:
-        reports = gossip(db=db, peers=settings.peers, bundle=node_identity(settings).bundle)
+    sessions = make_session_factory(make_engine(settings.db_url))
+    reports = gossip(sessions=sessions, peers=settings.peers, bundle=node_identity(settings).bundle)
     table = Table("peer", "log", "size", "outcome")
     for r in reports:
         table.add_row(r.node_id, r.origin or "", "" if r.size is None else str(r.size), r.outcome)

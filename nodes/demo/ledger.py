@@ -77,8 +77,8 @@ def anchor_listings(settings: NodeSettings) -> int:
 
 def witness_all(nodes: list[NodeSettings], console: Console) -> None:
     for settings in nodes:
-        with transaction(make_session_factory(make_engine(settings.db_url))) as db:
-            note = request_witness(db=db, settings=settings)
+        sessions = make_session_factory(make_engine(settings.db_url))
+        note = request_witness(sessions=sessions, settings=settings)
         size = note.text.split("\n")[1]
         console.print(
             f"  {settings.node_id}: checkpoint of {size} entries, {len(note.signatures)} signatures"

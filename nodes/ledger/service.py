@@ -77,10 +77,13 @@ def record(
 def sign_checkpoint(
     *, db: Session, origin: str, key: PrivateKey, certificate: x509.Certificate
 ) -> SignedNote:
-    note = node_log(db, origin).signed_checkpoint(key, certificate)
-    size = Checkpoint.parse(note.text).size
-    if db.get(StoredCheckpoint, size) is None:
-        db.add(StoredCheckpoint(size=size, note=str(note)))
+    """The signed checkpoint of the log as it is now (the stored one, if the log has not grown)."""
+    log = node_log(db, origin)
+    stored = db.get(StoredCheckpoint, log.size)
+    if stored is not None:
+        return SignedNote.parse(stored.note)
+    note = log.signed_checkpoint(key, certificate)
+    db.add(StoredCheckpoint(size=log.size, note=str(note)))
     return note
 
 

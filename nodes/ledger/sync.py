@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.witnessing import request_witness
@@ -26,12 +25,10 @@ def sync_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
     try:
         bundle = node_identity(settings).bundle
         if any(peer.api_key for peer in settings.peers):
-            with transaction(sessions) as db:
-                request_witness(db=db, settings=settings)
-        with transaction(sessions) as db:
-            for report in gossip(db=db, peers=settings.peers, bundle=bundle):
-                if report.outcome == "split_view":
-                    log.error("split view of %s reported by %s", report.origin, report.node_id)
+            request_witness(sessions=sessions, settings=settings)
+        for report in gossip(sessions=sessions, peers=settings.peers, bundle=bundle):
+            if report.outcome == "split_view":
+                log.error("split view of %s reported by %s", report.origin, report.node_id)
     except (IpfedError, LedgerError, OSError, httpx.HTTPError, OperationalError) as exc:
         # Peers down, a busy database: transient; the next round tries again.
         log.warning("ledger sync round failed: %s", exc)

@@ -2,16 +2,19 @@
 
 Regional nodes ask the national node; the national node asks the regional
 nodes, so that they witness each other. Every peer with an API key is asked.
+No database transaction is held while a peer is called: two nodes witnessing
+each other at the same moment would otherwise wait on each other's locks.
 """
 
 import base64
 
 import httpx
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.note import SignedNote
 from ipfed.nodes.config import NodeSettings, Peer
+from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import ConfigurationError, IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.service import node_log, sign_checkpoint, store_cosigned
@@ -22,7 +25,9 @@ class WitnessRefused(IpfedError):
     status_code = 502
 
 
-def request_witness(*, db: Session, settings: NodeSettings, timeout: float = 10) -> SignedNote:
+def request_witness(
+    *, sessions: sessionmaker[Session], settings: NodeSettings, timeout: float = 10
+) -> SignedNote:
     """Sign a checkpoint of the current log, have every witness peer cosign it, keep the result.
 
     Cosignatures gathered are stored even if a witness refuses; the refusal is raised after.
@@ -31,25 +36,31 @@ def request_witness(*, db: Session, settings: NodeSettings, timeout: float = 10)
     if not witnesses:
         raise ConfigurationError("no peer with an API key to witness", code="no_witness")
     identity = node_identity(settings)
-    note = sign_checkpoint(
-        db=db, origin=settings.origin, key=identity.key, certificate=identity.certificate
-    )
+    with transaction(sessions) as db:
+        note = sign_checkpoint(
+            db=db, origin=settings.origin, key=identity.key, certificate=identity.certificate
+        )
     refusals = []
     for peer in witnesses:
         try:
-            cosigned = _ask(peer, db, settings, note, timeout)
+            cosigned = _ask(peer, sessions, settings, note, timeout)
         except WitnessRefused as exc:
             refusals.append(exc)
             continue
         cosigned.verify(identity.bundle)
-        note = store_cosigned(db=db, note=cosigned)
+        with transaction(sessions) as db:
+            note = store_cosigned(db=db, note=cosigned)
     if refusals:
         raise refusals[0]
     return note
 
 
 def _ask(
-    peer: Peer, db: Session, settings: NodeSettings, note: SignedNote, timeout: float
+    peer: Peer,
+    sessions: sessionmaker[Session],
+    settings: NodeSettings,
+    note: SignedNote,
+    timeout: float,
 ) -> SignedNote:
     size = Checkpoint.parse(note.text).size
     headers = {"X-API-Key": peer.api_key or ""}
@@ -57,8 +68,10 @@ def _ask(
         logs = http.get("/witness/logs")
         logs.raise_for_status()
         old_size = next((w["size"] for w in logs.json() if w["origin"] == settings.origin), 0)
-        log = node_log(db, settings.origin)
-        proof = log.consistency_proof(old_size, size) if 0 < old_size < size else []
+        proof: list[bytes] = []
+        if 0 < old_size < size:
+            with transaction(sessions) as db:
+                proof = node_log(db, settings.origin).consistency_proof(old_size, size)
         body = {
             "old_size": old_size,
             "proof": [base64.b64encode(p).decode() for p in proof],

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError
@@ -16,6 +16,7 @@ from ipfed.ledger.note import SignedNote
 from ipfed.ledger.trust import TrustBundle
 from ipfed.ledger.witness import SplitView, compare, log_owner
 from ipfed.nodes.config import Peer
+from ipfed.nodes.database.core import transaction
 from ipfed.nodes.witness.models import KnownCheckpoint
 from ipfed.nodes.witness.service import raise_alarm
 
@@ -37,13 +38,18 @@ def http_client(peer: Peer) -> httpx.Client:
 
 
 def gossip(
-    *, db: Session, peers: list[Peer], bundle: TrustBundle, client_for: ClientFor = http_client
+    *,
+    sessions: sessionmaker[Session],
+    peers: list[Peer],
+    bundle: TrustBundle,
+    client_for: ClientFor = http_client,
 ) -> list[PeerReport]:
+    """Follow every peer; each one in its own short transaction, none held over a call."""
     reports = []
     for peer in peers:
         try:
             with client_for(peer) as http:
-                reports.append(_exchange(db, peer, http, bundle))
+                reports.append(_exchange(sessions, peer, http, bundle))
         except (httpx.HTTPError, LedgerError, ValueError) as exc:
             code = getattr(exc, "code", "unreachable")
             log.warning("gossip with %s failed: %s", peer.node_id, exc)
@@ -51,7 +57,9 @@ def gossip(
     return reports
 
 
-def _exchange(db: Session, peer: Peer, http: httpx.Client, bundle: TrustBundle) -> PeerReport:
+def _exchange(
+    sessions: sessionmaker[Session], peer: Peer, http: httpx.Client, bundle: TrustBundle
+) -> PeerReport:
     answer = http.get("/ledger/checkpoint")
     if answer.status_code == 404:
         return PeerReport(peer.node_id, None, None, "no_checkpoint")
@@ -59,29 +67,33 @@ def _exchange(db: Session, peer: Peer, http: httpx.Client, bundle: TrustBundle) 
     note = SignedNote.parse(answer.text)
     log_owner(note, bundle)
     seen = Checkpoint.parse(note.text)
-    known = db.get(KnownCheckpoint, seen.origin)
-    if known is None:
-        db.add(KnownCheckpoint(origin=seen.origin, size=seen.size, root=seen.root, note=str(note)))
-        return PeerReport(peer.node_id, seen.origin, seen.size, "first_seen")
-    before = Checkpoint.parse(SignedNote.parse(known.note).text)
+    with transaction(sessions) as db:
+        known = db.get(KnownCheckpoint, seen.origin)
+        before = Checkpoint.parse(SignedNote.parse(known.note).text) if known else None
     proof: list[bytes] = []
-    if 0 < min(before.size, seen.size) < max(before.size, seen.size):
+    if before and 0 < min(before.size, seen.size) < max(before.size, seen.size):
         sizes = {"first": min(before.size, seen.size), "second": max(before.size, seen.size)}
         reply = http.get("/ledger/consistency", params=sizes)
-        proof = (
-            [base64.b64decode(h) for h in reply.json().get("proof", [])] if reply.is_success else []
-        )
-    try:
-        compare(before, seen, proof)
-    except SplitView as exc:
-        exc.evidence = {
-            "origin": seen.origin,
-            "known": known.note,
-            "presented": str(note),
-            "proof": [base64.b64encode(p).decode() for p in proof],
-        }
-        raise_alarm(db=db, split=exc)
-        return PeerReport(peer.node_id, seen.origin, seen.size, "split_view")
-    if seen.size > known.size:
-        known.size, known.root, known.note = seen.size, seen.root, str(note)
+        if reply.is_success:
+            proof = [base64.b64decode(h) for h in reply.json().get("proof", [])]
+    with transaction(sessions) as db:
+        known = db.get(KnownCheckpoint, seen.origin)
+        if known is None:
+            db.add(
+                KnownCheckpoint(origin=seen.origin, size=seen.size, root=seen.root, note=str(note))
+            )
+            return PeerReport(peer.node_id, seen.origin, seen.size, "first_seen")
+        try:
+            compare(Checkpoint.parse(SignedNote.parse(known.note).text), seen, proof)
+        except SplitView as exc:
+            exc.evidence = {
+                "origin": seen.origin,
+                "known": known.note,
+                "presented": str(note),
+                "proof": [base64.b64encode(p).decode() for p in proof],
+            }
+            raise_alarm(db=db, split=exc)
+            return PeerReport(peer.node_id, seen.origin, seen.size, "split_view")
+        if seen.size > known.size:
+            known.size, known.root, known.note = seen.size, seen.root, str(note)
     return PeerReport(peer.node_id, seen.origin, seen.size, "consistent")

@@ -76,7 +76,7 @@ def test_following_a_peer_and_catching_a_fork(
         db.commit()
 
     def follow() -> str:
-        (report,) = gossip(db=db, peers=[peer], bundle=bundle, client_for=client_for)
+        (report,) = gossip(sessions=sessions, peers=[peer], bundle=bundle, client_for=client_for)
         db.commit()
         return report.outcome
 
@@ -104,5 +104,5 @@ def test_following_a_peer_and_catching_a_fork(
         api_url="http://127.0.0.1:9",
         exchange_endpoint="tcp://127.0.0.1:9",
     )
-    (report,) = gossip(db=db, peers=[unreachable], bundle=bundle)
+    (report,) = gossip(sessions=sessions, peers=[unreachable], bundle=bundle)
     assert report.outcome == "unreachable"

@@ -237,3 +237,7 @@ def test_running_nodes_witness_on_their_own(tmp_path: Path) -> None:
                 note = latest_checkpoint(db=db)
             roles = [o.role for o in note.verify(identity.bundle)] if note else []
         assert roles == [Role.REGIONAL, Role.NATIONAL]
+        time.sleep(2)  # more rounds on an unchanged log add no signatures
+        with transaction(sessions) as db:
+            note = latest_checkpoint(db=db)
+        assert note is not None and len(note.signatures) == 2
