@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
@@ -81,10 +81,14 @@ def reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def node_sessions(settings: NodeSettings) -> sessionmaker[Session]:
+    return make_session_factory(make_engine(settings.db_url))
+
+
 @contextmanager
 def node_db(settings: NodeSettings) -> Iterator[Session]:
     """A transaction on the node's database, committed when the command succeeds."""
-    with transaction(make_session_factory(make_engine(settings.db_url))) as db:
+    with transaction(node_sessions(settings)) as db:
         yield db
 
 
@@ -181,7 +185,7 @@ def import_command(
     """Import a CSV or JSONL file: every row is validated; by default all or nothing."""
     import_as = import_kind(kind)
     settings = load(data_dir)
-    sessions = make_session_factory(make_engine(settings.db_url))
+    sessions = node_sessions(settings)
     with (
         Progress(
             "[progress.description]{task.description}",
@@ -364,7 +368,7 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.ledger.witnessing import request_witness
 
     settings = load(data_dir)
-    sessions = make_session_factory(make_engine(settings.db_url))
+    sessions = node_sessions(settings)
     note = request_witness(sessions=sessions, settings=settings)
     size = Checkpoint.parse(note.text).size
     out.print(f"checkpoint {size} of {settings.origin}: {len(note.signatures)} signatures")
@@ -378,7 +382,7 @@ def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.witness.gossip import gossip
 
     settings = load(data_dir)
-    sessions = make_session_factory(make_engine(settings.db_url))
+    sessions = node_sessions(settings)
     reports = gossip(sessions=sessions, peers=settings.peers, bundle=node_identity(settings).bundle)
     table = Table("peer", "log", "size", "outcome")
     for r in reports:

@@ -18,7 +18,7 @@ from ipfed.ledger.witness import SplitView, compare, log_owner
 from ipfed.nodes.config import Peer
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.witness.models import KnownCheckpoint
-from ipfed.nodes.witness.service import raise_alarm
+from ipfed.nodes.witness.service import raise_alarm, remember
 
 log = logging.getLogger(__name__)
 ClientFor = Callable[[Peer], httpx.Client]
@@ -69,7 +69,7 @@ def _exchange(
     seen = Checkpoint.parse(note.text)
     with transaction(sessions) as db:
         known = db.get(KnownCheckpoint, seen.origin)
-        before = Checkpoint.parse(SignedNote.parse(known.note).text) if known else None
+        before = known.checkpoint if known else None
     proof: list[bytes] = []
     if before and 0 < min(before.size, seen.size) < max(before.size, seen.size):
         sizes = {"first": min(before.size, seen.size), "second": max(before.size, seen.size)}
@@ -79,12 +79,10 @@ def _exchange(
     with transaction(sessions) as db:
         known = db.get(KnownCheckpoint, seen.origin)
         if known is None:
-            db.add(
-                KnownCheckpoint(origin=seen.origin, size=seen.size, root=seen.root, note=str(note))
-            )
+            remember(db=db, checkpoint=seen, note=note)
             return PeerReport(peer.node_id, seen.origin, seen.size, "first_seen")
         try:
-            compare(Checkpoint.parse(SignedNote.parse(known.note).text), seen, proof)
+            compare(known.checkpoint, seen, proof)
         except SplitView as exc:
             exc.evidence = {
                 "origin": seen.origin,
@@ -94,6 +92,5 @@ def _exchange(
             }
             raise_alarm(db=db, split=exc)
             return PeerReport(peer.node_id, seen.origin, seen.size, "split_view")
-        if seen.size > known.size:
-            known.size, known.root, known.note = seen.size, seen.root, str(note)
+        remember(db=db, checkpoint=seen, note=note)
     return PeerReport(peer.node_id, seen.origin, seen.size, "consistent")

@@ -4,6 +4,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, utcnow
 
 
@@ -30,3 +31,7 @@ class KnownCheckpoint(Base):
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)  # as signed (and cosigned, if we witnessed it)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(self.origin, self.size, self.root)

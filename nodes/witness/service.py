@@ -29,12 +29,11 @@ def add_checkpoint(
     """Cosign ``note`` if it extends what was cosigned for its log.
 
     A split view raises :class:`SplitView` with ``evidence`` set (both notes and
-    the proof): record it with :func:`raise_alarm` in a transaction of its own,
-    since this one is rolled back.
+    the proof), for the caller to record with :func:`raise_alarm`.
     """
     checkpoint = Checkpoint.parse(note.text)
     stored = db.get(KnownCheckpoint, checkpoint.origin)
-    last = Checkpoint.parse(SignedNote.parse(stored.note).text) if stored else None
+    last = stored.checkpoint if stored else None
     try:
         cosigned, _ = cosign(
             note,
@@ -53,18 +52,21 @@ def add_checkpoint(
             "proof": [base64.b64encode(p).decode() for p in proof],
         }
         raise
-    if stored is None:
+    remember(db=db, checkpoint=checkpoint, note=cosigned)
+    return cosigned
+
+
+def remember(*, db: Session, checkpoint: Checkpoint, note: SignedNote) -> None:
+    """Keep ``checkpoint`` (verified consistent) as the largest known of its log."""
+    known = db.get(KnownCheckpoint, checkpoint.origin)
+    if known is None:
         db.add(
             KnownCheckpoint(
-                origin=checkpoint.origin,
-                size=checkpoint.size,
-                root=checkpoint.root,
-                note=str(cosigned),
+                origin=checkpoint.origin, size=checkpoint.size, root=checkpoint.root, note=str(note)
             )
         )
-    else:
-        stored.size, stored.root, stored.note = checkpoint.size, checkpoint.root, str(cosigned)
-    return cosigned
+    elif checkpoint.size >= known.size:
+        known.size, known.root, known.note = checkpoint.size, checkpoint.root, str(note)
 
 
 def raise_alarm(*, db: Session, split: SplitView) -> Alarm:
