@@ -7,7 +7,9 @@ back, so tests never see each other's rows.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from ipfed.ledger.identity import (
     Role,
     generate_key,
 )
+from ipfed.ledger.transactions import Transaction, TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
@@ -102,6 +105,30 @@ def federation() -> tuple[TrustBundle, PrivateKey, x509.Certificate]:
     office = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
     certificate = authority.issue(office, key.public_key())
     return TrustBundle(authority.certificate, [certificate]), key, certificate
+
+
+Evidence = Callable[[str, int], list[Transaction]]
+
+
+@pytest.fixture
+def evidence(federation: tuple[TrustBundle, PrivateKey, x509.Certificate]) -> Evidence:
+    """``evidence(tag, count)``: that many evidence.captured transactions, signed by Shanghai."""
+    _, key, certificate = federation
+
+    def make(tag: str, count: int) -> list[Transaction]:
+        now = datetime.now(UTC)
+        return [
+            new_transaction(
+                TxType.EVIDENCE_CAPTURED,
+                {"sha256": sha256(f"{tag}/{i}".encode()).hexdigest()},
+                key,
+                certificate,
+                now,
+            )
+            for i in range(count)
+        ]
+
+    return make
 
 
 @pytest.fixture

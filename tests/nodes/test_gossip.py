@@ -1,8 +1,7 @@
 """Gossip: a node follows a peer's checkpoints and raises an alarm when the peer
 shows a history that contradicts what it showed before."""
 
-from datetime import UTC, datetime
-from hashlib import sha256
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +9,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.witness import SplitView, compare
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
@@ -38,6 +37,7 @@ def test_following_a_peer_and_catching_a_fork(
     db: Session,
     settings: NodeSettings,
     federation: tuple,
+    evidence: Callable[[str, int], list[Transaction]],
 ) -> None:
     bundle, key, certificate = federation
     peer_app = create_app(settings, engine)  # the Shanghai node, followed by a neighbour
@@ -56,22 +56,8 @@ def test_following_a_peer_and_catching_a_fork(
         return TestClient(peer_app, headers={"X-API-Key": p.api_key or ""})
 
     def grow(tag: str, count: int) -> None:
-        now = datetime.now(UTC)
-        record(
-            db=db,
-            origin=settings.origin,
-            bundle=bundle,
-            transactions=[
-                new_transaction(
-                    TxType.EVIDENCE_CAPTURED,
-                    {"sha256": sha256(f"{tag}{i}".encode()).hexdigest()},
-                    key,
-                    certificate,
-                    now,
-                )
-                for i in range(count)
-            ],
-        )
+        transactions = evidence(tag, count)
+        record(db=db, origin=settings.origin, bundle=bundle, transactions=transactions)
         sign_checkpoint(db=db, origin=settings.origin, key=key, certificate=certificate)
         db.commit()
 

@@ -2,9 +2,7 @@
 that verify with nothing but what the API returned."""
 
 import base64
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from hashlib import sha256
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +13,7 @@ from ipfed.ledger.canonical import canonical_bytes
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ipfed.ledger.note import SignedNote
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.transactions import Transaction
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
@@ -36,28 +34,19 @@ def client(
 
 
 def test_checkpoint_entries_and_proofs(
-    client: tuple[TestClient, str], db: Session, federation: tuple, settings: NodeSettings
+    client: tuple[TestClient, str],
+    db: Session,
+    federation: tuple,
+    settings: NodeSettings,
+    evidence: Callable[[str, int], list[Transaction]],
 ) -> None:
     http, key_header = client[0], {"X-API-Key": client[1]}
     assert http.get("/ledger/checkpoint", headers=key_header).json()["error"] == "no_checkpoint"
 
     bundle, key, certificate = federation
     for count in (5, 3):
-        record(
-            db=db,
-            origin=settings.origin,
-            bundle=bundle,
-            transactions=[
-                new_transaction(
-                    TxType.EVIDENCE_CAPTURED,
-                    {"sha256": sha256(f"{count}-{i}".encode()).hexdigest()},
-                    key,
-                    certificate,
-                    datetime.now(UTC),
-                )
-                for i in range(count)
-            ],
-        )
+        transactions = evidence(str(count), count)
+        record(db=db, origin=settings.origin, bundle=bundle, transactions=transactions)
         sign_checkpoint(db=db, origin=settings.origin, key=key, certificate=certificate)
     db.commit()
 
