@@ -6,7 +6,7 @@ entries and the subtree hashes they complete in one atomic call, so a log is
 always either as it was or fully appended; proofs need O(log n) lookups.
 """
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from cryptography import x509
@@ -15,16 +15,17 @@ from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.merkle import (
     EMPTY_ROOT,
+    Node,
     RangeHash,
+    Subtree,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
-    node_hash,
+    new_nodes,
+    range_hash,
     split,
 )
 from ipfed.ledger.note import SignedNote
-
-Node = tuple[int, int, bytes]  # level, index, hash
 
 
 class LogStore(Protocol):
@@ -43,25 +44,6 @@ class LogStore(Protocol):
         ...
 
 
-def new_nodes(
-    size: int, leaves: Sequence[bytes], subtree: Callable[[int, int], bytes]
-) -> list[Node]:
-    """The subtree hashes completed by appending ``leaves`` to a log of ``size``."""
-    nodes: list[Node] = []
-    made: dict[tuple[int, int], bytes] = {}
-    for offset, leaf in enumerate(leaves):
-        index, level, value = size + offset, 0, leaf
-        made[(0, index)] = leaf
-        nodes.append((0, index, leaf))
-        while index & 1:
-            left = made.get((level, index - 1)) or subtree(level, index - 1)
-            value = node_hash(left, value)
-            level, index = level + 1, index >> 1
-            made[(level, index)] = value
-            nodes.append((level, index, value))
-    return nodes
-
-
 def subtrees_of(start: int, end: int) -> list[tuple[int, int]]:
     """The complete subtrees (level, index) whose hashes make MTH(leaves[start:end])."""
     size = end - start
@@ -71,12 +53,8 @@ def subtrees_of(start: int, end: int) -> list[tuple[int, int]]:
     return subtrees_of(start, start + k) + subtrees_of(start + k, end)
 
 
-def range_hash(nodes: Mapping[tuple[int, int], bytes], start: int, end: int) -> bytes:
-    size = end - start
-    if size & (size - 1) == 0 and start % size == 0:
-        return nodes[(size.bit_length() - 1, start // size)]
-    k = split(size)
-    return node_hash(range_hash(nodes, start, start + k), range_hash(nodes, start + k, end))
+def _getter(nodes: dict[tuple[int, int], bytes]) -> Subtree:
+    return lambda level, index: nodes[(level, index)]
 
 
 def _with_hashes(store: LogStore, build: Callable[[RangeHash], list[bytes]]) -> list[bytes]:
@@ -90,7 +68,7 @@ def _with_hashes(store: LogStore, build: Callable[[RangeHash], list[bytes]]) -> 
 
     build(record)
     nodes = store.subtrees(wanted)
-    return build(lambda start, end: range_hash(nodes, start, end))
+    return build(lambda start, end: range_hash(_getter(nodes), start, end))
 
 
 class TransparencyLog:
@@ -112,7 +90,9 @@ class TransparencyLog:
     def root(self, size: int | None = None) -> bytes:
         size = self.size if size is None else size
         return (
-            range_hash(self.store.subtrees(subtrees_of(0, size)), 0, size) if size else EMPTY_ROOT
+            range_hash(_getter(self.store.subtrees(subtrees_of(0, size))), 0, size)
+            if size
+            else EMPTY_ROOT
         )
 
     def checkpoint(self, size: int | None = None) -> Checkpoint:

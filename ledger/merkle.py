@@ -15,6 +15,9 @@ HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 RangeHash = Callable[[int, int], bytes]  # (start, end) -> MTH(D[start:end])
+# The hash of a complete subtree: leaves [index * 2**level, (index + 1) * 2**level).
+Subtree = Callable[[int, int], bytes]  # (level, index) -> hash
+Node = tuple[int, int, bytes]  # level, index, hash
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -38,6 +41,32 @@ def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
         return leaf_hashes[0]
     k = split(len(leaf_hashes))
     return node_hash(root_of(leaf_hashes[:k]), root_of(leaf_hashes[k:]))
+
+
+def range_hash(subtree: Subtree, start: int, end: int) -> bytes:
+    """MTH of leaves [start, end), from complete subtrees, as the RFC recursion splits it."""
+    size = end - start
+    if size & (size - 1) == 0 and start % size == 0:
+        return subtree(size.bit_length() - 1, start // size)
+    k = split(size)
+    return node_hash(range_hash(subtree, start, start + k), range_hash(subtree, start + k, end))
+
+
+def new_nodes(size: int, leaves: Sequence[bytes], subtree: Subtree) -> list[Node]:
+    """The complete subtrees made by appending ``leaves`` to a tree of ``size`` leaves."""
+    nodes: list[Node] = []
+    made: dict[tuple[int, int], bytes] = {}
+    for offset, leaf in enumerate(leaves):
+        index, level, value = size + offset, 0, leaf
+        made[(0, index)] = leaf
+        nodes.append((0, index, leaf))
+        while index & 1:
+            left = made.get((level, index - 1)) or subtree(level, index - 1)
+            value = node_hash(left, value)
+            level, index = level + 1, index >> 1
+            made[(level, index)] = value
+            nodes.append((level, index, value))
+    return nodes
 
 
 # --- generation -------------------------------------------------------------
@@ -182,21 +211,16 @@ class MemoryTree:
 
     def append(self, leaf: bytes) -> None:
         """Add a leaf hash, and the hashes of the subtrees it completes."""
-        self.levels[0].append(leaf)
-        height, index = 0, self.size - 1
-        while index & 1:
-            left, right = self.levels[height][index - 1], self.levels[height][index]
-            height, index = height + 1, index >> 1
-            if height == len(self.levels):
+        for level, _, value in new_nodes(self.size, [leaf], self.subtree):
+            if level == len(self.levels):
                 self.levels.append([])
-            self.levels[height].append(node_hash(left, right))
+            self.levels[level].append(value)
+
+    def subtree(self, level: int, index: int) -> bytes:
+        return self.levels[level][index]
 
     def range_hash(self, start: int, end: int) -> bytes:
-        size = end - start
-        if size & (size - 1) == 0 and start % size == 0:
-            return self.levels[size.bit_length() - 1][start // size]
-        k = split(size)
-        return node_hash(self.range_hash(start, start + k), self.range_hash(start + k, end))
+        return range_hash(self.subtree, start, end)
 
     def root(self, size: int | None = None) -> bytes:
         size = self.size if size is None else size

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.errors import LedgerError
-from ipfed.ledger.log import Node
+from ipfed.ledger.merkle import Node
 from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.ledger.models import LogEntry, LogNode
 
