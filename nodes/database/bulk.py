@@ -1,4 +1,4 @@
-"""Bulk writes for imports: COPY on PostgreSQL, the driver's executemany on SQLite.
+"""Bulk writes for imports: COPY on PostgreSQL, multi-row INSERTs on SQLite.
 
 Both bypass SQLAlchemy's per-row statement machinery (an import's main cost)
 but apply each column type's bind processing, so rows are stored exactly as
@@ -6,24 +6,28 @@ the ORM would store them. All rows of a call must have the same keys.
 """
 
 import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date, datetime
-from operator import itemgetter
+from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Connection,
+    Date,
+    DateTime,
+    Dialect,
     Integer,
     String,
     Table,
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
-from ipfed.nodes.database.core import Base
+from ipfed.nodes.database.core import Base, UTCDateTime
 
 Row = dict[str, Any]
 Target = type[Base] | Table  # a mapped class, or a plain table such as an association
@@ -41,7 +45,7 @@ def bulk_insert(db: Session, target: Target, rows: Sequence[Row]) -> None:
     if connection.dialect.name == "postgresql":
         _copy(connection, table.name, table, rows)
     elif connection.dialect.name == "sqlite":
-        _executemany(connection, table, rows)
+        _insert_values(connection, table, rows)
     else:
         connection.execute(table.insert(), list(rows))
 
@@ -148,40 +152,58 @@ def _insert_ignoring_conflicts(
         return {tuple(row) for row in cursor.fetchall()}
 
 
-def _executemany(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
+def _insert_values(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Multi-row ``INSERT ... VALUES (...), (...)``: one statement step stores as
+    many rows as SQLite takes parameters, about twice the rows per second of
+    ``executemany``, which steps once per row."""
     dialect = connection.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    order = compiled.positiontup or []
-    values = itemgetter(*order)
-    # Strings, enums (CHECK constraints guard them), integers and booleans go
-    # to sqlite3 as they are; the other types need SQLAlchemy's format.
-    processors = [
-        (position, processor, table.c[name].type.python_type in (date, datetime))
-        for position, name in enumerate(order)
-        if not isinstance(table.c[name].type, String | Integer | Boolean)
-        and (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        is not None
-    ]
-    params: list[Any] = [values(row) for row in rows]
-    if processors:
-        # Dates repeat across rows (a batch shares one created_at): format
-        # each distinct one once.
-        formatted: dict[Any, Any] = {}
-        for index, row_values in enumerate(params):
-            converted = list(row_values)
-            for position, processor, repeats in processors:
-                value = converted[position]
-                if value is None:
-                    continue
-                if not repeats:
-                    converted[position] = processor(value)
-                elif (key := (position, value)) in formatted:
-                    converted[position] = formatted[key]
-                else:
-                    converted[position] = formatted[key] = processor(value)
-            params[index] = converted
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    names = list(rows[0])
+    columns = []
+    for name in names:
+        column = [row[name] for row in rows]
+        convert = _sqlite_converter(table.c[name].type, dialect)
+        columns.append(column if convert is None else list(map(convert, column)))
+    values = list(chain.from_iterable(zip(*columns, strict=True)))
+
+    driver = connection.connection.driver_connection
+    width = len(names)
+    most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width  # type: ignore[union-attr]
+    quote = dialect.identifier_preparer.quote
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES "
+    row = f"({', '.join('?' * width)})"
+    cursor = driver.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(str(compiled), params)
+        for first in range(0, len(rows), most):
+            count = min(most, len(rows) - first)
+            # Whole statements repeat across calls: sqlite3 keeps them prepared.
+            cursor.execute(
+                head + ", ".join([row] * count), values[first * width : (first + count) * width]
+            )
     finally:
         cursor.close()
+
+
+def _sqlite_converter(
+    column_type: TypeEngine[Any], dialect: Dialect
+) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy would bind for a column's values, or None when sqlite3 takes
+    them as they are: strings, enums (CHECK constraints guard them), integers
+    and booleans."""
+    if isinstance(column_type, String | Integer | Boolean):
+        return None
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if processor is None:
+        return None
+    if not isinstance(column_type, Date | DateTime | UTCDateTime):
+        return lambda value: None if value is None else processor(value)
+    # Dates repeat across rows (a batch shares one created_at): format each once.
+    formatted: dict[Any, Any] = {None: None}
+
+    def convert(value: Any) -> Any:
+        try:
+            return formatted[value]
+        except KeyError:
+            formatted[value] = result = processor(value)
+            return result
+
+    return convert
