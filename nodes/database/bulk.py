@@ -2,7 +2,9 @@
 
 Both bypass SQLAlchemy's per-row statement machinery (an import's main cost)
 but apply each column type's bind processing, so rows are stored exactly as
-the ORM would store them. All rows of a call must have the same keys.
+the ORM would store them. Rows come as dicts with the same keys, or as columns
+(one list of values per column name, cheaper for large batches); columns left
+out are NULL.
 """
 
 import json
@@ -22,7 +24,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    select,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
@@ -30,6 +31,8 @@ from sqlalchemy.types import TypeEngine
 from ipfed.nodes.database.core import Base, UTCDateTime
 
 Row = dict[str, Any]
+Columns = dict[str, list[Any]]  # column name -> its value in each row, every list as long
+Rows = Sequence[Row] | Columns
 Target = type[Base] | Table  # a mapped class, or a plain table such as an association
 
 
@@ -37,31 +40,39 @@ def _table(target: Target) -> Table:
     return target if isinstance(target, Table) else cast(Table, target.__table__)
 
 
-def bulk_insert(db: Session, target: Target, rows: Sequence[Row]) -> None:
-    if not rows:
+def as_columns(rows: Rows) -> Columns:
+    if isinstance(rows, dict):
+        return rows
+    return {name: [row[name] for row in rows] for name in rows[0]} if rows else {}
+
+
+def _count(columns: Columns) -> int:
+    return len(next(iter(columns.values()), []))
+
+
+def bulk_insert(db: Session, target: Target, rows: Rows) -> None:
+    columns = as_columns(rows)
+    if not _count(columns):
         return
     table = _table(target)
     connection = _connection(db)
     if connection.dialect.name == "postgresql":
-        _copy(connection, table.name, table, rows)
-    elif connection.dialect.name == "sqlite":
-        _insert_values(connection, table, rows)
+        _copy(connection, table.name, table, columns)
     else:
-        connection.execute(table.insert(), list(rows))
+        _insert_values(connection, table, columns)
 
 
-def insert_new(
-    db: Session, target: Target, rows: Sequence[Row], unique: tuple[str, ...]
-) -> list[int]:
+def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...]) -> list[int]:
     """Insert the rows whose ``unique`` columns match no stored row (nor an earlier
     row of ``rows``); return the positions of the rows left out as duplicates."""
-    if not rows:
+    columns = as_columns(rows)
+    if not _count(columns):
         return []
     table = _table(target)
     connection = _connection(db)
-    keys = [tuple(row[c] for c in unique) for row in rows]
+    keys = list(zip(*(columns[c] for c in unique), strict=True))
     if connection.dialect.name == "postgresql":
-        inserted = _insert_ignoring_conflicts(connection, table, rows, unique)
+        inserted = _insert_ignoring_conflicts(connection, table, columns, unique)
         claimed: set[tuple[Any, ...]] = set()
         duplicates = []
         for position, key in enumerate(keys):
@@ -71,35 +82,45 @@ def insert_new(
                 duplicates.append(position)
         return duplicates
     seen = _stored_keys(connection, table, unique, {k for k in keys if None not in k})
-    fresh, duplicates = [], []
-    for position, (row, key) in enumerate(zip(rows, keys, strict=True)):
+    duplicates = []
+    for position, key in enumerate(keys):
         if key in seen:
             duplicates.append(position)
-            continue
-        if None not in key:
+        elif None not in key:
             seen.add(key)
-        fresh.append(row)
-    bulk_insert(db, table, fresh)
+    if duplicates:
+        left_out = set(duplicates)
+        columns = {
+            name: [v for i, v in enumerate(values) if i not in left_out]
+            for name, values in columns.items()
+        }
+    bulk_insert(db, table, columns)
     return duplicates
 
 
 def _stored_keys(
     connection: Connection, table: Table, unique: tuple[str, ...], keys: set[tuple[Any, ...]]
 ) -> set[tuple[Any, ...]]:
-    """Which ``keys`` are stored. Keys are grouped by all but their last column so
-    that each query is ``a = ? AND b IN (...)``, which SQLite answers from the
-    unique index (it scans the whole index for a row-value ``(a, b) IN``)."""
-    columns = [table.c[c] for c in unique]
+    """Which ``keys`` are stored (SQLite). Keys are grouped by all but their last
+    column so that each query is ``a = ? AND b IN (...)``, which SQLite answers
+    from the unique index (it scans the whole index for a row-value ``(a, b) IN``)."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for key in keys:
         groups[key[:-1]].append(key[-1])
+    quote = connection.dialect.identifier_preparer.quote
+    names = [quote(c) for c in unique]
+    driver = connection.connection.driver_connection
+    most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(unique)  # type: ignore[union-attr]
     stored: set[tuple[Any, ...]] = set()
     for prefix, lasts in groups.items():
-        query = select(*columns).where(
-            *(column == value for column, value in zip(columns, prefix, strict=False)),
-            columns[-1].in_(lasts),
-        )
-        stored.update(tuple(row) for row in connection.execute(query))
+        where = "".join(f"{name} = ? AND " for name in names[:-1])
+        for first in range(0, len(lasts), most):
+            chunk = lasts[first : first + most]
+            sql = (
+                f"SELECT {', '.join(names)} FROM {quote(table.name)} "
+                f"WHERE {where}{names[-1]} IN ({', '.join('?' * len(chunk))})"
+            )
+            stored.update(driver.execute(sql, (*prefix, *chunk)))  # type: ignore[union-attr]
     return stored
 
 
@@ -108,23 +129,23 @@ def _connection(db: Session) -> Connection:
     return db.connection()
 
 
-def _copy(connection: Connection, target: str, table: Table, rows: Sequence[Row]) -> None:
-    columns = list(rows[0])
-    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+def _copy(connection: Connection, target: str, table: Table, columns: Columns) -> None:
     names = ", ".join(f'"{name}"' for name in columns)
+    values = [
+        list(map(json.dumps, column)) if isinstance(table.c[name].type, JSON) else column
+        for name, column in columns.items()
+    ]
     driver = connection.connection.driver_connection
     with (
         driver.cursor() as cursor,  # type: ignore[union-attr]
         cursor.copy(f'COPY "{target}" ({names}) FROM STDIN') as copy,
     ):
-        for row in rows:
-            copy.write_row(
-                [json.dumps(row[c]) if j else row[c] for c, j in zip(columns, as_json, strict=True)]
-            )
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
 
 
 def _insert_ignoring_conflicts(
-    connection: Connection, table: Table, rows: Sequence[Row], unique: tuple[str, ...]
+    connection: Connection, table: Table, columns: Columns, unique: tuple[str, ...]
 ) -> set[tuple[Any, ...]]:
     """COPY into a staging table, then let the unique index sort out duplicates.
 
@@ -134,7 +155,7 @@ def _insert_ignoring_conflicts(
     """
     staging = f"import_{table.name}"
     driver = connection.connection.driver_connection
-    names = ", ".join(f'"{name}"' for name in rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
     keys = ", ".join(f'"{name}"' for name in unique)
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(
@@ -142,7 +163,7 @@ def _insert_ignoring_conflicts(
             f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
         cursor.execute(f'TRUNCATE "{staging}"')
-    _copy(connection, staging, table, rows)
+    _copy(connection, staging, table, columns)
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         # ctid order is COPY order: the first of two duplicates wins.
         cursor.execute(
@@ -152,18 +173,18 @@ def _insert_ignoring_conflicts(
         return {tuple(row) for row in cursor.fetchall()}
 
 
-def _insert_values(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
+def _insert_values(connection: Connection, table: Table, columns: Columns) -> None:
     """Multi-row ``INSERT ... VALUES (...), (...)``: one statement step stores as
     many rows as SQLite takes parameters, about twice the rows per second of
     ``executemany``, which steps once per row."""
     dialect = connection.dialect
-    names = list(rows[0])
-    columns = []
-    for name in names:
-        column = [row[name] for row in rows]
+    names = list(columns)
+    converted = []
+    for name, column in columns.items():
         convert = _sqlite_converter(table.c[name].type, dialect)
-        columns.append(column if convert is None else list(map(convert, column)))
-    values = list(chain.from_iterable(zip(*columns, strict=True)))
+        converted.append(column if convert is None else list(map(convert, column)))
+    values = list(chain.from_iterable(zip(*converted, strict=True)))
+    count = _count(columns)
 
     driver = connection.connection.driver_connection
     width = len(names)
@@ -173,11 +194,11 @@ def _insert_values(connection: Connection, table: Table, rows: Sequence[Row]) ->
     row = f"({', '.join('?' * width)})"
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
-        for first in range(0, len(rows), most):
-            count = min(most, len(rows) - first)
+        for first in range(0, count, most):
+            size = min(most, count - first)
             # Whole statements repeat across calls: sqlite3 keeps them prepared.
             cursor.execute(
-                head + ", ".join([row] * count), values[first * width : (first + count) * width]
+                head + ", ".join([row] * size), values[first * width : (first + size) * width]
             )
     finally:
         cursor.close()

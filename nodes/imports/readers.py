@@ -4,9 +4,8 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from ipfed.nodes.errors import InvalidInput
 
@@ -17,8 +16,7 @@ class UnreadableFile(InvalidInput):
     code = "unreadable_file"
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """The fields of one row that the import kind knows, blanks left out.
 
     ``problem`` is set instead when the row cannot be split into fields.
@@ -89,7 +87,7 @@ class RecordReader:
                     yield Record(reader.line_num, {}, ("wrong_field_count", reason))
                     continue
                 fields = {name: values[i] for i, name in wanted if values[i]}
-                if any("\x00" in value for value in fields.values()):
+                if "\x00" in "".join(fields.values()):
                     yield Record(reader.line_num, {}, NUL_PROBLEM)
                     continue
                 yield Record(reader.line_num, fields)
