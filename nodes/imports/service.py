@@ -1,13 +1,16 @@
 """Streaming, all-or-nothing import of a file into one of the basic databases.
 
 Rows are read and validated a batch at a time and written inside a savepoint;
-memory holds one batch, not the file. If any row is rejected (and partial
-imports were not asked for) or anything fails, the savepoint is rolled back:
-a file is imported whole or not at all.
+memory holds two batches (one being validated, one being written), not the
+file. If any row is rejected (and partial imports were not asked for) or
+anything fails, the savepoint is rolled back: a file is imported whole or not
+at all.
 """
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,13 @@ from ipfed.nodes.imports.schemas import ImportReport, Rejection
 MAX_REPORTED = 1000
 
 
+@dataclass
+class _Batch:
+    lines: list[int]  # of the rows in items
+    items: list[Any]  # validated rows
+    rejections: list[Rejection]  # rows that could not be read or validated
+
+
 class _Report:
     """Counts rejections, keeping the first ``MAX_REPORTED`` of them in line order."""
 
@@ -31,20 +41,17 @@ class _Report:
         self.report = report
         self.rejected = 0
 
-    def reject(self, rejections: list[Rejection]) -> None:
-        self.rejected += len(rejections)
-        room = MAX_REPORTED - len(self.report.rejections)
+    def stored(self, batch: _Batch, errors: list[ItemError]) -> None:
+        """What became of a batch: its rejected rows, and those the writer refused."""
+        rejections = batch.rejections + [
+            Rejection(line=batch.lines[e.index], field=e.field, code=e.code, reason=e.reason)
+            for e in errors
+        ]
         rejections.sort(key=lambda r: r.line)  # stable: a row's errors keep their order
-        self.report.rejections += rejections[: max(room, 0)]
-
-    def stored(self, lines: list[int], errors: list[ItemError]) -> None:
-        self.reject(
-            [
-                Rejection(line=lines[e.index], field=e.field, code=e.code, reason=e.reason)
-                for e in errors
-            ]
-        )
-        self.report.rows_imported += len(lines) - len(errors)
+        room = max(MAX_REPORTED - len(self.report.rejections), 0)
+        self.report.rejections += rejections[:room]
+        self.rejected += len(rejections)
+        self.report.rows_imported += len(batch.items) - len(errors)
 
 
 def import_file(
@@ -63,15 +70,28 @@ def import_file(
     known = kind.columns()
     started = time.perf_counter()
 
-    with path.open("rb") as raw, db.begin_nested() as savepoint:
+    # One thread reads and validates the next batch while another writes the
+    # last one: database work (SQLite's C code, PostgreSQL's server) runs
+    # without the GIL, so the two overlap. Only the writer touches the session
+    # until it is done; leaving the block waits for it.
+    with (
+        path.open("rb") as raw,
+        db.begin_nested() as savepoint,
+        ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer,
+    ):
         reader = RecordReader(raw, fmt or detect_format(path), known, encoding)
         validator = _Validator(kind, reader)
+        writing: tuple[_Batch, Future[list[ItemError]]] | None = None
         for records in _batches(reader, batch_size):
             report.rows_read += len(records)
-            lines, items = validator.validate(records, collect)
-            collect.stored(lines, kind.add(db, items))
+            batch = validator.validate(records)
+            if writing:
+                collect.stored(writing[0], writing[1].result())
+            writing = batch, writer.submit(kind.add, db, batch.items)
             if on_progress:
                 on_progress(reader.position)
+        if writing:
+            collect.stored(writing[0], writing[1].result())
         report.rows_rejected = collect.rejected
         report.ignored_columns = [c for c in reader.columns if c not in known]
         if report.rows_rejected and not accept_partial:
@@ -98,7 +118,7 @@ class _Validator:
         self._reader = reader
         self._written: dict[str, str] = {}
 
-    def validate(self, records: list[Record], collect: _Report) -> tuple[list[int], list[Any]]:
+    def validate(self, records: list[Record]) -> _Batch:
         rejections = [
             Rejection(line=r.line, field=None, code=r.problem[0], reason=r.problem[1])
             for r in records
@@ -115,9 +135,7 @@ class _Validator:
                 rejections.append(self._rejection(rows[int(index)].line, loc, error))
             rows = [row for index, row in enumerate(rows) if index not in failed]
             items = self._kind.batch_model.validate_python([r.fields for r in rows])
-        if rejections:
-            collect.reject(rejections)
-        return [r.line for r in rows], items
+        return _Batch([r.line for r in rows], items, rejections)
 
     def _rejection(self, line: int, loc: list[int | str], error: ErrorDetails) -> Rejection:
         """The error with its field named as this file's header names it."""
