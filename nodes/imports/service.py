@@ -8,10 +8,9 @@ at all.
 """
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +81,7 @@ def import_file(
         reader = RecordReader(raw, fmt or detect_format(path), known, encoding)
         validator = _Validator(kind, reader)
         writing: tuple[_Batch, Future[list[ItemError]]] | None = None
-        for records in _batches(reader, batch_size):
+        for records in reader.batches(batch_size):
             report.rows_read += len(records)
             batch = validator.validate(records)
             if writing:
@@ -101,12 +100,6 @@ def import_file(
             report.committed = True
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 class _Validator:

@@ -129,6 +129,15 @@ def test_partial_import_keeps_the_valid_rows(db: Session, tmp_path: Path) -> Non
     assert sorted(db.scalars(select(Trademark.number))) == ["A1", "A3"]
 
 
+def test_blank_lines_anywhere_do_not_end_the_file(db: Session, tmp_path: Path) -> None:
+    # Batches of two lines: the run of blank lines fills whole batches on its own.
+    rows = ["number,name,nice_classes,holder", "B1,甲,3,甲公司", "", "", "", "", "B2,乙,99,乙公司"]
+    text = "\n".join([*rows, "", "B3,丙,5,丙公司", ""])
+    report = run(db, "trademarks", write(tmp_path, "marks.csv", text), batch_size=2)
+    assert report.rows_read == 3
+    assert [(r.line, r.code) for r in report.rejections] == [(7, "invalid_nice_class")]
+
+
 def test_nul_characters_are_refused(db: Session, tmp_path: Path) -> None:
     path = write(tmp_path, "marks.csv", "number,name,nice_classes,holder\nN1,坏\x00名,3,某公司\n")
     report = run(db, "trademarks", path)
