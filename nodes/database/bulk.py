@@ -71,17 +71,11 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
     table = _table(target)
     connection = _connection(db)
     keys = list(zip(*(columns[c] for c in unique), strict=True))
+    wanted = {key for key in keys if None not in key}  # NULLs never conflict
     if connection.dialect.name == "postgresql":
-        inserted = _insert_ignoring_conflicts(connection, table, columns, unique)
-        claimed: set[tuple[Any, ...]] = set()
-        duplicates = []
-        for position, key in enumerate(keys):
-            if key in inserted and key not in claimed:
-                claimed.add(key)
-            elif None not in key:  # NULLs never conflict
-                duplicates.append(position)
-        return duplicates
-    seen = _stored_keys(connection, table, unique, {k for k in keys if None not in k})
+        seen = _stored_keys_postgresql(connection, table, unique, wanted)
+    else:
+        seen = _stored_keys_sqlite(connection, table, unique, wanted)
     duplicates = []
     for position, key in enumerate(keys):
         if key in seen:
@@ -98,10 +92,36 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
     return duplicates
 
 
-def _stored_keys(
+def _stored_keys_postgresql(
     connection: Connection, table: Table, unique: tuple[str, ...], keys: set[tuple[Any, ...]]
 ) -> set[tuple[Any, ...]]:
-    """Which ``keys`` are stored (SQLite). Keys are grouped by all but their last
+    """Which ``keys`` are stored: one index probe per key.
+
+    The ``LIMIT 1`` subquery keeps the probes apart; a plain ``IN`` or join
+    lets the planner, whose statistics do not know the rows an import has
+    added so far, scan the whole growing table once per batch.
+    """
+    if not keys:
+        return set()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    names = [quote(c) for c in unique]
+    arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect)}[]" for c in unique)
+    match = " AND ".join(f"t.{name} = k.{name}" for name in names)
+    sql = (
+        f"SELECT k.* FROM unnest({arrays}) AS k({', '.join(names)}) CROSS JOIN LATERAL "
+        f"(SELECT FROM {quote(table.name)} AS t WHERE {match} LIMIT 1) AS stored"
+    )
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(sql, [list(values) for values in zip(*keys, strict=True)])
+        return set(cursor.fetchall())
+
+
+def _stored_keys_sqlite(
+    connection: Connection, table: Table, unique: tuple[str, ...], keys: set[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
+    """Which ``keys`` are stored. Keys are grouped by all but their last
     column so that each query is ``a = ? AND b IN (...)``, which SQLite answers
     from the unique index (it scans the whole index for a row-value ``(a, b) IN``)."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
@@ -144,35 +164,6 @@ def _copy(connection: Connection, target: str, table: Table, columns: Columns) -
             copy.set_types([column.type_code for column in described])
             for row in zip(*values, strict=True):
                 copy.write_row(row)
-
-
-def _insert_ignoring_conflicts(
-    connection: Connection, table: Table, columns: Columns, unique: tuple[str, ...]
-) -> set[tuple[Any, ...]]:
-    """COPY into a staging table, then let the unique index sort out duplicates.
-
-    Probing the index row by row keeps every batch as fast as the first; a
-    ``WHERE key IN (...)`` check degrades as the uncommitted table grows past
-    what the planner's statistics know.
-    """
-    staging = f"import_{table.name}"
-    driver = connection.connection.driver_connection
-    names = ", ".join(f'"{name}"' for name in columns)
-    keys = ", ".join(f'"{name}"' for name in unique)
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
-            f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
-        )
-        cursor.execute(f'TRUNCATE "{staging}"')
-    _copy(connection, staging, table, columns)
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        # ctid order is COPY order: the first of two duplicates wins.
-        cursor.execute(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
-            f"ORDER BY ctid ON CONFLICT ({keys}) DO NOTHING RETURNING {keys}"
-        )
-        return {tuple(row) for row in cursor.fetchall()}
 
 
 def _insert_values(connection: Connection, table: Table, columns: Columns) -> None:
