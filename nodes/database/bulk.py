@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any, cast
 
+from psycopg.errors import UniqueViolation
 from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from ipfed.nodes.database.core import Base, UTCDateTime
+from ipfed.nodes.errors import Conflict
 
 Row = dict[str, Any]
 Columns = dict[str, list[Any]]  # column name -> its value in each row, every list as long
@@ -88,7 +90,13 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
             name: [v for i, v in enumerate(values) if i not in left_out]
             for name, values in columns.items()
         }
-    bulk_insert(db, table, columns)
+    try:
+        bulk_insert(db, table, columns)
+    except UniqueViolation:  # another transaction stored one of the keys since the check
+        raise Conflict(
+            f"{table.name} changed while these rows were written; try again",
+            code="concurrent_write",
+        ) from None
     return duplicates
 
 

@@ -1,13 +1,16 @@
 """Bulk import: every row validated, a clear report, and a file stored whole or not at all."""
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.errors import InvalidInput
+from ipfed.nodes.database.core import make_session_factory, transaction
+from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.readers import UnreadableFile
 from ipfed.nodes.imports.schemas import ImportReport
@@ -221,3 +224,41 @@ def test_unreadable_files_fail_cleanly(db: Session, tmp_path: Path) -> None:
         run(db, "trademarks", write(tmp_path, "marks.xlsx", "x"))
     with pytest.raises(InvalidInput, match="cannot import"):
         import_kind("pets")
+
+
+def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
+    engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    header = "number,name,nice_classes,holder\n"
+    mine = write(tmp_path, "mine.csv", header + "W1,甲,3,甲公司\nW2,乙,5,乙公司\n")
+    theirs = write(tmp_path, "theirs.csv", header + "W2,乙,5,乙公司\n")
+    sessions = make_session_factory(engine)
+    try:
+        with sessions() as other, ThreadPoolExecutor(1) as pool:
+            assert run(other, "trademarks", theirs).committed  # W2 written, not yet committed
+
+            def importing() -> ImportReport:
+                with transaction(sessions) as db:
+                    return run(db, "trademarks", mine)
+
+            started = pool.submit(importing)
+            with engine.connect() as monitor:  # until the import waits for the other writer
+                while not started.done() and not monitor.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ):
+                    time.sleep(0.05)
+            other.commit()
+            with pytest.raises(Conflict, match="try again"):
+                started.result()
+        with sessions() as db:
+            assert list(
+                db.scalars(select(Trademark.number).where(Trademark.number.like("W%")))
+            ) == ["W2"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM rights WHERE number IN ('W1', 'W2')"))
