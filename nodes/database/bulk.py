@@ -79,11 +79,12 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
     else:
         seen = _stored_keys_sqlite(connection, table, unique, wanted)
     duplicates = []
-    for position, key in enumerate(keys):
-        if key in seen:
-            duplicates.append(position)
-        elif None not in key:
-            seen.add(key)
+    if seen or len(wanted) < len(keys):  # else every row is new and its key distinct
+        for position, key in enumerate(keys):
+            if key in seen:
+                duplicates.append(position)
+            elif None not in key:
+                seen.add(key)
     if duplicates:
         left_out = set(duplicates)
         columns = {
