@@ -47,6 +47,8 @@ class NodeSettings(BaseSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    # Where the public reaches this node (mark QR codes point here); default: the API address.
+    public_url: HttpUrl | None = None
     exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
@@ -78,6 +80,10 @@ class NodeSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def public_base_url(self) -> str:
+        return str(self.public_url).rstrip("/") if self.public_url else self.base_url
 
     @classmethod
     def load(cls, data_dir: Path, **overrides: Any) -> "NodeSettings":

@@ -90,9 +90,9 @@ def sign_status_list(
 ) -> StatusListDocument:
     unsigned = StatusListDocument(
         issuer=issuer,
-        statusPurpose=purpose,
-        encodedList=encode_bits(indexes, size),
-        validFrom=valid_from,
-        validUntil=valid_until,
+        status_purpose=purpose,
+        encoded_list=encode_bits(indexes, size),
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
     return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})

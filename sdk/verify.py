@@ -50,6 +50,14 @@ class VerifiedMark:
 
 
 @dataclass(frozen=True)
+class Authenticated:
+    claims: Claims
+    issuer: Organisation
+    key_id: str
+    node_url: str | None  # where the token was scanned from, if it came as a URL
+
+
+@dataclass(frozen=True)
 class _StatusList:
     document: StatusListDocument
     bits: bytes
@@ -118,20 +126,8 @@ class Verifier:
 
     # --- verification ------------------------------------------------------
 
-    def verify(
-        self,
-        scanned: str,
-        *,
-        product_class: int | str | None = None,
-        seller: str | None = None,
-        at: datetime | None = None,
-        online: bool = False,
-    ) -> VerifiedMark:
-        """Verify a token (or the URL of a QR code) and what it is used for.
-
-        ``product_class``: the Nice class (int) or Locarno class ("25-01") of the goods;
-        ``seller``: the unified social credit code of who offers them under the mark.
-        """
+    def authenticate(self, scanned: str, at: datetime | None = None) -> Authenticated:
+        """Check the token's signature, its issuer and its validity dates; not its status."""
         now = at or datetime.now(UTC)
         node_url, token = split_url(scanned)
         signed = parse_token(token)
@@ -151,13 +147,29 @@ class Verifier:
             raise NotYetValid(f"the mark is valid from {claims.valid_from}")
         if now.date() > claims.valid_until:
             raise MarkExpired(f"the mark expired on {claims.valid_until}")
+        return Authenticated(claims, issuer, key_id, node_url)
+
+    def verify(
+        self,
+        scanned: str,
+        *,
+        product_class: int | str | None = None,
+        seller: str | None = None,
+        at: datetime | None = None,
+        online: bool = False,
+    ) -> VerifiedMark:
+        """Verify a token (or the URL of a QR code) and what it is used for.
+
+        ``product_class``: the Nice class (int) or Locarno class ("25-01") of the goods;
+        ``seller``: the unified social credit code of who offers them under the mark.
+        """
+        now = at or datetime.now(UTC)
+        token = self.authenticate(scanned, now)
         if online:
-            self.refresh(node_url or self._node_of(key_id))
-        checked_at = self._check_status(key_id, claims.status_index, now)
-        _check_scope(claims, product_class)
-        if seller is not None and seller not in {claims.licensee or claims.holder}:
-            raise UnlicensedSeller(f"{seller} is not who the mark is issued to")
-        return VerifiedMark(claims, issuer, checked_at)
+            self.refresh(token.node_url or self._node_of(token.key_id))
+        checked_at = self._check_status(token.key_id, token.claims.status_index, now)
+        check_use(token.claims, product_class, seller)
+        return VerifiedMark(token.claims, token.issuer, checked_at)
 
     def _node_of(self, key_id: str) -> str:
         try:
@@ -184,7 +196,10 @@ class Verifier:
         return checked_at
 
 
-def _check_scope(claims: Claims, product_class: int | str | None) -> None:
+def check_use(claims: Claims, product_class: int | str | None, seller: str | None) -> None:
+    """Raise unless the mark covers goods of ``product_class`` offered by ``seller``."""
+    if seller is not None and seller != (claims.licensee or claims.holder):
+        raise UnlicensedSeller(f"{seller} is not who the mark is issued to")
     if product_class is None:
         return
     if isinstance(product_class, int):

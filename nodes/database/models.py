@@ -3,9 +3,11 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.products.models import KeyProduct
 from ipfed.nodes.rights.models import (
@@ -23,7 +25,11 @@ __all__ = [
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "CloneAlert",
     "DesignImage",
+    "Exhibit",
+    "Exhibitor",
+    "Fair",
     "GeographicalIndication",
     "KeyProduct",
     "KnownCheckpoint",
@@ -31,6 +37,8 @@ __all__ = [
     "Listing",
     "LogEntry",
     "LogNode",
+    "Mark",
+    "MarkEvent",
     "Participant",
     "Patent",
     "Right",
@@ -38,5 +46,7 @@ __all__ = [
     "StateEntry",
     "StoredCheckpoint",
     "Trademark",
+    "UnitBatch",
+    "UnitCode",
     "metadata",
 ]
