@@ -21,6 +21,8 @@ from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
+from ipfed.nodes.marks.api import public as marks_public
+from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -106,6 +108,8 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
         listings,
         ledger,
         witness,
+        marks_public,
+        marks,
     )
     for router in routers:
         app.include_router(router)

@@ -6,7 +6,8 @@ import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
-# Medium error correction survives scuffed labels; a 4-module quiet zone and
+# Medium error correction survives scuffed labels; a 4-module quiet zone (white in
+# the SVG too, so the code reads on any package colour) and
 # 8-pixel modules are what phone cameras read reliably at label size.
 BOX_SIZE = 8
 BORDER = 4
@@ -31,5 +32,5 @@ def qr_png(url: str) -> bytes:
 
 def qr_svg(url: str) -> bytes:
     buffer = io.BytesIO()
-    _code(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    _code(url).make_image(image_factory=qrcode.image.svg.SvgPathFillImage).save(buffer)
     return buffer.getvalue()

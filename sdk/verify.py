@@ -197,8 +197,12 @@ class Verifier:
 
 
 def check_use(claims: Claims, product_class: int | str | None, seller: str | None) -> None:
-    """Raise unless the mark covers goods of ``product_class`` offered by ``seller``."""
-    if seller is not None and seller != (claims.licensee or claims.holder):
+    """Raise unless the mark covers goods of ``product_class`` offered by ``seller``.
+
+    A unit code is on a genuine unit, which anyone may resell; the seller is checked
+    for a mark, whose use claims the holder's or licensee's authority.
+    """
+    if seller is not None and not claims.is_unit and seller != (claims.licensee or claims.holder):
         raise UnlicensedSeller(f"{seller} is not who the mark is issued to")
     if product_class is None:
         return

@@ -21,8 +21,8 @@ from ipfed.ledger.merkle import MemoryTree, leaf_hash
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction, TxType, new_transaction
-from ipfed.nodes.config import NodeSettings
 from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.identity import node_identity

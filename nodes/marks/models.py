@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
+from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right
 
 
@@ -20,13 +21,15 @@ class MarkStatus(StrEnum):
 
 
 class BizStep(StrEnum):
-    """The CBV 2.0 business steps of a mark's life."""
+    """The business steps of a mark's life: CBV 2.0 terms, and ours (``ipfed:``) where
+    the CBV has none."""
 
     COMMISSIONING = "commissioning"  # a mark issued, or a batch of unit codes
-    LICENSING = "licensing"  # not in the CBV: a mark scoped to a licensee (a URI of ours)
+    LICENSING = "ipfed:licensing"  # a mark scoped to a licensee
     RETAIL_SELLING = "retail_selling"  # a platform verified a listing's mark
     INSPECTING = "inspecting"  # exhibition registration and patrol scans
-    SUSPENDING = "suspending"  # not in the CBV either
+    SUSPENDING = "ipfed:suspending"
+    REINSTATING = "ipfed:reinstating"
     DECOMMISSIONING = "decommissioning"  # revoked, or expired with its right
     DESTROYING = "destroying"  # seized counterfeit units destroyed
 
@@ -53,6 +56,7 @@ class Mark(RecordMixin, Base):
     token: Mapped[str] = mapped_column(Text)
 
     right: Mapped[Right] = relationship(lazy="joined")
+    licence: Mapped[Licence | None] = relationship(lazy="joined")
 
     @property
     def nice_classes(self) -> list[int]:

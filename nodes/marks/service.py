@@ -19,7 +19,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, utcnow
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import record_own
+from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW, record_own
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.marks.models import (
     BizStep,
@@ -56,8 +56,8 @@ RIGHT_TYPES = {
 }
 # The EPCIS step and disposition that a status change is recorded as.
 STATUS_EVENTS = {
-    MarkStatus.ACTIVE: ("ipfed:reinstating", "active"),
-    MarkStatus.SUSPENDED: ("ipfed:suspending", "non_sellable_other"),
+    MarkStatus.ACTIVE: (BizStep.REINSTATING, "active"),
+    MarkStatus.SUSPENDED: (BizStep.SUSPENDING, "non_sellable_other"),
     MarkStatus.REVOKED: (BizStep.DECOMMISSIONING, "inactive"),
     MarkStatus.EXPIRED: (BizStep.DECOMMISSIONING, "expired"),
 }
@@ -91,7 +91,7 @@ class Happening:
     """An event about to be recorded: stored and anchored together."""
 
     mark: Mark
-    biz_step: str
+    biz_step: BizStep
     action: str
     org: str
     disposition: str | None = None
@@ -242,7 +242,7 @@ def issue_mark(db: Session, settings: NodeSettings, request: MarkIn, today: date
         happenings.append(
             Happening(
                 mark,
-                "ipfed:licensing",
+                BizStep.LICENSING,
                 "OBSERVE",
                 settings.org_name,
                 "active",
@@ -330,33 +330,33 @@ def change_status(
 def follow_rights(db: Session, settings: NodeSettings, today: date) -> list[Mark]:
     """Change every live mark whose right lapsed or was invalidated, or whose licence or
     own validity ended. Returns the marks changed."""
-    live = (
+    live = [MarkStatus.ACTIVE, MarkStatus.SUSPENDED]
+    query = (
         select(Mark)
         .join(Mark.right)
-        .where(Mark.status.in_([MarkStatus.ACTIVE, MarkStatus.SUSPENDED]))
-    )
-    ended = Licence.ends_on < today
-    query = live.outerjoin(Licence, Mark.licence_id == Licence.id).where(
-        or_(
-            Right.status.in_([RightStatus.EXPIRED, RightStatus.INVALID]),
-            Right.expiry_date < today,
-            ended,
-            Mark.valid_until < today,
+        .outerjoin(Mark.licence)
+        .where(
+            Mark.status.in_(live),
+            or_(
+                Right.status.in_([RightStatus.EXPIRED, RightStatus.INVALID]),
+                Right.expiry_date < today,
+                Licence.ends_on < today,
+                Mark.valid_until < today,
+            ),
         )
+        .order_by(Mark.id)
     )
     changed = []
     for mark in db.scalars(query).unique():
-        right = mark.right
+        right, licence = mark.right, mark.licence
         if right.status is RightStatus.INVALID:
             status, reason = MarkStatus.REVOKED, f"right {right.number} was invalidated"
-        elif right.status is RightStatus.EXPIRED or (
-            right.expiry_date and right.expiry_date < today
-        ):
+        elif right.status is RightStatus.EXPIRED or (right.expiry_date or today) < today:
             status, reason = MarkStatus.EXPIRED, f"right {right.number} lapsed"
-        elif mark.valid_until < today:
-            status, reason = MarkStatus.EXPIRED, f"the mark's validity ended on {mark.valid_until}"
+        elif licence is not None and (licence.ends_on or today) < today:
+            status, reason = MarkStatus.EXPIRED, f"the licence to {licence.licensee} ended"
         else:
-            status, reason = MarkStatus.EXPIRED, f"the licence to {mark.licensee} ended"
+            status, reason = MarkStatus.EXPIRED, f"the mark's validity ended on {mark.valid_until}"
         changed.append(change_status(db, settings, mark, status, reason, settings.org_name))
     return changed
 
@@ -395,9 +395,11 @@ def record_scan(db: Session, settings: NodeSettings, scan: ScanIn, by: str) -> S
     a genuine one used where it must not be (revoked, another seller, ...) is recorded,
     as the evidence it is.
     """
+    if scan.seen_at is not None and scan.seen_at > utcnow() + MAX_CLOCK_SKEW:
+        raise InvalidInput("the scan's time is in the future", code="future_scan")
     identity = node_identity(settings)
     try:
-        token = Verifier(identity.bundle).authenticate(scan.token, scan.seen_at)
+        token = Verifier(identity.bundle).authenticate(scan.token)
     except VerificationError as exc:
         return ScanResult(valid=False, error=exc.code, detail=exc.message)
     if token.key_id != identity.key_id:

@@ -1,5 +1,6 @@
 """Golden and tampered tokens: each failure has its own error type."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,11 +114,11 @@ def test_the_qr_url_verifies_like_the_token(
 def test_every_flipped_byte_is_refused(authority: CertificateAuthority, office: Office) -> None:
     token = office.token()
     checker = verifier(authority, office)
-    raw = bytearray(__import__("base64").urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     for position in range(len(raw)):
         tampered = bytearray(raw)
         tampered[position] ^= 0x01
-        text = __import__("base64").urlsafe_b64encode(bytes(tampered)).decode().rstrip("=")
+        text = base64.urlsafe_b64encode(bytes(tampered)).decode().rstrip("=")
         with pytest.raises(VerificationError) as raised:
             checker.verify(text, at=NOW)
         assert raised.type in {BadSignature, MalformedToken, UnknownIssuer}, position
@@ -125,7 +126,7 @@ def test_every_flipped_byte_is_refused(authority: CertificateAuthority, office: 
     payload_byte = len(raw) - 64 - 10
     tampered = bytearray(raw)
     tampered[payload_byte] ^= 0x01
-    text = __import__("base64").urlsafe_b64encode(bytes(tampered)).decode().rstrip("=")
+    text = base64.urlsafe_b64encode(bytes(tampered)).decode().rstrip("=")
     with pytest.raises((BadSignature, MalformedToken)):
         checker.verify(text, at=NOW)
 
@@ -218,6 +219,7 @@ def test_unit_codes_verify_on_their_own(authority: CertificateAuthority, office:
     unit = office.token(unit_serial="ABCDEFGHIJKLMNOP", batch="B-2026-11")
     mark = verifier(authority, office).verify(unit, at=NOW)
     assert mark.claims.is_unit and mark.claims.batch == "B-2026-11"
+    verifier(authority, office).verify(unit, seller=OTHER, at=NOW)  # resale of a genuine unit
     with pytest.raises(MarkRevoked):  # a unit carries its mark's status
         verifier(authority, office, revoked=[70_001]).verify(unit, at=NOW)
 
