@@ -6,9 +6,9 @@ import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
-# Medium error correction survives scuffed labels; a 4-module quiet zone (white in
-# the SVG too, so the code reads on any package colour) and
-# 8-pixel modules are what phone cameras read reliably at label size.
+# Medium error correction survives scuffed labels; a 4-module quiet zone (white in the
+# SVG too, so it reads on any package colour) and 8-pixel modules are what phone
+# cameras read reliably at label size.
 BOX_SIZE = 8
 BORDER = 4
 

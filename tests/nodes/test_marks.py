@@ -14,12 +14,11 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.service import audit
-from ipfed.nodes.identity import node_identity
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.marks import service
 from ipfed.nodes.marks.models import CloneAlertKind, MarkStatus
