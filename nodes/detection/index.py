@@ -1,0 +1,339 @@
+"""Candidate retrieval: which registered names a listing could be imitating, without
+comparing it with every name.
+
+Chinese names are indexed by the sounds of their characters (so homophones and
+traditional forms meet), as whole names and as every variant with one character
+deleted or masked. A masked variant keeps the hidden character, so a listing
+that differs in one character meets it only if that character looks like the
+hidden one. One substitution, insertion, deletion or swap thus costs one exact
+lookup per window of the listing. Latin names are indexed by their skeleton,
+its one-deletion variants (SymSpell) and its Metaphone code; so is the pinyin
+spelling of each Chinese name.
+
+Keys are 64-bit polynomial hashes kept in sorted numpy arrays: a register of
+millions of names costs a few hundred megabytes, and a batch of listings is
+looked up with one ``searchsorted`` per table.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from ipfed.nodes.detection.glyphs import look_alikes
+from ipfed.nodes.detection.text import (
+    HanChar,
+    han_chars,
+    latin_part,
+    skeleton,
+    sound,
+    sounds_like,
+    spelled_in_pinyin,
+)
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+BASE = np.uint64(1_000_003)
+MASK = np.uint64(1 << 40)  # stands for a hidden character
+MAX_HAN = 12  # longer Chinese names are matched on their first MAX_HAN characters
+MAX_LATIN_WORDS = 3
+MIN_DELETION_LENGTH = 4  # shorter Latin names match only whole, or by sound
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One part of a registered name: its Chinese or its Latin words."""
+
+    name: int  # position of the name in the register
+    script: str  # "han", "latin" or "pinyin" (a Chinese name spelled in Latin letters)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A window of a listing that may imitate an element."""
+
+    element: int
+    start: int  # first character (han) or word (latin) of the window
+    length: int
+
+
+class KeyTable:
+    """Sorted (key, element, detail) triples: which elements carry a key."""
+
+    def __init__(self, keys: U64, elements: I64, details: I64) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.elements = elements[order]
+        self.details = details[order]
+
+    def lookup(self, queries: U64) -> tuple[I64, I64, I64]:
+        """(query index, element, detail) of every stored triple whose key is queried."""
+        low = np.searchsorted(self.keys, queries, side="left")
+        high = np.searchsorted(self.keys, queries, side="right")
+        counts = high - low
+        total = int(counts.sum())
+        if total == 0:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        query = np.repeat(np.arange(len(queries)), counts)
+        starts = np.repeat(low - np.cumsum(counts) + counts, counts)
+        rows = starts + np.arange(total)
+        return query, self.elements[rows], self.details[rows]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.elements.nbytes + self.details.nbytes)
+
+
+@dataclass
+class _Keys:
+    """Triples being collected for one table."""
+
+    keys: list[U64] = field(default_factory=list)
+    elements: list[I64] = field(default_factory=list)
+    details: list[I64] = field(default_factory=list)
+
+    def add(self, keys: U64, elements: I64, details: I64 | int = -1) -> None:
+        self.keys.append(keys.astype(np.uint64))
+        self.elements.append(elements.astype(np.int64))
+        detail = np.full(len(keys), details) if isinstance(details, int) else details
+        self.details.append(detail.astype(np.int64))
+
+    def table(self) -> KeyTable:
+        if not self.keys:
+            empty = np.zeros(0, np.int64)
+            return KeyTable(empty.astype(np.uint64), empty, empty)
+        return KeyTable(
+            np.concatenate(self.keys), np.concatenate(self.elements), np.concatenate(self.details)
+        )
+
+
+class Sounds:
+    """Small integer ids for character sounds (0 is never used)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._by_char: dict[str, int] = {}
+
+    def of(self, char: str) -> int:
+        found = self._by_char.get(char)
+        if found is None:
+            found = self._ids.setdefault(sound(char), len(self._ids) + 1)
+            self._by_char[char] = found
+        return found
+
+
+def _powers(n: int) -> U64:
+    powers = [1]
+    for _ in range(n):
+        powers.append(powers[-1] * int(BASE) % (1 << 64))
+    return np.array(powers, np.uint64)
+
+
+POWERS = _powers(MAX_HAN + 2)
+
+
+def _row_hashes(rows: U64) -> U64:
+    """Polynomial hash of each row of a 2-D array of sound ids."""
+    total = np.zeros(rows.shape[0], np.uint64)
+    for column in range(rows.shape[1]):
+        total = total * BASE + rows[:, column]
+    return total
+
+
+def _latin_key(text: str, kind: str) -> int:
+    return hash((kind, text)) & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class NameIndex:
+    """The register's names, split into elements and indexed for look-alike retrieval."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.sounds = Sounds()
+        self.elements: list[Element] = []
+        for position, name in enumerate(names):
+            self.elements.extend(_elements(position, name))
+        self._build_han()
+        self._build_latin()
+        pairs = [(ord(a) << 21) | ord(b) for a, b in look_alikes().pairs()]
+        self._look_alike_pairs = np.unique(np.array(pairs, np.int64))
+
+    # --- building -------------------------------------------------------------
+
+    def _build_han(self) -> None:
+        by_length: dict[int, list[int]] = {}
+        for element_id, element in enumerate(self.elements):
+            if element.script == "han" and len(element.text) >= 2:
+                by_length.setdefault(min(len(element.text), MAX_HAN), []).append(element_id)
+        full, deleted, masked = _Keys(), _Keys(), _Keys()
+        for length, ids in by_length.items():
+            ids_array = np.array(ids, np.int64)
+            texts = [self.elements[i].text[:length] for i in ids]
+            rows = np.array([[self.sounds.of(c) for c in t] for t in texts], np.uint64)
+            hidden = np.array([[ord(c) for c in t] for t in texts], np.int64)
+            full.add(_row_hashes(rows), ids_array)
+            for i in range(length):
+                if length >= 3:
+                    kept = np.delete(rows, i, axis=1)
+                    deleted.add(_row_hashes(kept), ids_array, i)
+                with_mask = rows.copy()
+                with_mask[:, i] = MASK
+                masked.add(_row_hashes(with_mask), ids_array, hidden[:, i])
+        self.max_han = max(by_length, default=0)
+        self._full, self._deleted, self._masked = full.table(), deleted.table(), masked.table()
+
+    def _build_latin(self) -> None:
+        whole, deleted, sound_keys = [], [], []
+        for element_id, element in enumerate(self.elements):
+            if element.script == "han":
+                continue
+            word = skeleton(element.text)
+            whole.append((_latin_key(word, "w"), element_id))
+            if len(word) >= MIN_DELETION_LENGTH:
+                deleted += [(_latin_key(d, "w"), element_id) for d in _deletions(word)]
+            code = sounds_like(element.text)
+            if len(code) >= 3 and element.script == "latin":
+                sound_keys.append((_latin_key(code, "s"), element_id))
+        self._latin_whole = _pairs_table(whole)
+        self._latin_deleted = _pairs_table(deleted)
+        self._latin_sounds = _pairs_table(sound_keys)
+
+    @property
+    def nbytes(self) -> int:
+        tables = (
+            self._full,
+            self._deleted,
+            self._masked,
+            self._latin_whole,
+            self._latin_deleted,
+            self._latin_sounds,
+        )
+        return sum(t.nbytes for t in tables)
+
+    # --- retrieval ------------------------------------------------------------
+
+    def han_hits(self, chars: Sequence[HanChar]) -> set[Hit]:
+        """Windows of a listing's Chinese characters that may imitate indexed elements."""
+        n = len(chars)
+        if n < 2 or self.max_han == 0:
+            return set()
+        ids = np.array([self.sounds.of(c.simple) for c in chars], np.uint64)
+        prefix = np.zeros(n + 1, np.uint64)
+        for i in range(n):
+            prefix[i + 1 : i + 2] = prefix[i : i + 1] * BASE + ids[i : i + 1]  # wraps mod 2**64
+        starts_list, lengths_list = [], []
+        for length in range(2, min(n, self.max_han + 1) + 1):
+            starts_list.append(np.arange(n - length + 1))
+            lengths_list.append(np.full(n - length + 1, length))
+        starts = np.concatenate(starts_list)
+        lengths = np.concatenate(lengths_list)
+
+        def span(a: I64, b: I64) -> U64:
+            return prefix[b] - prefix[a] * POWERS[b - a]  # type: ignore[no-any-return]
+
+        hits: set[Hit] = set()
+        whole = span(starts, starts + lengths)
+        for table in (self._full, self._deleted):
+            query, elements, _ = table.lookup(whole)
+            hits.update(
+                Hit(int(e), int(starts[q]), int(lengths[q]))
+                for q, e in zip(query, elements, strict=True)
+            )
+        # one character hidden (masked) or left out (deleted) at each position
+        s, length = np.repeat(starts, lengths), np.repeat(lengths, lengths)
+        i = np.arange(len(s)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        before, after = span(s, s + i), span(s + i + 1, s + length)
+        tail = POWERS[length - i - 1]
+        masked = (before * BASE + MASK) * tail + after
+        query, elements, hidden = self._masked.lookup(masked)
+        if len(query):
+            position = s[query] + i[query]
+            written = np.array([ord(chars[p].written) for p in position], np.int64)
+            simple = np.array([ord(chars[p].simple) for p in position], np.int64)
+            alike = self._look_alike((written << 21) | hidden) | self._look_alike(
+                (simple << 21) | hidden
+            )
+            hits.update(
+                Hit(int(e), int(s[q]), int(length[q]))
+                for q, e in zip(query[alike], elements[alike], strict=True)
+            )
+        long_enough = length >= 3
+        dropped = (before * tail + after)[long_enough]
+        s, length = s[long_enough], length[long_enough]
+        for table in (self._full, self._deleted):
+            query, elements, _ = table.lookup(dropped)
+            hits.update(
+                Hit(int(e), int(s[q]), int(length[q]))
+                for q, e in zip(query, elements, strict=True)
+            )
+        return hits
+
+    def _look_alike(self, pairs: I64) -> npt.NDArray[np.bool_]:
+        table = self._look_alike_pairs
+        found = np.searchsorted(table, pairs).clip(0, len(table) - 1)
+        return table[found] == pairs  # type: ignore[no-any-return]
+
+    def latin_hits(self, raw_words: Sequence[str]) -> set[Hit]:
+        """Runs of up to three Latin words that may imitate indexed elements."""
+        words = [skeleton(w) for w in raw_words]
+        windows = [
+            (start, count, "".join(words[start : start + count]))
+            for start in range(len(words))
+            for count in range(1, min(MAX_LATIN_WORDS, len(words) - start) + 1)
+        ]
+        keys: list[int] = []
+        owners: list[int] = []
+        for w, (_, _, text) in enumerate(windows):
+            variants = {text} | (_deletions(text) if len(text) >= MIN_DELETION_LENGTH else set())
+            keys += [_latin_key(v, "w") for v in variants]
+            owners += [w] * len(variants)
+        hits: set[Hit] = set()
+        if not keys:
+            return hits
+        query_keys = np.array(keys, np.uint64)
+        for table in (self._latin_whole, self._latin_deleted):
+            query, elements, _ = table.lookup(query_keys)
+            for q, e in zip(query, elements, strict=True):
+                start, count, _ = windows[owners[q]]
+                hits.add(Hit(int(e), start, count))
+        return hits
+
+    def latin_sound_hits(self, raw_words: Sequence[str]) -> set[Hit]:
+        """Single words whose Metaphone code is an indexed element's."""
+        codes = [(w, sounds_like(word)) for w, word in enumerate(raw_words)]
+        codes = [(w, c) for w, c in codes if len(c) >= 3]
+        if not codes:
+            return set()
+        query, elements, _ = self._latin_sounds.lookup(
+            np.array([_latin_key(c, "s") for _, c in codes], np.uint64)
+        )
+        return {Hit(int(e), codes[q][0], 1) for q, e in zip(query, elements, strict=True)}
+
+
+def _pairs_table(pairs: list[tuple[int, int]]) -> KeyTable:
+    if not pairs:
+        empty = np.zeros(0, np.int64)
+        return KeyTable(empty.astype(np.uint64), empty, empty)
+    array = np.array(pairs, dtype=np.uint64)
+    elements = array[:, 1].astype(np.int64)
+    return KeyTable(array[:, 0], elements, np.full(len(pairs), -1, np.int64))
+
+
+def _elements(position: int, name: str) -> list[Element]:
+    """``可口可乐 Coca-Cola`` -> the Chinese 可口可乐, the Latin cocacola, and kekoukele."""
+    found = []
+    han = "".join(c.simple for c in han_chars(name))
+    if han:
+        found.append(Element(position, "han", han))
+        if len(han) >= 2:
+            found.append(Element(position, "pinyin", spelled_in_pinyin(han)))
+    latin = latin_part(name)
+    if skeleton(latin):
+        found.append(Element(position, "latin", latin))
+    return found
