@@ -269,8 +269,7 @@ class NameIndex:
         for table in (self._full, self._deleted):
             query, elements, _ = table.lookup(dropped)
             hits.update(
-                Hit(int(e), int(s[q]), int(length[q]))
-                for q, e in zip(query, elements, strict=True)
+                Hit(int(e), int(s[q]), int(length[q])) for q, e in zip(query, elements, strict=True)
             )
         return hits
 

@@ -19,7 +19,9 @@ from ipfed.registry.identifiers import PatentKind
 
 FOUND = 0.6  # share of an element's character pairs the description must hold
 CANDIDATE_SHARE = 0.3  # share of a claim's pairs a description must hold to be compared
-_FILLER = re.compile(r"所述|其特征在于|包括|包含|设有|设置有|设置|具有|由|制成|的|一种|以及|及|和|与|其中|该")
+_FILLER = re.compile(
+    r"所述|其特征在于|包括|包含|设有|设置有|设置|具有|由|制成|的|一种|以及|及|和|与|其中|该"
+)
 _SPLIT = re.compile(r"[，,；;、：:。]|其特征在于|包括|包含|以及|和|及")
 
 

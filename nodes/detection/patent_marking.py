@@ -116,4 +116,3 @@ class PatentMarkingDetector:
                 )
             )
         return problems
-

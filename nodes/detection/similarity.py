@@ -37,9 +37,7 @@ def char_similarity(written: HanChar, registered: str) -> Similarity:
     if shared:
         best = Similarity(HOMOPHONE, (f"{written.written} sounds like {registered}",))
     elif sound(written.simple) == sound(registered):
-        best = Similarity(
-            NEAR_HOMOPHONE, (f"{written.written} sounds close to {registered}",)
-        )
+        best = Similarity(NEAR_HOMOPHONE, (f"{written.written} sounds close to {registered}",))
     glyphs = look_alikes()
     looks = min(
         LOOK_ALIKE_CAP,

@@ -53,12 +53,15 @@ def _latin_lookalike(char: str) -> str:
 
 
 def fold(text: str) -> str:
-    """NFKC, and every letter that only looks Latin written as Latin."""
-    folded = unicodedata.normalize("NFKC", text)
-    if folded.isascii():
-        return folded
+    """NFKC, and every letter that only looks Latin written as Latin (one for one)."""
+    return _as_latin(unicodedata.normalize("NFKC", text))
+
+
+def _as_latin(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(
-        c if c.isascii() or is_han(c) or not c.isalpha() else _latin_lookalike(c) for c in folded
+        c if c.isascii() or is_han(c) or not c.isalpha() else _latin_lookalike(c) for c in text
     )
 
 
@@ -136,8 +139,9 @@ _SKELETON = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l"})
 
 
 def latin_words(text: str) -> list[str]:
-    """Latin words and numbers as written (``LEVl'S``, ``Coca-Cola``, ``330ml``)."""
-    return _LATIN_WORD.findall(fold(text))
+    """Latin words and numbers as written (``LEVl'S``, ``Coca-Cola``, ``Оррo``)."""
+    written = unicodedata.normalize("NFKC", text)
+    return [written[m.start() : m.end()] for m in _LATIN_WORD.finditer(_as_latin(written))]
 
 
 def latin_part(name: str) -> str:

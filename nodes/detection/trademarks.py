@@ -17,8 +17,7 @@ SIMILAR_CLASS, WELL_KNOWN, UNKNOWN_CLASS = 0.85, 0.9, 0.9
 # staple and processed foods, drinks, toiletries and medicated ones, food and
 # catering, bags and clothing.
 RELATED_CLASSES = frozenset(
-    frozenset(pair)
-    for pair in ((29, 30), (30, 32), (32, 33), (3, 5), (30, 43), (29, 43), (18, 25))
+    frozenset(pair) for pair in ((29, 30), (30, 32), (32, 33), (3, 5), (30, 43), (29, 43), (18, 25))
 )
 
 
@@ -56,7 +55,9 @@ class TrademarkDetector:
             element = self.index.elements[hit.element]
             mark = self.marks[element.name]
             reach = class_factor(mark, listing.nice_class)
-            if reach is None or self.register.authorised(mark.right_id, mark.holder, listing.seller):
+            if reach is None or self.register.authorised(
+                mark.right_id, mark.holder, listing.seller
+            ):
                 continue
             written, similarity = _compare(element, hit, chars, words)
             score = round(similarity.score * reach[0], 3)
