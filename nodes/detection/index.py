@@ -1,18 +1,19 @@
 """Candidate retrieval: which registered names a listing could be imitating, without
 comparing it with every name.
 
-Chinese names are indexed by the sounds of their characters (so homophones and
-traditional forms meet), as whole names and as every variant with one character
-deleted or masked. A masked variant keeps the hidden character, so a listing
-that differs in one character meets it only if that character looks like the
-hidden one. One substitution, insertion, deletion or swap thus costs one exact
-lookup per window of the listing. Latin names are indexed by their skeleton,
-its one-deletion variants (SymSpell) and its Metaphone code; so is the pinyin
+Chinese names are indexed by their (simplified) characters, as whole names and as
+every variant with one character deleted or masked. A masked variant keeps the
+hidden character and its sound, so a listing that differs in one character
+meets it only if that character looks or sounds like the hidden one. One
+substitution, insertion, deletion or swap thus costs one exact lookup per window
+of the listing, and names that merely sound alike as a whole, which abound in a
+national register, do not meet. Latin names are indexed by their skeleton, its
+one-deletion variants (SymSpell) and its Metaphone code; so is the pinyin
 spelling of each Chinese name.
 
 Keys are 64-bit polynomial hashes kept in sorted numpy arrays: a register of
-millions of names costs a few hundred megabytes, and a batch of listings is
-looked up with one ``searchsorted`` per table.
+millions of names costs a few hundred megabytes, and windows are looked up with
+one ``searchsorted`` per table.
 """
 
 from collections.abc import Iterable, Sequence
@@ -175,16 +176,16 @@ class NameIndex:
         for length, ids in by_length.items():
             ids_array = np.array(ids, np.int64)
             texts = [self.elements[i].text[:length] for i in ids]
-            rows = np.array([[self.sounds.of(c) for c in t] for t in texts], np.uint64)
-            hidden = np.array([[ord(c) for c in t] for t in texts], np.int64)
+            codes = np.array([[ord(c) for c in t] for t in texts], np.int64)
+            sounds = np.array([[self.sounds.of(c) for c in t] for t in texts], np.int64)
+            rows = codes.astype(np.uint64)
             full.add(_row_hashes(rows), ids_array)
             for i in range(length):
                 if length >= 3:
-                    kept = np.delete(rows, i, axis=1)
-                    deleted.add(_row_hashes(kept), ids_array, i)
+                    deleted.add(_row_hashes(np.delete(rows, i, axis=1)), ids_array, i)
                 with_mask = rows.copy()
                 with_mask[:, i] = MASK
-                masked.add(_row_hashes(with_mask), ids_array, hidden[:, i])
+                masked.add(_row_hashes(with_mask), ids_array, codes[:, i] << 16 | sounds[:, i])
         self.max_han = max(by_length, default=0)
         self._full, self._deleted, self._masked = full.table(), deleted.table(), masked.table()
 
@@ -223,55 +224,60 @@ class NameIndex:
         n = len(chars)
         if n < 2 or self.max_han == 0:
             return set()
-        ids = np.array([self.sounds.of(c.simple) for c in chars], np.uint64)
+        simple = np.array([ord(c.simple) for c in chars], np.int64)
+        written = np.array([ord(c.written) for c in chars], np.int64)
+        sounds = np.array([self.sounds.of(c.simple) for c in chars], np.int64)
         prefix = np.zeros(n + 1, np.uint64)
         for i in range(n):
-            prefix[i + 1 : i + 2] = prefix[i : i + 1] * BASE + ids[i : i + 1]  # wraps mod 2**64
-        starts_list, lengths_list = [], []
-        for length in range(2, min(n, self.max_han + 1) + 1):
-            starts_list.append(np.arange(n - length + 1))
-            lengths_list.append(np.full(n - length + 1, length))
-        starts = np.concatenate(starts_list)
-        lengths = np.concatenate(lengths_list)
+            prefix[i + 1 : i + 2] = prefix[i : i + 1] * BASE + simple[i : i + 1].astype(np.uint64)
+        sizes = range(2, min(n, self.max_han + 1) + 1)
+        lengths = np.concatenate([np.full(n - k + 1, k) for k in sizes])
+        starts = np.concatenate([np.arange(n - k + 1) for k in sizes])
+        # A window lies in one run of characters, or is made of whole runs
+        # (a mark spaced out, 心 相 印), never of the ends of two words.
+        run = np.array([c.run for c in chars], np.int64)
+        first = np.r_[True, run[1:] != run[:-1]]
+        last = np.r_[run[1:] != run[:-1], True]
+        ends = starts + lengths - 1
+        natural = (run[starts] == run[ends]) | (first[starts] & last[ends])
+        starts, lengths = starts[natural], lengths[natural]
 
         def span(a: I64, b: I64) -> U64:
             return prefix[b] - prefix[a] * POWERS[b - a]  # type: ignore[no-any-return]
 
-        hits: set[Hit] = set()
+        found: list[tuple[I64, I64, I64]] = []  # (elements, starts, lengths)
+
+        def collect(table: KeyTable, keys: U64, s: I64, k: I64) -> None:
+            query, elements, _ = table.lookup(keys)
+            found.append((elements, s[query], k[query]))
+
         whole = span(starts, starts + lengths)
-        for table in (self._full, self._deleted):
-            query, elements, _ = table.lookup(whole)
-            hits.update(
-                Hit(int(e), int(starts[q]), int(lengths[q]))
-                for q, e in zip(query, elements, strict=True)
-            )
-        # one character hidden (masked) or left out (deleted) at each position
-        s, length = np.repeat(starts, lengths), np.repeat(lengths, lengths)
+        collect(self._full, whole, starts, lengths)
+        collect(self._deleted, whole, starts, lengths)  # the listing left a character out
+        # each position of each window hidden (masked) or left out (deleted)
+        s, k = np.repeat(starts, lengths), np.repeat(lengths, lengths)
         i = np.arange(len(s)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        before, after = span(s, s + i), span(s + i + 1, s + length)
-        tail = POWERS[length - i - 1]
-        masked = (before * BASE + MASK) * tail + after
-        query, elements, hidden = self._masked.lookup(masked)
+        before, after = span(s, s + i), span(s + i + 1, s + k)
+        tail = POWERS[k - i - 1]
+        query, elements, hidden = self._masked.lookup((before * BASE + MASK) * tail + after)
         if len(query):
-            position = s[query] + i[query]
-            written = np.array([ord(chars[p].written) for p in position], np.int64)
-            simple = np.array([ord(chars[p].simple) for p in position], np.int64)
-            alike = self._look_alike((written << 21) | hidden) | self._look_alike(
-                (simple << 21) | hidden
+            at = s[query] + i[query]
+            code, sound_id = hidden >> 16, hidden & 0xFFFF
+            alike = (
+                (sounds[at] == sound_id)
+                | self._look_alike((written[at] << 21) | code)
+                | self._look_alike((simple[at] << 21) | code)
             )
-            hits.update(
-                Hit(int(e), int(s[q]), int(length[q]))
-                for q, e in zip(query[alike], elements[alike], strict=True)
-            )
-        long_enough = length >= 3
-        dropped = (before * tail + after)[long_enough]
-        s, length = s[long_enough], length[long_enough]
-        for table in (self._full, self._deleted):
-            query, elements, _ = table.lookup(dropped)
-            hits.update(
-                Hit(int(e), int(s[q]), int(length[q])) for q, e in zip(query, elements, strict=True)
-            )
-        return hits
+            found.append((elements[alike], s[query][alike], k[query][alike]))
+        longer = k >= 3
+        dropped = (before * tail + after)[longer]
+        collect(self._full, dropped, s[longer], k[longer])  # the listing added a character
+        collect(self._deleted, dropped, s[longer], k[longer])  # a swap, or one replaced
+        return {
+            Hit(int(e), int(a), int(b))
+            for elements, window_starts, window_lengths in found
+            for e, a, b in zip(elements, window_starts, window_lengths, strict=True)
+        }
 
     def _look_alike(self, pairs: I64) -> npt.NDArray[np.bool_]:
         table = self._look_alike_pairs

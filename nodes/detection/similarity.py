@@ -24,6 +24,7 @@ SOUNDS_ALIKE = 0.85
 class Similarity:
     score: float  # 0 to 1
     notes: tuple[str, ...] = ()
+    kept: float = 1.0  # share of the registered characters written as such or in a variant form
 
 
 def char_similarity(written: HanChar, registered: str) -> Similarity:
@@ -55,36 +56,39 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
     """Alignment of a run of written characters with a registered Chinese name."""
     n, m = len(written), len(registered)
     if not n or not m:
-        return Similarity(0.0)
+        return Similarity(0.0, kept=0.0)
     pair = [[char_similarity(w, r) for r in registered] for w in written]
-    # cost[i][j]: aligning written[:i] with registered[:j]; notes follow the cheapest path.
-    cost = [[0.0] * (m + 1) for _ in range(n + 1)]
-    notes: list[list[tuple[str, ...]]] = [[()] * (m + 1) for _ in range(n + 1)]
+    # best[i][j]: (cost, notes, characters kept) aligning written[:i] with registered[:j]
+    Path = tuple[float, tuple[str, ...], int]
+    best: list[list[Path]] = [[(0.0, (), 0)] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
-        cost[i][0] = float(i)
+        best[i][0] = (float(i), (), 0)
     for j in range(1, m + 1):
-        cost[0][j] = float(j)
+        best[0][j] = (float(j), (), 0)
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             match = pair[i - 1][j - 1]
-            options = [
-                (cost[i - 1][j - 1] + 1 - match.score, notes[i - 1][j - 1] + match.notes),
-                (cost[i - 1][j] + 1, notes[i - 1][j]),
-                (cost[i][j - 1] + 1, notes[i][j - 1]),
+            cost, notes, kept = best[i - 1][j - 1]
+            options: list[Path] = [
+                (cost + 1 - match.score, notes + match.notes, kept + (match.score >= VARIANT)),
+                (best[i - 1][j][0] + 1, best[i - 1][j][1], best[i - 1][j][2]),
+                (best[i][j - 1][0] + 1, best[i][j - 1][1], best[i][j - 1][2]),
             ]
             if i > 1 and j > 1:
-                crossed = min(pair[i - 1][j - 2].score, pair[i - 2][j - 1].score)
-                if crossed > 0:
+                crossed = (pair[i - 1][j - 2], pair[i - 2][j - 1])
+                if min(c.score for c in crossed) > 0:
+                    cost, notes, kept = best[i - 2][j - 2]
                     swapped = f"{written[i - 2].written}{written[i - 1].written} swapped"
                     options.append(
                         (
-                            cost[i - 2][j - 2] + 1 - crossed + TRANSPOSITION_COST,
-                            notes[i - 2][j - 2] + (swapped,),
+                            cost + 1 - min(c.score for c in crossed) + TRANSPOSITION_COST,
+                            (*notes, swapped),
+                            kept + sum(c.score >= VARIANT for c in crossed),
                         )
                     )
-            cost[i][j], notes[i][j] = min(options, key=lambda option: option[0])
-    score = max(0.0, 1 - cost[n][m] / max(n, m))
-    return Similarity(score, notes[n][m])
+            best[i][j] = min(options, key=lambda option: option[0])
+    cost, notes, kept = best[n][m]
+    return Similarity(max(0.0, 1 - cost / max(n, m)), notes, kept / m)
 
 
 def latin_similarity(written: str, registered: str) -> Similarity:

@@ -70,16 +70,25 @@ def _as_latin(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class HanChar:
-    """A character as written, and its simplified form."""
+    """A character as written, its simplified form, and which run of Chinese
+    characters (split by anything else) it stands in."""
 
     written: str
     simple: str
+    run: int = 0
 
 
 def han_chars(text: str) -> list[HanChar]:
-    """The Chinese characters of ``text`` in order; spaces and punctuation between them
-    are ignored, since copycats space a mark out (``心 相 印``)."""
-    return [HanChar(c, simplified(c)) for c in fold(text) if is_han(c)]
+    """The Chinese characters of ``text`` in order, each with its run."""
+    chars, run, previous = [], 0, False
+    for char in fold(text):
+        current = is_han(char)
+        if current:
+            chars.append(HanChar(char, simplified(char), run))
+        elif previous:
+            run += 1
+        previous = current
+    return chars
 
 
 def han_runs(text: str) -> list[str]:

@@ -10,6 +10,9 @@ from ipfed.nodes.detection.similarity import Similarity, han_similarity, latin_s
 from ipfed.nodes.detection.text import HanChar, han_chars, latin_words
 
 THRESHOLD = 0.8
+# At least half of a Chinese name must be written as registered: two names that
+# merely sound alike as a whole abound in a national register.
+MIN_KEPT = 0.5
 SIMILAR_CLASS, WELL_KNOWN, UNKNOWN_CLASS = 0.85, 0.9, 0.9
 
 # Classes whose goods or services are commonly held similar across the class
@@ -60,6 +63,8 @@ class TrademarkDetector:
             ):
                 continue
             written, similarity = _compare(element, hit, chars, words)
+            if similarity.kept < MIN_KEPT:
+                continue
             score = round(similarity.score * reach[0], 3)
             known = best.get(element.name)
             if score < THRESHOLD or (known is not None and known.score >= score):
