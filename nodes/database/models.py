@@ -3,6 +3,14 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.detection.models import (
+    DetectionTask,
+    Evidence,
+    EvidenceImage,
+    Lead,
+    MonitoringEntry,
+    Review,
+)
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
@@ -24,15 +32,21 @@ __all__ = [
     "Alarm",
     "ApiKey",
     "DesignImage",
+    "DetectionTask",
+    "Evidence",
+    "EvidenceImage",
     "GeographicalIndication",
     "KeyProduct",
     "KnownCheckpoint",
+    "Lead",
     "Licence",
     "Listing",
     "LogEntry",
     "LogNode",
+    "MonitoringEntry",
     "Participant",
     "Patent",
+    "Review",
     "Right",
     "Shop",
     "StateEntry",
