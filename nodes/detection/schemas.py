@@ -45,3 +45,29 @@ class ListingRow(InputModel):
     title: str = Field(min_length=1, max_length=1000)
     nice_class: NiceClass | None = None
     seller: str = Field(min_length=1, max_length=300)
+
+
+# --- leads, reviews, tasks -----------------------------------------------------
+
+
+class Precision(OutputModel):
+    kind: LeadKind
+    confirmed: int
+    rejected: int
+    open: int
+    precision: float | None = Field(description="confirmed / (confirmed + rejected)")
+
+
+class ConfirmedLead(OutputModel):
+    """What is pushed for a confirmed lead to the nodes that must act on it."""
+
+    lead_id: str
+    kind: LeadKind
+    right_id: str = Field(description="the mark or patent number as the listing has it")
+    score: float
+    reasons: list[str]
+    seller: str
+    region_code: str | None = Field(description="jurisdiction found by source tracing")
+    evidence_sha256: str
+    ledger_position: int | None
+    confirmed_at: datetime | None
