@@ -130,7 +130,9 @@ class EvidenceBundle(BaseModel):
         if self.format != BUNDLE_FORMAT:
             raise EvidenceError(f"unknown bundle format {self.format!r}", code="unknown_format")
         if sha256_hex(self.snapshot) != self.sha256:
-            raise EvidenceError("the snapshot does not hash to the anchored SHA-256", code="tampered")
+            raise EvidenceError(
+                "the snapshot does not hash to the anchored SHA-256", code="tampered"
+            )
         try:
             snapshot = parse_canonical(self.snapshot)
         except MalformedData as exc:

@@ -76,6 +76,12 @@ def load_register(*, db: Session, numbers: Sequence[str] | None = None) -> Regis
     return Register(marks, patents, {k: frozenset(v) for k, v in licensees.items()})
 
 
+def monitoring_entries(*, db: Session) -> Sequence[MonitoringEntry]:
+    return db.scalars(
+        select(MonitoringEntry).order_by(MonitoringEntry.directory, MonitoringEntry.weight.desc())
+    ).all()
+
+
 def priority_boosts(*, db: Session) -> dict[str, dict[str, float]]:
     """Directory -> subject -> weight, from the last computed monitoring directories."""
     boosts: dict[str, dict[str, float]] = {}
@@ -262,7 +268,9 @@ def confirmed_lead(*, db: Session, lead_id: str) -> ConfirmedLead:
     )
 
 
-def confirmed_leads(*, db: Session, after: str | None = None, limit: int = 100) -> list[ConfirmedLead]:
+def confirmed_leads(
+    *, db: Session, after: str | None = None, limit: int = 100
+) -> list[ConfirmedLead]:
     """Confirmed leads in id order from just after ``after``: the exchange's outbox source."""
     query = select(Lead.id).where(Lead.status == LeadStatus.CONFIRMED).order_by(Lead.id)
     if after:

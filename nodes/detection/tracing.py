@@ -21,7 +21,8 @@ from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.registry.identifiers import region_name
 
 _SHIPPING = re.compile(
-    r"(?:发货地|发货|产地|厂址|生产地|仓库|仓储|ships? from|origin)\s*[:：]?\s*([^\s,，;；|]{2,30})",
+    r"(?:发货地|发货|产地|厂址|生产地|仓库|仓储|ships? from|origin)"
+    r"\s*[:：]?\s*([^\s,，;；|]{2,30})",
     re.IGNORECASE,
 )
 
@@ -72,9 +73,11 @@ def region_of(text: str) -> str | None:
     """The most specific current division an address names, e.g. 浙江省义乌市… -> 330782."""
     provinces, counties = _regions()
     found = [low for name, low in provinces.items() if name in text]
-    candidates = [c for low in found for c in counties.get(low, [])] if found else [
-        c for entries in counties.values() for c in entries
-    ]
+    candidates = (
+        [c for low in found for c in counties.get(low, [])]
+        if found
+        else [c for entries in counties.values() for c in entries]
+    )
     named = {code for name, code in candidates if name in text}
     for level in (lambda c: c[4:] != "00", lambda c: c[4:] == "00"):  # county, then city
         codes = {code for code in named if level(code)}
