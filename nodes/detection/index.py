@@ -16,6 +16,7 @@ millions of names costs a few hundred megabytes, and windows are looked up with
 one ``searchsorted`` per table.
 """
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,8 +26,10 @@ import numpy.typing as npt
 from ipfed.nodes.detection.glyphs import look_alikes
 from ipfed.nodes.detection.text import (
     HanChar,
-    han_chars,
+    fold,
+    is_han,
     latin_part,
+    simplified,
     skeleton,
     sound,
     sounds_like,
@@ -190,20 +193,23 @@ class NameIndex:
         self._full, self._deleted, self._masked = full.table(), deleted.table(), masked.table()
 
     def _build_latin(self) -> None:
-        whole, deleted, sound_keys = [], [], []
+        whole, deleted, sound_keys = _Pairs(), _Pairs(), _Pairs()
         for element_id, element in enumerate(self.elements):
             if element.script == "han":
                 continue
             word = skeleton(element.text)
-            whole.append((_latin_key(word, "w"), element_id))
+            whole.add(_latin_key(word, "w"), element_id)
+            if element.script == "pinyin":
+                continue  # a Chinese name spelled out is matched whole
             if len(word) >= MIN_DELETION_LENGTH:
-                deleted += [(_latin_key(d, "w"), element_id) for d in _deletions(word)]
+                for variant in _deletions(word):
+                    deleted.add(_latin_key(variant, "w"), element_id)
             code = sounds_like(element.text)
-            if len(code) >= 3 and element.script == "latin":
-                sound_keys.append((_latin_key(code, "s"), element_id))
-        self._latin_whole = _pairs_table(whole)
-        self._latin_deleted = _pairs_table(deleted)
-        self._latin_sounds = _pairs_table(sound_keys)
+            if len(code) >= 3:
+                sound_keys.add(_latin_key(code, "s"), element_id)
+        self._latin_whole = whole.table()
+        self._latin_deleted = deleted.table()
+        self._latin_sounds = sound_keys.table()
 
     @property
     def nbytes(self) -> int:
@@ -321,24 +327,34 @@ class NameIndex:
         return {Hit(int(e), codes[q][0], 1) for q, e in zip(query, elements, strict=True)}
 
 
-def _pairs_table(pairs: list[tuple[int, int]]) -> KeyTable:
-    if not pairs:
-        empty = np.zeros(0, np.int64)
-        return KeyTable(empty.astype(np.uint64), empty, empty)
-    array = np.array(pairs, dtype=np.uint64)
-    elements = array[:, 1].astype(np.int64)
-    return KeyTable(array[:, 0], elements, np.full(len(pairs), -1, np.int64))
+class _Pairs:
+    """(key, element) pairs collected compactly: millions of them during a build."""
+
+    def __init__(self) -> None:
+        self.keys = array("Q")
+        self.elements = array("q")
+
+    def add(self, key: int, element: int) -> None:
+        self.keys.append(key)
+        self.elements.append(element)
+
+    def table(self) -> KeyTable:
+        keys = np.frombuffer(self.keys, np.uint64).copy()
+        elements = np.frombuffer(self.elements, np.int64).copy()
+        return KeyTable(keys, elements, np.full(len(keys), -1, np.int64))
 
 
 def _elements(position: int, name: str) -> list[Element]:
-    """``可口可乐 Coca-Cola`` -> the Chinese 可口可乐, the Latin cocacola, and kekoukele."""
+    """``可口可乐 Coca-Cola`` -> the Chinese 可口可乐, the Latin Coca-Cola, and kekoukele."""
     found = []
-    han = "".join(c.simple for c in han_chars(name))
+    folded = fold(name)
+    han = "".join(simplified(c) for c in folded if is_han(c))
     if han:
         found.append(Element(position, "han", han))
         if len(han) >= 2:
             found.append(Element(position, "pinyin", spelled_in_pinyin(han)))
-    latin = latin_part(name)
-    if skeleton(latin):
-        found.append(Element(position, "latin", latin))
+    if any(c.isascii() and c.isalnum() for c in folded):
+        latin = latin_part(name)
+        if skeleton(latin):
+            found.append(Element(position, "latin", latin))
     return found

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import jellyfish
+import jieba
 from confusable_homoglyphs import confusables
 from opencc import OpenCC
 from pypinyin import Style, pinyin
@@ -125,6 +126,23 @@ def sound(char: str) -> str:
     for pattern, replacement in _FUZZY:
         syllable = pattern.sub(replacement, syllable)
     return syllable
+
+
+COMMON_WORD_COUNT = 5  # times a word was seen in jieba's corpus to count as ordinary language
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Ordinary Chinese words (jieba's dictionary). Copycat names are rarely words
+    (立日, 康帅傅, 白像), while a listing's own words (家用, 运动) often resemble some
+    registered name in a register of millions."""
+    words = set()
+    with jieba.get_dict_file() as file:
+        for line in file:
+            word, count, *_ = line.decode("utf-8").split()
+            if int(count) >= COMMON_WORD_COUNT:
+                words.add(word)
+    return frozenset(words)
 
 
 def spelled_in_pinyin(text: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from ipfed.nodes.detection.index import Element, Hit, NameIndex
 from ipfed.nodes.detection.register import Finding, MarkRecord, Register, ScreenedListing
 from ipfed.nodes.detection.similarity import Similarity, han_similarity, latin_similarity
-from ipfed.nodes.detection.text import HanChar, han_chars, latin_words
+from ipfed.nodes.detection.text import HanChar, common_words, han_chars, latin_words
 
 THRESHOLD = 0.8
 # At least half of a Chinese name must be written as registered: two names that
@@ -62,6 +62,8 @@ class TrademarkDetector:
                 mark.right_id, mark.holder, listing.seller
             ):
                 continue
+            if element.script == "han" and _reads_as_language(chars, hit, element.text):
+                continue
             written, similarity = _compare(element, hit, chars, words)
             if similarity.kept < MIN_KEPT:
                 continue
@@ -79,6 +81,31 @@ class TrademarkDetector:
             )
             best[element.name] = Finding("trademark", mark.right_id, score, reasons)
         return sorted(best.values(), key=lambda f: -f.score)
+
+
+def _reads_as_language(chars: Sequence[HanChar], hit: Hit, registered: str) -> bool:
+    """The window is an ordinary word, or cuts through one (和油 in 调和油), rather than
+    a name standing on its own; an exact copy of the registered name always counts."""
+    start, end = hit.start, hit.start + hit.length
+    text = "".join(c.simple for c in chars)
+    if text[start:end] == registered:
+        return False
+    if text[start:end] in common_words():
+        return True
+    run = chars[start].run
+    for boundary in (start, end):
+        for size in (2, 3, 4):
+            for first in range(boundary - size + 1, boundary):
+                last = first + size
+                if (
+                    first < 0
+                    or last > len(chars)
+                    or {chars[first].run, chars[last - 1].run} != {run}
+                ):
+                    continue
+                if text[first:last] in common_words():
+                    return True
+    return False
 
 
 def _compare(
