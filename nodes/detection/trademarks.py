@@ -44,6 +44,7 @@ class TrademarkDetector:
         self.register = register
         self.marks = register.marks
         self.index = NameIndex(m.name for m in register.marks)
+        common_words()  # loaded with the index, not by the first listing
 
     def detect(self, listing: ScreenedListing) -> list[Finding]:
         chars = han_chars(listing.title)
