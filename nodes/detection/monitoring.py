@@ -76,6 +76,7 @@ def _events(db: Session) -> pd.DataFrame:
     ]
     columns = ["name", "uscc", "right", "nice_class", "when", "source"]
     events = pd.DataFrame(rows, columns=columns)
+    events["when"] = pd.to_datetime(events["when"], utc=True, format="ISO8601")
     events["enterprise"] = [
         u if isinstance(u, str) and u else party_key(n)
         for n, u in zip(events["name"], events["uscc"], strict=True)
@@ -89,15 +90,21 @@ def compute(*, db: Session) -> dict[str, pd.DataFrame]:
     directories: dict[str, pd.DataFrame] = {}
 
     by_enterprise = events.groupby("enterprise").agg(
-        events=("right", "size"),
-        names=("name", "nunique"),
-        first_case=("when", lambda w: w[events.loc[w.index, "source"] == "case"].min()),
-        last_lead=("when", lambda w: w[events.loc[w.index, "source"] == "lead"].max()),
-        seller=("name", "first"),
+        events=("right", "size"), names=("name", "nunique")
     )
+    when = events.groupby(["enterprise", "source"])["when"]
+    first_case = (
+        when.min().xs("case", level="source") if (events["source"] == "case").any() else None
+    )
+    last_lead = (
+        when.max().xs("lead", level="source") if (events["source"] == "lead").any() else None
+    )
+    by_enterprise["malicious"] = False
+    if first_case is not None and last_lead is not None:
+        after = last_lead.reindex(by_enterprise.index) > first_case.reindex(by_enterprise.index)
+        by_enterprise["malicious"] = after.fillna(False).astype(bool)
     by_enterprise["repeat"] = by_enterprise["events"] >= 2
     by_enterprise["group"] = by_enterprise["names"] >= 2
-    by_enterprise["malicious"] = by_enterprise["last_lead"] > by_enterprise["first_case"]
     risky = by_enterprise[by_enterprise[["repeat", "group", "malicious"]].any(axis=1)].copy()
     risky["weight"] = (
         risky["repeat"] * REPEAT + risky["group"] * GROUP + risky["malicious"] * MALICIOUS

@@ -14,7 +14,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from ipfed.nodes.detection.glyphs import look_alikes
 from ipfed.nodes.detection.text import HanChar, readings, skeleton, sound, sounds_like
 
-VARIANT, HOMOPHONE, NEAR_HOMOPHONE = 0.97, 0.9, 0.75
+VARIANT, HOMOPHONE, NEAR_HOMOPHONE, REPEATED = 0.97, 0.9, 0.75, 0.6
 LOOK_ALIKE_CAP = 0.92
 TRANSPOSITION_COST = 0.2
 SOUNDS_ALIKE = 0.85
@@ -58,6 +58,16 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
     if not n or not m:
         return Similarity(0.0, kept=0.0)
     pair = [[char_similarity(w, r) for r in registered] for w in written]
+    if m >= 3:  # 娃哈哈 -> 娃娃哈: a character of the name written twice in place of another
+        repeated = [
+            Similarity(REPEATED, (f"{w.written} repeats a character of {registered}",))
+            if w.simple in registered
+            else Similarity(0.0)
+            for w in written
+        ]
+        pair = [
+            [p if p.score >= REPEATED else repeated[i] for p in row] for i, row in enumerate(pair)
+        ]
     # best[i][j]: (cost, notes, characters kept) aligning written[:i] with registered[:j]
     Path = tuple[float, tuple[str, ...], int]
     best: list[list[Path]] = [[(0.0, (), 0)] * (m + 1) for _ in range(n + 1)]
