@@ -31,6 +31,7 @@ from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.rights.models import Patent, Right, RightStatus, Trademark
 from ipfed.nodes.rights.service import find_rights
+from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
 
 OPEN = (LeadStatus.SUSPECTED, LeadStatus.NEEDS_INFO)
 DECIDES = {
@@ -40,18 +41,11 @@ DECIDES = {
 }
 
 
-def load_register(*, db: Session, numbers: Sequence[str] | None = None) -> Register:
-    """The node's registered marks, its patents and the licensees of each, or only those
-    of the rights ``numbers`` names (a detection task for given rights)."""
-    mark_query = select(Trademark).where(Trademark.status == RightStatus.GRANTED)
-    patent_query = select(Patent)
-    if numbers is not None:
-        ids = [r.id for r in find_rights(db=db, numbers=numbers).values()]
-        mark_query = mark_query.where(Trademark.id.in_(ids))
-        patent_query = patent_query.where(Patent.id.in_(ids))
+def load_register(*, db: Session) -> Register:
+    """The node's registered marks, its patents and the licensees of each."""
     marks = [
         MarkRecord(m.number, m.name, frozenset(m.nice_classes), m.holder, bool(m.well_known))
-        for m in db.scalars(mark_query)
+        for m in db.scalars(select(Trademark).where(Trademark.status == RightStatus.GRANTED))
     ]
     patents = [
         PatentRecord(
@@ -66,7 +60,7 @@ def load_register(*, db: Session, numbers: Sequence[str] | None = None) -> Regis
             independent_claim=p.independent_claim,
             design_images=tuple(image.uri for image in p.design_images),
         )
-        for p in db.scalars(patent_query)
+        for p in db.scalars(select(Patent))
     ]
     today = date.today()
     licensees: dict[str, set[str]] = {}
@@ -112,9 +106,11 @@ def screen_listing(
     images: ImageSource | None = None,
     task: DetectionTask | None = None,
     boosts: dict[str, dict[str, float]] | None = None,
+    rights: frozenset[str] | None = None,
 ) -> list[Lead]:
     """Screen a stored listing; each new finding becomes a suspected lead backed by
-    anchored evidence and traced to the jurisdiction that must act."""
+    anchored evidence and traced to the jurisdiction that must act. With ``rights``
+    (canonical numbers), only findings about those rights count."""
     pictures = []
     if images is not None and screener.designs.designs:
         for uri in listing.image_urls:
@@ -138,7 +134,12 @@ def screen_listing(
             select(Lead.kind, Lead.right_ref).where(Lead.listing_id == listing.id)
         )
     }
-    findings = [f for f in findings if (LeadKind(f.kind), f.right_id) not in known]
+    findings = [
+        f
+        for f in findings
+        if (LeadKind(f.kind), f.right_id) not in known
+        and (rights is None or canonical(f.right_id) in rights)
+    ]
     if not findings:
         return []
     evidence = capture(db=db, listing=listing, images=images)
@@ -166,6 +167,14 @@ def screen_listing(
     db.add_all(leads)
     db.flush()
     return leads
+
+
+def canonical(right_id: str) -> str:
+    """A right's number as stored, however a listing wrote it."""
+    try:
+        return str(parse_patent_number(right_id))
+    except InvalidIdentifier:
+        return right_id.strip().upper()
 
 
 def get_lead(*, db: Session, lead_id: str) -> Lead:

@@ -120,7 +120,9 @@ def run_task(
         task.status = TaskStatus.RUNNING
         count = select(func.count()).select_from(_listings(scope, None).subquery())
         task.total = db.scalar(count) or 0
-        register = load_register(db=db, numbers=scope.rights or None)
+        register = load_register(db=db)
+        named = rights_named(db=db, numbers=scope.rights) if scope.rights else {}
+        rights = frozenset(r.number for r in named.values()) if scope.rights else None
         boosts = priority_boosts(db=db)
     screener = Screener(register, today=today or date.today(), images=images)
     try:
@@ -144,6 +146,7 @@ def run_task(
                             images=images,
                             task=task,
                             boosts=boosts,
+                            rights=rights,
                         )
                     )
                 task.screened += len(batch)

@@ -23,15 +23,53 @@ def ipfed(*args: str | Path) -> tuple[int, str]:
 def node(tmp_path: Path) -> Path:
     data = tmp_path / "zj"
     commands = [
-        ("node", "init", "-d", data, "--node-id", "zj", "--role", "regional", "--region",
-         "330000", "--org-name", "浙江省知识产权局"),
+        (
+            "node",
+            "init",
+            "-d",
+            data,
+            "--node-id",
+            "zj",
+            "--role",
+            "regional",
+            "--region",
+            "330000",
+            "--org-name",
+            "浙江省知识产权局",
+        ),
         ("ca", "init", "-d", tmp_path / "national"),
-        ("ca", "issue", "-d", tmp_path / "national", "--org", "浙江省知识产权局", "--role",
-         "regional", "--region", "330000", "--out", data / "identity"),
-        ("ca", "bundle", "-d", tmp_path / "national", "--out", data / "identity" / "trust-bundle.json"),
+        (
+            "ca",
+            "issue",
+            "-d",
+            tmp_path / "national",
+            "--org",
+            "浙江省知识产权局",
+            "--role",
+            "regional",
+            "--region",
+            "330000",
+            "--out",
+            data / "identity",
+        ),
+        (
+            "ca",
+            "bundle",
+            "-d",
+            tmp_path / "national",
+            "--out",
+            data / "identity" / "trust-bundle.json",
+        ),
     ]
-    for kind in ("trademarks", "patents", "geographical-indications", "licences",
-                 "adjudications", "participants", "listings"):
+    for kind in (
+        "trademarks",
+        "patents",
+        "geographical-indications",
+        "licences",
+        "adjudications",
+        "participants",
+        "listings",
+    ):
         commands.append(("import", kind, SAMPLE / f"{kind}.csv", "-d", data))
     for command in commands:
         code, output = ipfed(*command)
@@ -48,11 +86,29 @@ def test_a_task_then_review_then_evidence_that_verifies_offline(node: Path, tmp_
     assert code == 0 and "1587423" in output and "8815527" in output
     lead = re.search(r"\b([0-9A-HJKMNP-TV-Z]{26})\b", output)
     assert lead is not None
-    code, output = ipfed("review", "decide", lead[1], "-d", node, "--decision", "confirm",
-                         "--reason", "look-alike characters on the same goods")
+    code, output = ipfed(
+        "review",
+        "decide",
+        lead[1],
+        "-d",
+        node,
+        "--decision",
+        "confirm",
+        "--reason",
+        "look-alike characters on the same goods",
+    )
     assert code == 0 and "confirmed" in output
-    code, output = ipfed("review", "decide", lead[1], "-d", node, "--decision", "reject",
-                         "--reason", "changed my mind")
+    code, output = ipfed(
+        "review",
+        "decide",
+        lead[1],
+        "-d",
+        node,
+        "--decision",
+        "reject",
+        "--reason",
+        "changed my mind",
+    )
     assert code == 2 and "[lead_decided]" in output
 
     bundle = tmp_path / "evidence.json"

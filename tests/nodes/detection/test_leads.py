@@ -96,9 +96,9 @@ def test_evidence_bundle_verifies_offline_and_fails_when_tampered(
 
     other = leads["S001/1587423"].evidence
     with pytest.raises(EvidenceError) as caught:
-        bundle.model_copy(
-            update={"sha256": other.sha256, "snapshot": other.snapshot}
-        ).verify(identity.bundle)
+        bundle.model_copy(update={"sha256": other.sha256, "snapshot": other.snapshot}).verify(
+            identity.bundle
+        )
     assert caught.value.code == "wrong_receipt"
 
     stranger = CertificateAuthority.create()
@@ -114,12 +114,19 @@ def test_review_queue_transitions_and_precision(
 ) -> None:
     queue = service.review_queue(db=db)
     assert {lead.id for lead in queue} == {lead.id for lead in leads.values()}
-    assert [lead.priority for lead in queue] == sorted((lead.priority for lead in queue), reverse=True)
+    assert [lead.priority for lead in queue] == sorted(
+        (lead.priority for lead in queue), reverse=True
+    )
 
     def review(lead: Lead, decision: Decision, reason: str = "checked the listing") -> Lead:
         return service.review_lead(
-            db=db, lead_id=lead.id, reviewer="审查员 王", decision=decision, reason=reason,
-            identity=identity, origin=ORIGIN,
+            db=db,
+            lead_id=lead.id,
+            reviewer="审查员 王",
+            decision=decision,
+            reason=reason,
+            identity=identity,
+            origin=ORIGIN,
         )
 
     first, second, third = leads["S001/1587423"], leads["S003/4410392"], leads["S002/8815527"]
@@ -135,7 +142,8 @@ def test_review_queue_transitions_and_precision(
     review(third, Decision.CONFIRM)
     assert first.id not in {lead.id for lead in service.review_queue(db=db)}
     assert [r.decision for r in service.reviews_of(db=db, lead_id=first.id)] == [
-        Decision.REQUEST_INFO, Decision.CONFIRM,
+        Decision.REQUEST_INFO,
+        Decision.CONFIRM,
     ]
     assert db.scalar(select(Review).where(Review.lead_id == second.id)).reason == "parallel import"
 
@@ -153,10 +161,19 @@ def test_only_confirmed_leads_are_pushed(
     with pytest.raises(Conflict):
         service.confirmed_lead(db=db, lead_id=lead.id)
     service.review_lead(
-        db=db, lead_id=lead.id, reviewer="审查员", decision=Decision.CONFIRM, reason="copycat",
-        identity=identity, origin=ORIGIN,
+        db=db,
+        lead_id=lead.id,
+        reviewer="审查员",
+        decision=Decision.CONFIRM,
+        reason="copycat",
+        identity=identity,
+        origin=ORIGIN,
     )
     pushed = service.confirmed_lead(db=db, lead_id=lead.id)
-    assert (pushed.kind, pushed.right_id, pushed.seller) == ("trademark", "1587423", "义乌市副食批发商行")
+    assert (pushed.kind, pushed.right_id, pushed.seller) == (
+        "trademark",
+        "1587423",
+        "义乌市副食批发商行",
+    )
     assert pushed.region_code == "330782" and pushed.evidence_sha256 == lead.evidence.sha256
     assert [p.lead_id for p in service.confirmed_leads(db=db)] == [lead.id]

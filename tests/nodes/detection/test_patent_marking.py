@@ -9,14 +9,29 @@ from ipfed.registry.identifiers import PatentKind
 
 HOLDER = "杭州张小泉集团有限公司"
 PATENTS = [
-    PatentRecord("202020556601.1", PatentKind.UTILITY, "一种防滑折叠剪刀", HOLDER, "granted",
-                 expiry_date=date(2030, 4, 15)),
-    PatentRecord("201910778812.1", PatentKind.INVENTION, "一种运动鞋底", "上海回力鞋业有限公司",
-                 "pending"),
-    PatentRecord("201530123456.2", PatentKind.DESIGN, "包装盒", HOLDER, "granted",
-                 expiry_date=date(2025, 6, 1)),
+    PatentRecord(
+        "202020556601.1",
+        PatentKind.UTILITY,
+        "一种防滑折叠剪刀",
+        HOLDER,
+        "granted",
+        expiry_date=date(2030, 4, 15),
+    ),
+    PatentRecord(
+        "201910778812.1", PatentKind.INVENTION, "一种运动鞋底", "上海回力鞋业有限公司", "pending"
+    ),
+    PatentRecord(
+        "201530123456.2",
+        PatentKind.DESIGN,
+        "包装盒",
+        HOLDER,
+        "granted",
+        expiry_date=date(2025, 6, 1),
+    ),
 ]
-REGISTER = Register(patents=PATENTS, licensees={"202020556601.1": frozenset({party_key("张小泉京东自营店")})})
+REGISTER = Register(
+    patents=PATENTS, licensees={"202020556601.1": frozenset({party_key("张小泉京东自营店")})}
+)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,15 @@ def screen(dataset: str, out: Path) -> tuple[float, float, dict[str, set[str]]]:
         pytest.skip(f"{folder} is not present")
     result = CliRunner().invoke(
         app,
-        ["screen", "--rights", str(folder), "--listings", str(folder / "listings.csv"),
-         "--out", str(out)],
+        [
+            "screen",
+            "--rights",
+            str(folder),
+            "--listings",
+            str(folder / "listings.csv"),
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8") as file:

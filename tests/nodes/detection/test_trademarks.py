@@ -15,7 +15,9 @@ MARKS = [
     MarkRecord("T6", "小米", frozenset({9}), "小米科技有限责任公司"),
     MarkRecord("T7", "可口可乐 Coca-Cola", frozenset({32}), "The Coca-Cola Company"),
     MarkRecord("T8", "NIKE", frozenset({25}), "Nike Innovate C.V."),
-    MarkRecord("T9", "老干妈", frozenset({30}), "贵阳南明老干妈风味食品有限责任公司", well_known=True),
+    MarkRecord(
+        "T9", "老干妈", frozenset({30}), "贵阳南明老干妈风味食品有限责任公司", well_known=True
+    ),
 ]
 REGISTER = Register(marks=MARKS, licensees={"T7": frozenset({party_key("可口可乐 官方旗舰店")})})
 
