@@ -17,7 +17,7 @@ one ``searchsorted`` per table.
 """
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +38,7 @@ from ipfed.nodes.detection.text import (
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+Keep = Callable[[I64], npt.NDArray[np.bool_]]
 BASE = np.uint64(1_000_003)
 MASK = np.uint64(1 << 40)  # stands for a hidden character
 MAX_HAN = 12  # longer Chinese names are matched on their first MAX_HAN characters
@@ -225,8 +226,9 @@ class NameIndex:
 
     # --- retrieval ------------------------------------------------------------
 
-    def han_hits(self, chars: Sequence[HanChar]) -> set[Hit]:
-        """Windows of a listing's Chinese characters that may imitate indexed elements."""
+    def han_hits(self, chars: Sequence[HanChar], keep: Keep | None = None) -> set[Hit]:
+        """Windows of a listing's Chinese characters that may imitate indexed elements
+        (of those ``keep`` admits: it maps element ids to a mask)."""
         n = len(chars)
         if n < 2 or self.max_han == 0:
             return set()
@@ -258,13 +260,19 @@ class NameIndex:
             found.append((elements, s[query], k[query]))
 
         whole = span(starts, starts + lengths)
-        collect(self._full, whole, starts, lengths)
-        collect(self._deleted, whole, starts, lengths)  # the listing left a character out
         # each position of each window hidden (masked) or left out (deleted)
         s, k = np.repeat(starts, lengths), np.repeat(lengths, lengths)
         i = np.arange(len(s)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         before, after = span(s, s + i), span(s + i + 1, s + k)
         tail = POWERS[k - i - 1]
+        longer = k >= 3
+        # the whole window: the name, or the name less a character the listing left out;
+        # the window less a character: the listing added one, swapped two, or replaced one
+        queries = np.concatenate([whole, (before * tail + after)[longer]])
+        query_starts = np.concatenate([starts, s[longer]])
+        query_lengths = np.concatenate([lengths, k[longer]])
+        for table in (self._full, self._deleted):
+            collect(table, queries, query_starts, query_lengths)
         query, elements, hidden = self._masked.lookup((before * BASE + MASK) * tail + after)
         if len(query):
             at = s[query] + i[query]
@@ -275,14 +283,19 @@ class NameIndex:
                 | self._look_alike((simple[at] << 21) | code)
             )
             found.append((elements[alike], s[query][alike], k[query][alike]))
-        longer = k >= 3
-        dropped = (before * tail + after)[longer]
-        collect(self._full, dropped, s[longer], k[longer])  # the listing added a character
-        collect(self._deleted, dropped, s[longer], k[longer])  # a swap, or one replaced
+        hit_elements = np.concatenate([f[0] for f in found])
+        hit_starts = np.concatenate([f[1] for f in found])
+        hit_lengths = np.concatenate([f[2] for f in found])
+        if keep is not None and len(hit_elements):
+            kept = keep(hit_elements)
+            hit_elements, hit_starts, hit_lengths = (
+                hit_elements[kept],
+                hit_starts[kept],
+                hit_lengths[kept],
+            )
         return {
             Hit(int(e), int(a), int(b))
-            for elements, window_starts, window_lengths in found
-            for e, a, b in zip(elements, window_starts, window_lengths, strict=True)
+            for e, a, b in zip(hit_elements, hit_starts, hit_lengths, strict=True)
         }
 
     def _look_alike(self, pairs: I64) -> npt.NDArray[np.bool_]:

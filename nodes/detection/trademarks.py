@@ -4,10 +4,13 @@ spaced-out and Latin homoglyph spellings. Holders and licensees are screened out
 
 from collections.abc import Sequence
 
-from ipfed.nodes.detection.index import Element, Hit, NameIndex
+import numpy as np
+
+from ipfed.nodes.detection.index import Element, Hit, Keep, NameIndex
 from ipfed.nodes.detection.register import Finding, MarkRecord, Register, ScreenedListing
 from ipfed.nodes.detection.similarity import Similarity, han_similarity, latin_similarity
 from ipfed.nodes.detection.text import HanChar, common_words, han_chars, latin_words
+from ipfed.nodes.rights.models import nice_class_mask
 
 THRESHOLD = 0.8
 # At least half of a Chinese name must be written as registered: two names that
@@ -45,12 +48,25 @@ class TrademarkDetector:
         self.marks = register.marks
         self.index = NameIndex(m.name for m in register.marks)
         common_words()  # loaded with the index, not by the first listing
+        # which classes each element's mark reaches, to drop hits before comparing names
+        mark_of = np.array([e.name for e in self.index.elements], np.int64)
+        classes = np.array([nice_class_mask(m.classes) for m in self.marks], np.int64)
+        well_known = np.array([m.well_known for m in self.marks], bool)
+        self._classes = classes[mark_of] if len(mark_of) else np.zeros(0, np.int64)
+        self._well_known = well_known[mark_of] if len(mark_of) else np.zeros(0, bool)
+
+    def _reaches(self, nice_class: int | None) -> Keep | None:
+        if nice_class is None:
+            return None
+        related = [c for c in range(1, 46) if frozenset((c, nice_class)) in RELATED_CLASSES]
+        bits = nice_class_mask([nice_class, *related])
+        return lambda elements: ((self._classes[elements] & bits) != 0) | self._well_known[elements]
 
     def detect(self, listing: ScreenedListing) -> list[Finding]:
         chars = han_chars(listing.title)
         words = latin_words(listing.title)
         hits = (
-            self.index.han_hits(chars)
+            self.index.han_hits(chars, self._reaches(listing.nice_class))
             | self.index.latin_hits(words)
             | self.index.latin_sound_hits(words)
         )
