@@ -27,12 +27,74 @@ from ipfed.nodes.detection.text import readings, simplified
 
 COPY_SHARE = 0.2
 LATIN_SHARE = 0.25
-PRODUCT_WORDS = (
-    "新款 正品 包邮 特价 官方 旗舰 礼盒 家用 便携 男士 女士 儿童 经典 原味 升级版 套装 "
-    "手机壳 充电器 耳机 运动鞋 牛仔裤 洗发水 牙膏 纯牛奶 方便面 饼干 坚果 茶叶 咖啡 "
-    "汽水 果汁 白酒 红酒 调和油 洗衣液 纸巾 背包 手表 台灯 风扇 剪刀 玩具 图书"
-).split()
-LATIN_PARTS = "ka lo mi ra ne to su vi de ba ro la zen tor vex mar lin qua dor pix nov".split()
+PRODUCT_WORDS = [
+    "新款",
+    "正品",
+    "包邮",
+    "特价",
+    "官方",
+    "旗舰",
+    "礼盒",
+    "家用",
+    "便携",
+    "男士",
+    "女士",
+    "儿童",
+    "经典",
+    "原味",
+    "升级版",
+    "套装",
+    "手机壳",
+    "充电器",
+    "耳机",
+    "运动鞋",
+    "牛仔裤",
+    "洗发水",
+    "牙膏",
+    "纯牛奶",
+    "方便面",
+    "饼干",
+    "坚果",
+    "茶叶",
+    "咖啡",
+    "汽水",
+    "果汁",
+    "白酒",
+    "红酒",
+    "调和油",
+    "洗衣液",
+    "纸巾",
+    "背包",
+    "手表",
+    "台灯",
+    "风扇",
+    "剪刀",
+    "玩具",
+    "图书",
+]
+LATIN_PARTS = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ne",
+    "to",
+    "su",
+    "vi",
+    "de",
+    "ba",
+    "ro",
+    "la",
+    "zen",
+    "tor",
+    "vex",
+    "mar",
+    "lin",
+    "qua",
+    "dor",
+    "pix",
+    "nov",
+]
 
 
 def hanzi() -> list[str]:
@@ -160,7 +222,9 @@ def run(mark_count: int, listing_count: int, seed: int) -> dict[str, float]:
 
     found = dict(results)
     caught = sum(mark in found[listing] for listing, mark in planted.items())
-    flagged_clean = sum(bool(found[item.listing_id]) for item in listings if item.listing_id not in planted)
+    flagged_clean = sum(
+        bool(found[item.listing_id]) for item in listings if item.listing_id not in planted
+    )
     figures = {
         "marks": mark_count,
         "listings": listing_count,
@@ -172,7 +236,9 @@ def run(mark_count: int, listing_count: int, seed: int) -> dict[str, float]:
         "peak_memory_mb": round(peak_mb()),
         "worker_peak_memory_mb": round(peak_mb(resource.RUSAGE_CHILDREN)),
         "planted_copies_found_share": round(caught / max(1, len(planted)), 3),
-        "clean_listings_flagged_share": round(flagged_clean / max(1, listing_count - len(planted)), 4),
+        "clean_listings_flagged_share": round(
+            flagged_clean / max(1, listing_count - len(planted)), 4
+        ),
     }
     _SCREENER = None
     return figures
@@ -191,7 +257,9 @@ def main() -> None:
         for name, value in figures.items():
             print(f"{count:>9,} marks  {name:<32} {value}")
         suffix = f"_{count // 1000}k_marks"
-        summary.update({f"{k}{suffix}": v for k, v in figures.items() if k not in ("marks", "listings")})
+        summary.update(
+            {f"{k}{suffix}": v for k, v in figures.items() if k not in ("marks", "listings")}
+        )
     summary["listings"] = args.listings
     print(json.dumps(summary))
 

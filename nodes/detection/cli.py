@@ -1,6 +1,7 @@
 """The detection commands of ``ipfed``: batch screening, evidence, review, tasks."""
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +16,7 @@ from rich.table import Table
 from ipfed.nodes.detection.models import Decision
 from ipfed.nodes.errors import InvalidInput
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 DataDir = Annotated[
     Path,
     typer.Option("--data-dir", "-d", envvar="IPFED_DATA_DIR", help="the node's directory"),
@@ -53,12 +55,13 @@ def add_detection_commands(app: typer.Typer) -> None:
             )
         cli.out.print(f"screened {screened:,} listings: {leads:,} leads written to {out}")
 
-    _evidence_commands(app, cli)
-    _review_commands(app, cli)
-    _detect_commands(app, cli)
+    reports: Decorator = cli.reports_errors
+    _evidence_commands(app, cli, reports)
+    _review_commands(app, cli, reports)
+    _detect_commands(app, cli, reports)
 
 
-def _evidence_commands(app: typer.Typer, cli: ModuleType) -> None:
+def _evidence_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> None:
     evidence_app = typer.Typer(help="Evidence bundles of leads.", no_args_is_help=True)
     app.add_typer(evidence_app, name="evidence")
 
@@ -97,7 +100,7 @@ def _evidence_commands(app: typer.Typer, cli: ModuleType) -> None:
         )
 
     @evidence_app.command("export")
-    @cli.reports_errors
+    @reports
     def export(
         lead_id: str,
         out_file: Annotated[Path, typer.Option("--out", help="the bundle file to write")],
@@ -121,12 +124,12 @@ def _evidence_commands(app: typer.Typer, cli: ModuleType) -> None:
         cli.out.print(f"evidence of lead {lead_id} written to {out_file}")
 
 
-def _review_commands(app: typer.Typer, cli: ModuleType) -> None:
+def _review_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> None:
     review_app = typer.Typer(help="The review queue of suspected leads.", no_args_is_help=True)
     app.add_typer(review_app, name="review")
 
     @review_app.command("queue")
-    @cli.reports_errors
+    @reports
     def queue(
         data_dir: DataDir = Path("ipfed-data"),
         limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
@@ -151,7 +154,7 @@ def _review_commands(app: typer.Typer, cli: ModuleType) -> None:
         cli.out.print(table)
 
     @review_app.command("decide")
-    @cli.reports_errors
+    @reports
     def decide(
         lead_id: str,
         decision: Annotated[Decision, typer.Option()],
@@ -178,7 +181,7 @@ def _review_commands(app: typer.Typer, cli: ModuleType) -> None:
         cli.out.print(f"lead {lead_id} is now {status}")
 
     @review_app.command("stats")
-    @cli.reports_errors
+    @reports
     def stats(
         data_dir: DataDir = Path("ipfed-data"),
         chart: Annotated[Path | None, typer.Option(help="write a PNG chart here")] = None,
@@ -200,7 +203,7 @@ def _review_commands(app: typer.Typer, cli: ModuleType) -> None:
             cli.out.print(f"chart written to {chart}")
 
 
-def _detect_commands(app: typer.Typer, cli: ModuleType) -> None:
+def _detect_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> None:
     detect_app = typer.Typer(help="Detection tasks, the stream, monitoring.", no_args_is_help=True)
     app.add_typer(detect_app, name="detect")
 
@@ -228,7 +231,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType) -> None:
             )
 
     @detect_app.command("run")
-    @cli.reports_errors
+    @reports
     def run_command(
         data_dir: DataDir = Path("ipfed-data"),
         right: Annotated[list[str] | None, typer.Option(help="a right number (repeatable)")] = None,
@@ -261,7 +264,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType) -> None:
         cli.out.print(f"task {done.id}: {done.screened:,} listings screened, {done.leads:,} leads")
 
     @detect_app.command("stream")
-    @cli.reports_errors
+    @reports
     def stream(
         data_dir: DataDir = Path("ipfed-data"),
         once: Annotated[bool, typer.Option(help="screen what is new, then stop")] = False,
@@ -283,7 +286,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType) -> None:
             time.sleep(interval)
 
     @detect_app.command("monitor")
-    @cli.reports_errors
+    @reports
     def monitor(
         data_dir: DataDir = Path("ipfed-data"),
         chart: Annotated[Path | None, typer.Option(help="write a PNG chart here")] = None,

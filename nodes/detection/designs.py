@@ -78,7 +78,7 @@ class Images:
 def fingerprints(data: bytes) -> list[tuple[int, int]]:
     """(DCT hash, gradient hash) of an image and of its mirror image."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise UnreadableImage(f"not an image: {exc}") from None

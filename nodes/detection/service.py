@@ -145,12 +145,12 @@ def screen_listing(
     evidence = capture(db=db, listing=listing, images=images)
     anchor(db=db, evidence=evidence, identity=identity, origin=origin)
     jurisdiction = trace(db=db, listing=listing)
-    rights = find_rights(db=db, numbers=[f.right_id for f in findings])
+    stored = find_rights(db=db, numbers=[f.right_id for f in findings])
     leads = [
         Lead(
             listing_id=listing.id,
             kind=LeadKind(f.kind),
-            right_id=rights[f.right_id].id if f.right_id in rights else None,
+            right_id=stored[f.right_id].id if f.right_id in stored else None,
             right_ref=f.right_id,
             score=f.score,
             priority=_priority(f.score, listing, f.right_id, boosts or {}),

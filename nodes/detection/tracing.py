@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 from stdnum import numdb
 
@@ -51,7 +51,8 @@ def _regions() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
     """(province name -> code prefix, prefix -> [(county or city name, code)])."""
     provinces: dict[str, str] = {}
     counties: dict[str, list[tuple[str, str]]] = {}
-    for _, low, _, props, children in numdb.get("cn/loc").prefixes:
+    table = numdb.get("cn/loc")
+    for _, low, _, props, children in table.prefixes:
         name = props.get("province", "")
         if not name:
             continue
@@ -79,8 +80,8 @@ def region_of(text: str) -> str | None:
         else [c for entries in counties.values() for c in entries]
     )
     named = {code for name, code in candidates if name in text}
-    for level in (lambda c: c[4:] != "00", lambda c: c[4:] == "00"):  # county, then city
-        codes = {code for code in named if level(code)}
+    for county in (True, False):  # a county (xx xx 01-99) names a place closer than a city
+        codes = {code for code in named if (code[4:] != "00") is county}
         if len(codes) == 1:
             return codes.pop()
     if found:
@@ -110,7 +111,7 @@ def trace(*, db: Session, listing: Listing) -> Trace:
         code = participant.region_code or region_of(participant.registered_address)
         places.append(Place("registered_address", participant.registered_address, code))
     names = [listing.seller] + ([participant.name] if participant else [])
-    conditions = [Adjudication.defendant.in_(names)]
+    conditions: list[ColumnElement[bool]] = [Adjudication.defendant.in_(names)]
     if participant is not None and participant.uscc:
         conditions.append(Adjudication.defendant_uscc == participant.uscc)
     for case in db.scalars(

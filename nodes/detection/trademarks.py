@@ -50,7 +50,7 @@ class TrademarkDetector:
         common_words()  # loaded with the index, not by the first listing
         # which classes each element's mark reaches, to drop hits before comparing names
         mark_of = np.array([e.name for e in self.index.elements], np.int64)
-        classes = np.array([nice_class_mask(m.classes) for m in self.marks], np.int64)
+        classes = np.array([nice_class_mask(list(m.classes)) for m in self.marks], np.int64)
         well_known = np.array([m.well_known for m in self.marks], bool)
         self._classes = classes[mark_of] if len(mark_of) else np.zeros(0, np.int64)
         self._well_known = well_known[mark_of] if len(mark_of) else np.zeros(0, bool)

@@ -178,7 +178,9 @@ def test_screen_refuses_malformed_input_and_writes_nothing(tmp_path: Path) -> No
     assert not out.exists() and not list(tmp_path.glob(".out.csv*"))
 
     listings.write_text(
-        "listing_id,title,nice_class,seller,description\nL1,立日 洗衣液,3,某店,x\nL2,立白,3,立白集团,\n",
+        "listing_id,title,nice_class,seller,description\n"
+        "L1,立日 洗衣液,3,某店,x\n"
+        "L2,立白,3,立白集团,\n",
         encoding="utf-8",
     )
     code, output = screen()
