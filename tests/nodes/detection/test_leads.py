@@ -177,3 +177,66 @@ def test_only_confirmed_leads_are_pushed(
     )
     assert pushed.region_code == "330782" and pushed.evidence_sha256 == lead.evidence.sha256
     assert [p.lead_id for p in service.confirmed_leads(db=db)] == [lead.id]
+
+
+def test_monitoring_directories_raise_the_priority_of_matching_leads(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    from ipfed.nodes.detection import monitoring
+    from ipfed.nodes.listings.schemas import ListingIn
+    from ipfed.nodes.listings.service import add_listings
+
+    for key in ("S001/1587423", "S002/8815527"):  # both sold by 义乌市副食批发商行
+        service.review_lead(
+            db=db,
+            lead_id=leads[key].id,
+            reviewer="审查员",
+            decision=Decision.CONFIRM,
+            reason="copycat",
+            identity=identity,
+            origin=ORIGIN,
+        )
+    counts = monitoring.refresh(db=db)
+    assert counts["key_trademarks"] == 6
+    entries = {(e.directory, e.subject): e for e in service.monitoring_entries(db=db)}
+    seller = entries[("high_risk_enterprises", "义乌市副食批发商行")]
+    # a decided case in 2022 and two confirmed leads since: repeat and malicious
+    assert seller.detail["repeat"] and seller.detail["malicious"] and seller.detail["events"] == 3
+    assert seller.weight == pytest.approx(monitoring.REPEAT + monitoring.MALICIOUS)
+    assert ("most_infringed_rights", "8815527") in entries  # the 2022 case and a lead
+
+    add_listings(
+        db=db,
+        items=[
+            ListingIn(
+                external_id="S200",
+                source="taobao",
+                title="大白兎 奶糖 1kg",
+                seller="义乌市副食批发商行",
+                nice_class=30,
+            ),
+            ListingIn(
+                external_id="S201",
+                source="taobao",
+                title="大白兎 奶糖 1kg",
+                seller="某新店",
+                nice_class=30,
+            ),
+        ],
+    )
+    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
+    boosts = service.priority_boosts(db=db)
+    new = {}
+    for listing in db.scalars(select(Listing).where(Listing.external_id.in_(["S200", "S201"]))):
+        [lead] = service.screen_listing(
+            db=db,
+            screener=screener,
+            listing=listing,
+            identity=identity,
+            origin=ORIGIN,
+            boosts=boosts,
+        )
+        new[listing.external_id] = lead
+    assert new["S200"].score == new["S201"].score
+    assert new["S200"].priority > new["S201"].priority > new["S201"].score  # key trademark too
+    assert service.review_queue(db=db)[0].id == new["S200"].id
