@@ -47,7 +47,7 @@ def _run(request: Request, task_id: str) -> None:
         task_id=task_id,
         identity=node_identity(settings),
         origin=settings.origin,
-        images=Images(),
+        images=Images(settings.data_dir / "images"),
     )
 
 

@@ -226,7 +226,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
                 task_id=task_id,
                 identity=node_identity(settings),
                 origin=settings.origin,
-                images=Images(),
+                images=Images(settings.data_dir / "images"),
                 on_batch=lambda t: progress.update(bar, completed=t.screened, total=t.total),
             )
 

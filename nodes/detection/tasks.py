@@ -13,7 +13,7 @@ cursor, so a task interrupted by a restart resumes where it stopped.
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.auth.models import Role
@@ -90,7 +90,7 @@ def stream_task(*, db: Session, org: str) -> DetectionTask:
     return task
 
 
-def _listings(scope: TaskScope, after: str | None):  # type: ignore[no-untyped-def]
+def _listings(scope: TaskScope, after: str | None) -> Select[Listing]:
     query = select(Listing).order_by(Listing.id)
     if after:
         query = query.where(Listing.id > after)

@@ -60,7 +60,7 @@ def designs(tmp_path: Path) -> DesignDetector:
             )
         ]
     )
-    return DesignDetector(register, Images())
+    return DesignDetector(register, Images(tmp_path))
 
 
 def listing(image: Image.Image, nice_class: int = 9, seller: str = "数码配件城") -> ScreenedListing:
@@ -97,10 +97,18 @@ def test_unreadable_drawings_are_reported_not_fatal(tmp_path: Path) -> None:
             )
         ]
     )
-    detector = DesignDetector(register, Images())
+    detector = DesignDetector(register, Images(tmp_path))
     assert len(detector.unreadable) == 1 and detector.detect(listing(speaker())) == []
     with pytest.raises(UnreadableImage):
-        Images().read("data:image/png;base64,@@@")
+        Images(tmp_path).read("data:image/png;base64,@@@")
+    (tmp_path / "inside.png").write_bytes(jpeg(speaker()))
+    assert Images(tmp_path).read("inside.png")[:2] == b"\xff\xd8"
+    assert Images(tmp_path).read(f"file://{tmp_path}/inside.png")[:2] == b"\xff\xd8"
+    for outside in ("/etc/hostname", "../escape.png", "file:///etc/hostname"):
+        with pytest.raises(UnreadableImage, match="image directory"):
+            Images(tmp_path).read(outside)
+    with pytest.raises(UnreadableImage, match="image directory"):
+        Images().read(str(tmp_path / "inside.png"))  # no directory: no local files
 
 
 CLAIM = (
