@@ -69,27 +69,34 @@ class KeyTable:
 
     def __init__(self, keys: U64, elements: I64, details: I64) -> None:
         order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
+        keys = keys[order]
         self.elements = elements[order]
         self.details = details[order]
+        # each distinct key once, with where its triples start: one search per query
+        self.unique, self.offsets = np.unique(keys, return_index=True)
+        self.offsets = np.append(self.offsets, len(keys)).astype(np.int64)
 
     def lookup(self, queries: U64) -> tuple[I64, I64, I64]:
         """(query index, element, detail) of every stored triple whose key is queried."""
-        low = np.searchsorted(self.keys, queries, side="left")
-        high = np.searchsorted(self.keys, queries, side="right")
+        empty = np.zeros(0, np.int64)
+        if not len(self.unique) or not len(queries):
+            return empty, empty, empty
+        order = np.argsort(queries)  # sorted queries search far faster
+        found = np.searchsorted(self.unique, queries[order]).clip(0, len(self.unique) - 1)
+        hit = self.unique[found] == queries[order]
+        query, found = order[hit], found[hit]
+        low, high = self.offsets[found], self.offsets[found + 1]
         counts = high - low
         total = int(counts.sum())
         if total == 0:
-            empty = np.zeros(0, np.int64)
             return empty, empty, empty
-        query = np.repeat(np.arange(len(queries)), counts)
-        starts = np.repeat(low - np.cumsum(counts) + counts, counts)
-        rows = starts + np.arange(total)
-        return query, self.elements[rows], self.details[rows]
+        rows = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return np.repeat(query, counts), self.elements[rows], self.details[rows]
 
     @property
     def nbytes(self) -> int:
-        return int(self.keys.nbytes + self.elements.nbytes + self.details.nbytes)
+        arrays = (self.unique, self.offsets, self.elements, self.details)
+        return int(sum(a.nbytes for a in arrays))
 
 
 @dataclass
