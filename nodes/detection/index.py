@@ -31,7 +31,7 @@ from ipfed.nodes.detection.text import (
     latin_part,
     simplified,
     skeleton,
-    sound,
+    sounds,
     sounds_like,
     spelled_in_pinyin,
 )
@@ -127,12 +127,15 @@ class Sounds:
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
-        self._by_char: dict[str, int] = {}
+        self._by_char: dict[str, tuple[int, int]] = {}
 
-    def of(self, char: str) -> int:
+    def of(self, char: str) -> tuple[int, int]:
+        """Ids of the main reading and of a second one (the main again if there is none)."""
         found = self._by_char.get(char)
         if found is None:
-            found = self._ids.setdefault(sound(char), len(self._ids) + 1)
+            readings = sounds(char)
+            ids = [self._ids.setdefault(r, len(self._ids) + 1) for r in readings[:2]]
+            found = (ids[0], ids[-1])
             self._by_char[char] = found
         return found
 
@@ -188,7 +191,8 @@ class NameIndex:
             ids_array = np.array(ids, np.int64)
             texts = [self.elements[i].text[:length] for i in ids]
             codes = np.array([[ord(c) for c in t] for t in texts], np.int64)
-            sounds = np.array([[self.sounds.of(c) for c in t] for t in texts], np.int64)
+            both = np.array([[self.sounds.of(c) for c in t] for t in texts], np.int64)
+            main, second = both[:, :, 0], both[:, :, 1]
             rows = codes.astype(np.uint64)
             full.add(_row_hashes(rows), ids_array)
             for i in range(length):
@@ -196,7 +200,10 @@ class NameIndex:
                     deleted.add(_row_hashes(np.delete(rows, i, axis=1)), ids_array, i)
                 with_mask = rows.copy()
                 with_mask[:, i] = MASK
-                masked.add(_row_hashes(with_mask), ids_array, codes[:, i] << 16 | sounds[:, i])
+                key = _row_hashes(with_mask)
+                masked.add(key, ids_array, codes[:, i] << 16 | main[:, i])
+                other = second[:, i] != main[:, i]  # a character read two ways
+                masked.add(key[other], ids_array[other], codes[other, i] << 16 | second[other, i])
         self.max_han = max(by_length, default=0)
         self._full, self._deleted, self._masked = full.table(), deleted.table(), masked.table()
 
@@ -241,7 +248,8 @@ class NameIndex:
             return set()
         simple = np.array([ord(c.simple) for c in chars], np.int64)
         written = np.array([ord(c.written) for c in chars], np.int64)
-        sounds = np.array([self.sounds.of(c.simple) for c in chars], np.int64)
+        both = np.array([self.sounds.of(c.simple) for c in chars], np.int64)
+        main, second = both[:, 0], both[:, 1]
         prefix = np.zeros(n + 1, np.uint64)
         for i in range(n):
             prefix[i + 1 : i + 2] = prefix[i : i + 1] * BASE + simple[i : i + 1].astype(np.uint64)
@@ -285,7 +293,8 @@ class NameIndex:
             at = s[query] + i[query]
             code, sound_id = hidden >> 16, hidden & 0xFFFF
             alike = (
-                (sounds[at] == sound_id)
+                (main[at] == sound_id)
+                | (second[at] == sound_id)
                 | self._look_alike((written[at] << 21) | code)
                 | self._look_alike((simple[at] << 21) | code)
             )

@@ -9,10 +9,10 @@ near-homophone, a look-alike. Latin names are compared on their skeletons
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from ipfed.nodes.detection.glyphs import look_alikes
-from ipfed.nodes.detection.text import HanChar, readings, skeleton, sound, sounds_like
+from ipfed.nodes.detection.text import HanChar, readings, skeleton, sounds, sounds_like
 
 VARIANT, HOMOPHONE, NEAR_HOMOPHONE, REPEATED = 0.97, 0.9, 0.75, 0.6
 LOOK_ALIKE_CAP = 0.92
@@ -37,7 +37,7 @@ def char_similarity(written: HanChar, registered: str) -> Similarity:
     shared = readings(written.simple) & readings(registered)
     if shared:
         best = Similarity(HOMOPHONE, (f"{written.written} sounds like {registered}",))
-    elif sound(written.simple) == sound(registered):
+    elif set(sounds(written.simple)) & set(sounds(registered)):
         best = Similarity(NEAR_HOMOPHONE, (f"{written.written} sounds close to {registered}",))
     glyphs = look_alikes()
     looks = min(
@@ -109,7 +109,7 @@ def latin_similarity(written: str, registered: str) -> Similarity:
     if a == b:
         same = written.casefold() == registered.casefold()
         return Similarity(1.0, () if same else (f"{written} is drawn like {registered}",))
-    score = (Levenshtein.normalized_similarity(a, b) + JaroWinkler.similarity(a, b)) / 2
+    score = (OSA.normalized_similarity(a, b) + JaroWinkler.similarity(a, b)) / 2
     notes = (f"{written} is spelled like {registered}",)
     code = sounds_like(written)
     if len(code) >= 3 and code == sounds_like(registered) and score < SOUNDS_ALIKE:

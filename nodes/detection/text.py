@@ -44,7 +44,11 @@ def simplified(char: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _latin_lookalike(char: str) -> str:
-    """A non-Latin letter that is drawn like a Latin one -> that Latin letter."""
+    """A letter with an accent, or from another script but drawn like a Latin one ->
+    that Latin letter (é -> e, Cyrillic р -> p)."""
+    base = unicodedata.normalize("NFKD", char)[0]
+    if base.isascii() and base.isalpha():
+        return base
     found = confusables.is_confusable(char, preferred_aliases=["latin"], greedy=True)
     for entry in found or ():
         for glyph in entry["homoglyphs"]:
@@ -117,15 +121,19 @@ _FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"([aei])ng$"), r"\1n")
 
 
 @cache
-def sound(char: str) -> str:
-    """The character's main reading with dialect-merged sounds, or the character itself."""
-    found = pinyin(char, style=Style.NORMAL, errors="ignore")
+def sounds(char: str) -> tuple[str, ...]:
+    """The character's readings, main one first, with dialect-merged sounds; a character
+    without a reading sounds like itself."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     if not found:
-        return char
-    syllable = found[0][0]
-    for pattern, replacement in _FUZZY:
-        syllable = pattern.sub(replacement, syllable)
-    return syllable
+        return (char,)
+    merged = []
+    for syllable in found[0]:
+        for pattern, replacement in _FUZZY:
+            syllable = pattern.sub(replacement, syllable)
+        if syllable not in merged:
+            merged.append(syllable)
+    return tuple(merged)
 
 
 COMMON_WORD_COUNT = 5  # times a word was seen in jieba's corpus to count as ordinary language
@@ -166,9 +174,22 @@ _SKELETON = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l"})
 
 
 def latin_words(text: str) -> list[str]:
-    """Latin words and numbers as written (``LEVl'S``, ``Coca-Cola``, ``Оррo``)."""
+    """Latin words and numbers as written (``LEVl'S``, ``Coca-Cola``, ``Оррo``); letters
+    spaced out one by one (``N I K E``) are one word."""
     written = unicodedata.normalize("NFKC", text)
-    return [written[m.start() : m.end()] for m in _LATIN_WORD.finditer(_as_latin(written))]
+    folded = _as_latin(written)
+    words: list[str] = []
+    previous_single, previous_end = False, 0
+    for match in _LATIN_WORD.finditer(folded):
+        word = written[match.start() : match.end()]
+        single = len(word) == 1 and word.isalpha()
+        gap = folded[previous_end : match.start()]
+        if single and previous_single and not any(c.isalnum() for c in gap):
+            words[-1] += word
+        else:
+            words.append(word)
+        previous_single, previous_end = single, match.end()
+    return words
 
 
 def latin_part(name: str) -> str:

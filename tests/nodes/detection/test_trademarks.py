@@ -18,6 +18,10 @@ MARKS = [
     MarkRecord(
         "T9", "老干妈", frozenset({30}), "贵阳南明老干妈风味食品有限责任公司", well_known=True
     ),
+    MarkRecord("T10", "雪碧 Sprite", frozenset({32}), "The Coca-Cola Company"),
+    MarkRecord("T11", "旺仔", frozenset({29, 30}), "中国旺旺控股有限公司"),
+    MarkRecord("T12", "雀巢 Nestle", frozenset({30}), "Société des Produits Nestlé S.A."),
+    MarkRecord("T13", "Apple", frozenset({9}), "Apple Inc."),
 ]
 REGISTER = Register(marks=MARKS, licensees={"T7": frozenset({party_key("可口可乐 官方旗舰店")})})
 
@@ -44,6 +48,11 @@ def leads(detector: TrademarkDetector, title: str, nice_class: int | None, selle
         ("可 口 · 可 乐 330ml", 32, "T7", ""),  # spaced out with punctuation
         ("N1KE 跑鞋", 25, "T8", "drawn like"),
         ("正品老千妈风味豆豉", 30, "T9", "千 looks like 干"),  # inside a longer run
+        ("雷碧 柠檬味汽水", 32, "T10", "雷 looks like 雪"),
+        ("旺子 牛奶 245ml", 29, "T11", "子 sounds like 仔"),  # 仔 is also read zi
+        ("Nestlé 速溶咖啡", 30, "T12", "drawn like"),  # an accent
+        ("Appel 手机壳", 9, "T13", "spelled like"),  # two letters swapped
+        ("N I K E 跑鞋", 25, "T8", ""),  # letters spaced out
     ],
 )
 def test_look_alikes_are_leads(
