@@ -627,3 +627,9 @@ def demo(
 
 def main() -> None:
     app()
+
+
+# Detection commands live with their domain; they use the helpers above.
+from ipfed.nodes.detection.cli import add_detection_commands  # noqa: E402
+
+add_detection_commands(app)

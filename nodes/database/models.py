@@ -3,6 +3,14 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.detection.models import (
+    DetectionTask,
+    Evidence,
+    EvidenceImage,
+    Lead,
+    MonitoringEntry,
+    Review,
+)
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
@@ -27,20 +35,26 @@ __all__ = [
     "ApiKey",
     "CloneAlert",
     "DesignImage",
+    "DetectionTask",
+    "Evidence",
+    "EvidenceImage",
     "Exhibit",
     "Exhibitor",
     "Fair",
     "GeographicalIndication",
     "KeyProduct",
     "KnownCheckpoint",
+    "Lead",
     "Licence",
     "Listing",
     "LogEntry",
     "LogNode",
     "Mark",
     "MarkEvent",
+    "MonitoringEntry",
     "Participant",
     "Patent",
+    "Review",
     "Right",
     "Shop",
     "StateEntry",
