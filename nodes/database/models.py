@@ -3,6 +3,13 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.exchange.models import (
+    Addressee,
+    Delivery,
+    InboxEnvelope,
+    OutboxEnvelope,
+    PeerLink,
+)
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
@@ -20,19 +27,24 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "Delivery",
     "DesignImage",
     "GeographicalIndication",
+    "InboxEnvelope",
     "KeyProduct",
     "KnownCheckpoint",
     "Licence",
     "Listing",
     "LogEntry",
     "LogNode",
+    "OutboxEnvelope",
     "Participant",
     "Patent",
+    "PeerLink",
     "Right",
     "Shop",
     "StateEntry",
