@@ -22,7 +22,9 @@ def covering(region_code: str) -> list[str]:
 
 class Directory:
     def __init__(self, organisations: Iterable[Organisation]) -> None:
-        self.organisations = sorted(set(organisations), key=lambda o: (o.role, o.region_code, o.name))
+        self.organisations = sorted(
+            set(organisations), key=lambda o: (o.role, o.region_code, o.name)
+        )
         self._by_name = {o.name: o for o in self.organisations}
 
     @classmethod

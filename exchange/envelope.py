@@ -78,7 +78,9 @@ class Envelope(BaseModel):
         if not self.signature:
             raise Refused("the envelope is not signed", code="unsigned")
         try:
-            signer = bundle.verify(self.signer, self.signed_bytes(), self.signature, self.created_at)
+            signer = bundle.verify(
+                self.signer, self.signed_bytes(), self.signature, self.created_at
+            )
         except BadSignature:
             raise Refused(
                 "the signature does not match the envelope: it was altered", code="tampered"
@@ -104,7 +106,9 @@ class Envelope(BaseModel):
         try:
             submitter = self.receipt.verify(bundle)
         except LedgerError as exc:
-            raise Refused(f"the receipt does not verify: {exc.message}", code="bad_receipt") from None
+            raise Refused(
+                f"the receipt does not verify: {exc.message}", code="bad_receipt"
+            ) from None
         tx_type, fields = anchor
         tx = self.receipt.transaction
         if submitter != sender:

@@ -43,7 +43,9 @@ def curve_keys(identity_dir: Path) -> CurveKeys:
     try:
         return CurveKeys(zmq.curve_public(secret), secret)
     except (zmq.ZMQError, ValueError) as exc:
-        raise ExchangeError(f"{path}: not a CURVE secret key ({exc})", code="bad_link_key") from None
+        raise ExchangeError(
+            f"{path}: not a CURVE secret key ({exc})", code="bad_link_key"
+        ) from None
 
 
 class LinkKey(BaseModel):

@@ -170,7 +170,7 @@ RULES: tuple[Rule, ...] = (
         send_as=MessageType.CROSS_BORDER_ALERT,
     ),
     Rule(
-        "cross-border alerts go to the overseas dispute-response centre and its regional sub-centre",
+        "cross-border alerts go to the overseas dispute-response centre and its sub-centre",
         frozenset({MessageType.CROSS_BORDER_ALERT}),
         to=(National(Role.OVERSEAS_CENTRE), WithJurisdiction(Role.OVERSEAS_CENTRE)),
     ),
@@ -195,7 +195,7 @@ RULES: tuple[Rule, ...] = (
         to=(EveryOffice(),),
     ),
     Rule(
-        "exhibit alerts go to the fair organiser and the enforcement authority of the fair's region",
+        "exhibit alerts go to the fair organiser and the enforcement authority where it is held",
         frozenset({MessageType.EXHIBIT_ALERT}),
         to=(Named("organiser"), WithJurisdiction(Role.ENFORCEMENT)),
     ),

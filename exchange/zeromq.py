@@ -101,7 +101,7 @@ class ZmqTransport:
         if len(frames) < 2 or len(frames) % 2:
             log.warning("dropped a message that is not a batch")
             return None
-        peer = self.peer_of(frames[1].get("User-Id"))
+        peer = self.peer_of(str(frames[1].get("User-Id")))  # the client's key, from ZAP
         deliveries: list[Delivery] = []
         for seq, envelope in zip(frames[2::2], frames[3::2], strict=True):
             try:

@@ -16,6 +16,9 @@ from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
+from ipfed.nodes.exchange.api import router as exchange
+from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
@@ -76,12 +79,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if settings.ledger_sync_seconds > 0:
         task = asyncio.create_task(sync_forever(settings, app.state.sessions))
+    app.state.exchange = None
+    if (settings.identity_dir / "org.key").exists():
+        app.state.exchange = Exchange(settings, app.state.sessions, app.state.handlers)
+        app.state.exchange.start()
     yield
+    if app.state.exchange is not None:
+        app.state.exchange.stop()
     if task is not None:
         task.cancel()
 
 
-def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: NodeSettings, engine: Engine | None = None, handlers: Handlers | None = None
+) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
         dependencies=[Depends(no_nul_characters)],
@@ -95,6 +106,7 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.handlers = handlers or Handlers()  # what the application does with messages
     install_error_handlers(app)
     routers = (
         node,
@@ -106,6 +118,7 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
         listings,
         ledger,
         witness,
+        exchange,
     )
     for router in routers:
         app.include_router(router)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
@@ -67,6 +68,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
         # Ledger errors reaching a route are about what the caller sent.
+        return _error(422, exc.code, exc.message)
+
+    @app.exception_handler(ExchangeError)
+    async def exchange_error(_: Request, exc: ExchangeError) -> JSONResponse:
+        # What the caller asked to send cannot be routed or signed as given.
         return _error(422, exc.code, exc.message)
 
     @app.exception_handler(InvalidIdentifier)

@@ -33,7 +33,9 @@ class Network:
     national_node: str | None
 
     @classmethod
-    def of(cls, settings: NodeSettings, identity: NodeIdentity, at: datetime | None = None) -> "Network":
+    def of(
+        cls, settings: NodeSettings, identity: NodeIdentity, at: datetime | None = None
+    ) -> "Network":
         nodes = {settings.region_code: settings.node_id}
         nodes.update({p.region_code: p.node_id for p in settings.peers})
         national = nodes.get(NATIONAL_REGION)

@@ -77,8 +77,8 @@ class Exchange:
 
     def start(self) -> None:
         with transaction(self.sessions) as db:
-            for peer in [self.settings.node_id, *self.network.peers]:
-                link_of(db, peer)
+            for node_id in [self.settings.node_id, *self.network.peers]:
+                link_of(db, node_id)
             for row in db.scalars(select(PeerLink).where(PeerLink.link_key.is_not(None))):
                 self._trust(row.peer, row.link_key or "")
         self.transport.serve(self._receive)

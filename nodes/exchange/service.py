@@ -145,15 +145,15 @@ def receive(
             acks.append(_again(db, peer, delivery))
             continue
         link.received_seq = delivery.seq
-        row = InboxEnvelope(
-            peer=peer, seq=delivery.seq, data=delivery.envelope, received_at=now
-        )
+        row = InboxEnvelope(peer=peer, seq=delivery.seq, data=delivery.envelope, received_at=now)
         try:
             _accept(db, network, handlers, peer, row, now)
         except Refused as exc:
             row.state, row.code, row.reason = InboxState.REFUSED, exc.code, exc.message
             db.add(row)
-            acks.append(Ack(seq=delivery.seq, status=AckStatus.REFUSED, code=exc.code, reason=exc.message))
+            acks.append(
+                Ack(seq=delivery.seq, status=AckStatus.REFUSED, code=exc.code, reason=exc.message)
+            )
             continue
         acks.append(Ack(seq=delivery.seq, status=AckStatus.ACCEPTED))
     link.last_received_at = now
@@ -187,9 +187,7 @@ def _accept(
     sender = envelope.verify(network.bundle, now)
     office = network.office_of(peer)
     if office is None or office.name != sender.name:
-        raise Refused(
-            f"sent by {sender.name} but over the link of node {peer}", code="wrong_link"
-        )
+        raise Refused(f"sent by {sender.name} but over the link of node {peer}", code="wrong_link")
     addressees = [
         organisation
         for name in envelope.recipients

@@ -76,12 +76,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["envelope_id"], ["exchange_outbox.id"]),
         sa.PrimaryKeyConstraint("peer", "seq"),
     )
-    op.create_index(
-        "ix_exchange_deliveries_envelope_id", "exchange_deliveries", ["envelope_id"]
-    )
-    op.create_index(
-        "ix_exchange_deliveries_state", "exchange_deliveries", ["peer", "state", "seq"]
-    )
+    op.create_index("ix_exchange_deliveries_envelope_id", "exchange_deliveries", ["envelope_id"])
+    op.create_index("ix_exchange_deliveries_state", "exchange_deliveries", ["peer", "state", "seq"])
     op.create_table(
         "exchange_inbox",
         sa.Column("id", sa.String(length=26), nullable=False),
@@ -114,9 +110,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["inbox_id"], ["exchange_inbox.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("inbox_id", "organisation"),
     )
-    op.create_index(
-        "ix_exchange_addressees_organisation", "exchange_addressees", ["organisation"]
-    )
+    op.create_index("ix_exchange_addressees_organisation", "exchange_addressees", ["organisation"])
     op.create_table(
         "exchange_links",
         sa.Column("peer", sa.String(length=63), nullable=False),
