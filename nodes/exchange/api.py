@@ -81,7 +81,7 @@ def get_inbox(
     type: MessageType | None = None,
     state: InboxState | None = None,
     subject: Annotated[str | None, Query(max_length=300)] = None,
-    after: After = None,
+    after: Annotated[int | None, Query(ge=0, description="the `next` cursor")] = None,
     limit: Limit = 50,
 ) -> Page[InboxItem]:
     """Envelopes received, in order: an enforcement authority's queue of leads, for one."""
@@ -95,11 +95,11 @@ def get_inbox(
         limit=limit,
     )
     items = [views.inbox_item(row) for row in rows]
-    return Page[InboxItem](items=items, next=rows[-1].id if len(rows) == limit else None)
+    return Page[InboxItem](items=items, next=str(rows[-1].id) if len(rows) == limit else None)
 
 
 @router.get("/inbox/{inbox_id}")
-def get_received(db: DB, caller: Anyone, inbox_id: str) -> InboxItem:
+def get_received(db: DB, caller: Anyone, inbox_id: int) -> InboxItem:
     row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller))
     return views.inbox_item(row)
 

@@ -22,7 +22,7 @@ from ipfed.ledger.identity import Organisation
 
 @dataclass(frozen=True)
 class Received:
-    inbox_id: str
+    inbox_id: int
     envelope: Envelope
     body: Body
     sender: Organisation

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ipfed.nodes.database.core import Base, UTCDateTime, new_id, str_enum, utcnow
+from ipfed.nodes.database.core import Base, UTCDateTime, str_enum, utcnow
 
 
 class DeliveryState(StrEnum):
@@ -66,13 +66,15 @@ class Delivery(Base):
 class InboxEnvelope(Base):
     """An envelope received from a peer (or from this node itself), accepted or refused.
 
-    Row ids are ULIDs made on arrival: their order is the order of reception.
+    Row ids count up in the order of reception.
     """
 
     __tablename__ = "exchange_inbox"
     __table_args__ = (UniqueConstraint("peer", "seq"),)
 
-    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     peer: Mapped[str] = mapped_column(String(63))
     seq: Mapped[int] = mapped_column(BigInteger)
     envelope_id: Mapped[str | None] = mapped_column(String(26), index=True)  # None: unparsable
@@ -92,7 +94,7 @@ class Addressee(Base):
 
     __tablename__ = "exchange_addressees"
 
-    inbox_id: Mapped[str] = mapped_column(
+    inbox_id: Mapped[int] = mapped_column(
         ForeignKey("exchange_inbox.id", ondelete="CASCADE"), primary_key=True
     )
     organisation: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)

@@ -43,7 +43,7 @@ class EnvelopeOut(OutputModel):
 
 
 class InboxItem(OutputModel):
-    id: str  # the inbox row: its order is the order of reception
+    id: int  # the inbox row: its order is the order of reception
     envelope_id: str | None
     peer: str
     seq: int

@@ -97,31 +97,43 @@ def send(
             now=now,
             receipt=receipt if dispatch.body.anchor() is not None else None,
         )
+        queue(db=db, envelope=envelope, subject=dispatch.body.subject, nodes=nodes, now=now)
+        envelopes.append(envelope)
+    return envelopes
+
+
+def queue(
+    *,
+    db: Session,
+    envelope: Envelope,
+    subject: str,
+    nodes: Sequence[str],
+    now: datetime,
+) -> None:
+    """Store a sealed envelope and queue it for each of ``nodes``, in link order."""
+    db.add(
+        OutboxEnvelope(
+            id=envelope.id,
+            type=envelope.type,
+            subject=subject,
+            recipients=envelope.recipients,
+            data=envelope.to_bytes(),
+            created_at=now,
+        )
+    )
+    db.flush()
+    for node in nodes:
         db.add(
-            OutboxEnvelope(
-                id=envelope.id,
-                type=envelope.type,
-                subject=dispatch.body.subject,
-                recipients=envelope.recipients,
-                data=envelope.to_bytes(),
-                created_at=now,
+            QueuedDelivery(
+                peer=node,
+                seq=_next_seq(db, node),
+                envelope_id=envelope.id,
+                state=DeliveryState.PENDING,
+                attempts=0,
+                queued_at=now,
             )
         )
-        db.flush()
-        for node in nodes:
-            db.add(
-                QueuedDelivery(
-                    peer=node,
-                    seq=_next_seq(db, node),
-                    envelope_id=envelope.id,
-                    state=DeliveryState.PENDING,
-                    attempts=0,
-                    queued_at=now,
-                )
-            )
-        envelopes.append(envelope)
     db.flush()
-    return envelopes
 
 
 # --- receiving --------------------------------------------------------------

@@ -66,7 +66,7 @@ def inbox(
     type: MessageType | None = None,
     state: InboxState | None = None,
     subject: str | None = None,
-    after: str | None = None,
+    after: int | None = None,
     limit: int = 50,
 ) -> Sequence[InboxEnvelope]:
     """Received envelopes in the order of reception (``organisation``: only those to it)."""
@@ -82,7 +82,7 @@ def inbox(
     return db.scalars(query.order_by(InboxEnvelope.id).limit(limit)).all()
 
 
-def received(*, db: Session, inbox_id: str, organisation: str | None) -> InboxEnvelope:
+def received(*, db: Session, inbox_id: int, organisation: str | None) -> InboxEnvelope:
     query = _visible(select(InboxEnvelope).where(InboxEnvelope.id == inbox_id), organisation)
     row = db.scalar(query)
     if row is None:

@@ -80,7 +80,12 @@ def upgrade() -> None:
     op.create_index("ix_exchange_deliveries_state", "exchange_deliveries", ["peer", "state", "seq"])
     op.create_table(
         "exchange_inbox",
-        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("peer", sa.String(length=63), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("envelope_id", sa.String(length=26), nullable=True),
@@ -105,7 +110,7 @@ def upgrade() -> None:
     op.create_index("ix_exchange_inbox_subject", "exchange_inbox", ["subject"])
     op.create_table(
         "exchange_addressees",
-        sa.Column("inbox_id", sa.String(length=26), nullable=False),
+        sa.Column("inbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("organisation", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(["inbox_id"], ["exchange_inbox.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("inbox_id", "organisation"),
