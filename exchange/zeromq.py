@@ -37,7 +37,7 @@ class _Keys:
         self.peer_of = peer_of
 
     def callback(self, domain: str, key: bytes) -> bool:
-        return self.peer_of(zmq.utils.z85.encode(key).decode()) is not None
+        return self.peer_of(key.decode()) is not None  # ZAP hands over the Z85 form
 
 
 class ZmqTransport:
@@ -154,6 +154,7 @@ class ZmqLink:
     def deliver(self, deliveries: Sequence[Delivery], timeout: float) -> list[Ack]:
         socket = self._connected()
         if not socket.poll(int(timeout * 1000), zmq.POLLOUT):
+            self.close()  # connect afresh next time: a refused handshake is not retried
             raise LinkDown(f"no connection to {self.peer.node_id} at {self.peer.endpoint}")
         batch = os.urandom(8)
         frames = [batch]

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from ipfed.exchange.envelope import Envelope
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
@@ -16,7 +17,6 @@ from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.exchange.schemas import (
     Changed,
     DeadLetter,
-    EnvelopeOut,
     FeedbackIn,
     InboxItem,
     LinkStatus,
@@ -62,7 +62,7 @@ def get_link_key(request: Request) -> LinkKey:
 
 
 class Sent(BaseModel):
-    envelopes: list[EnvelopeOut]
+    envelopes: list[Envelope]
 
 
 @router.post("/messages", status_code=201)
@@ -71,7 +71,7 @@ def post_message(request: Request, db: DB, _: Office, message: MessageIn) -> Sen
     envelopes = send(
         db=db, network=network(request), body=message.typed_body(), receipt=message.receipt
     )
-    return Sent(envelopes=[EnvelopeOut.model_validate(e, from_attributes=True) for e in envelopes])
+    return Sent(envelopes=envelopes)
 
 
 @router.get("/inbox")
@@ -178,4 +178,4 @@ def post_feedback(
         organisation=visible_to(caller),
         feedback=feedback,
     )
-    return Sent(envelopes=[EnvelopeOut.model_validate(e, from_attributes=True) for e in envelopes])
+    return Sent(envelopes=envelopes)

@@ -3,6 +3,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from ipfed.exchange.envelope import Envelope
 from ipfed.exchange.messages import BODIES, Body, LeadOutcome, MessageType
 from ipfed.ledger.receipts import Receipt
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
@@ -32,16 +33,6 @@ class FeedbackIn(InputModel):
     handled_at: AwareDatetime | None = None
 
 
-class EnvelopeOut(OutputModel):
-    id: str
-    type: MessageType
-    sender: str
-    recipients: list[str]
-    created_at: datetime
-    body: dict[str, Any]
-    receipt: Receipt | None
-
-
 class InboxItem(OutputModel):
     id: int  # the inbox row: its order is the order of reception
     envelope_id: str | None
@@ -54,7 +45,7 @@ class InboxItem(OutputModel):
     code: str | None
     reason: str | None
     received_at: datetime
-    envelope: EnvelopeOut | None = None
+    envelope: Envelope | None = None  # as signed: verifiable with the trust bundle
 
 
 class DeliveryOut(OutputModel):
@@ -108,7 +99,7 @@ class Thread(OutputModel):
     """Everything sent and received about one subject (a lead, a filing, a mark)."""
 
     subject: str
-    sent: list[EnvelopeOut]
+    sent: list[Envelope]
     received: list[InboxItem]
 
 

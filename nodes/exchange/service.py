@@ -58,7 +58,7 @@ def link_of(db: Session, peer: str) -> PeerLink:
     return link
 
 
-def _next_seq(db: Session, peer: str) -> int:
+def next_seq(db: Session, peer: str) -> int:
     """The link's next sequence number. The row stays locked until commit, so that
     deliveries to a peer are committed in the order of their numbers."""
     link_of(db, peer)
@@ -126,7 +126,7 @@ def queue(
         db.add(
             QueuedDelivery(
                 peer=node,
-                seq=_next_seq(db, node),
+                seq=next_seq(db, node),
                 envelope_id=envelope.id,
                 state=DeliveryState.PENDING,
                 attempts=0,
@@ -316,7 +316,7 @@ def retry(*, db: Session, envelope_id: str) -> int:
             update(QueuedDelivery)
             .where(QueuedDelivery.peer == delivery.peer, QueuedDelivery.seq == delivery.seq)
             .values(
-                seq=_next_seq(db, delivery.peer),
+                seq=next_seq(db, delivery.peer),
                 state=DeliveryState.PENDING,
                 code=None,
                 reason=None,

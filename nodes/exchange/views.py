@@ -27,7 +27,6 @@ from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.schemas import (
     DeadLetter,
     DeliveryOut,
-    EnvelopeOut,
     FeedbackIn,
     InboxItem,
     LinkStatus,
@@ -39,15 +38,10 @@ from ipfed.nodes.exchange.service import counts, send
 LEADS = (MessageType.LEAD_PUSH, MessageType.CLUE_TRANSFER)
 
 
-def envelope_out(data: bytes) -> EnvelopeOut:
-    envelope = Envelope.from_bytes(data)
-    return EnvelopeOut.model_validate(envelope, from_attributes=True)
-
-
 def inbox_item(row: InboxEnvelope) -> InboxItem:
     item = InboxItem.model_validate(row)
     if row.state is InboxState.ACCEPTED:
-        item.envelope = envelope_out(row.data)
+        item.envelope = Envelope.from_bytes(row.data)
     return item
 
 
@@ -188,14 +182,14 @@ def links(*, db: Session, network: Network, endpoint: str) -> list[LinkStatus]:
 
 def thread(*, db: Session, subject: str, organisation: str | None) -> Thread:
     """A subject's envelopes: those sent (offices only) and those received."""
-    sent: list[EnvelopeOut] = []
+    sent: list[Envelope] = []
     if organisation is None:
         rows = db.scalars(
             select(OutboxEnvelope)
             .where(OutboxEnvelope.subject == subject)
             .order_by(OutboxEnvelope.id)
         )
-        sent = [envelope_out(row.data) for row in rows]
+        sent = [Envelope.from_bytes(row.data) for row in rows]
     got = [
         inbox_item(row)
         for row in inbox(
