@@ -182,8 +182,11 @@ class Exchange:
                     log.info("link key of %s not fetched: %s", peer.node_id, exc)
                     continue
                 if self._trust(peer.node_id, answer.text):
-                    with transaction(self.sessions) as db:
-                        link_of(db, peer.node_id).link_key = answer.text
+                    try:
+                        with transaction(self.sessions) as db:
+                            link_of(db, peer.node_id, link_key=answer.text)
+                    except DBAPIError as exc:  # pinned in memory; stored next round
+                        log.warning("link key of %s not stored: %s", peer.node_id, exc)
             wanted = [p for p in self.network.peers.values() if p.node_id not in self.link_keys]
             if wanted:
                 self._stop.wait(KEY_RETRY_SECONDS)

@@ -14,6 +14,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
@@ -44,17 +45,28 @@ from ipfed.nodes.exchange.network import Network
 RETRY_FIRST_SECONDS = 0.25
 
 
-def link_of(db: Session, peer: str) -> PeerLink:
-    """The link row of ``peer``, created on first use."""
-    link = db.get(PeerLink, peer)
-    if link is None:
+def link_of(db: Session, peer: str, **changes: Any) -> PeerLink:
+    """The link row of ``peer`` with ``changes`` made, created on first use.
+
+    It starts with a write, so that on SQLite the transaction waits for the write
+    lock at once rather than failing later when it would upgrade a read.
+    """
+    changed = db.execute(
+        update(PeerLink)
+        .where(PeerLink.peer == peer)
+        .values(**(changes or {"peer": peer}))
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount == 0:  # type: ignore[attr-defined]
         try:
             with db.begin_nested():
                 db.add(PeerLink(peer=peer, next_seq=1, received_seq=0, failures=0))
         except IntegrityError:  # created meanwhile by another transaction
             pass
-        link = db.get(PeerLink, peer)
-        assert link is not None
+        if changes:
+            return link_of(db, peer, **changes)
+    link = db.get(PeerLink, peer, populate_existing=True)
+    assert link is not None
     return link
 
 
@@ -150,7 +162,7 @@ def receive(
 ) -> list[Ack]:
     """Check, store and apply a batch from ``peer`` in order; one ack per delivery."""
     now = now or utcnow()
-    link = link_of(db, peer)
+    link = link_of(db, peer, last_received_at=now)
     acks = []
     for delivery in deliveries:
         if delivery.seq <= link.received_seq:
@@ -168,7 +180,6 @@ def receive(
             )
             continue
         acks.append(Ack(seq=delivery.seq, status=AckStatus.ACCEPTED))
-    link.last_received_at = now
     return acks
 
 
@@ -237,8 +248,8 @@ class Batch:
 
 def due(db: Session, peer: str, limit: int, now: datetime | None = None) -> Batch:
     """The next deliveries to ``peer``, in order, unless the link is backing off."""
-    link = link_of(db, peer)
-    if link.retry_at is not None and link.retry_at > (now or utcnow()):
+    link = db.get(PeerLink, peer)
+    if link is not None and link.retry_at is not None and link.retry_at > (now or utcnow()):
         return Batch([], link.retry_at)
     rows = db.execute(
         select(QueuedDelivery.seq, OutboxEnvelope.data)
@@ -252,6 +263,7 @@ def due(db: Session, peer: str, limit: int, now: datetime | None = None) -> Batc
 
 def record_acks(db: Session, peer: str, acks: Sequence[Ack], now: datetime | None = None) -> None:
     now = now or utcnow()
+    link_of(db, peer, failures=0, retry_at=None, last_error=None, last_sent_at=now)
     delivered = [a.seq for a in acks if a.status is not AckStatus.REFUSED]
     pending = (QueuedDelivery.peer == peer, QueuedDelivery.state == DeliveryState.PENDING)
     for chunk in range(0, len(delivered), 500):
@@ -276,8 +288,6 @@ def record_acks(db: Session, peer: str, acks: Sequence[Ack], now: datetime | Non
                     reason=f"refused by {peer}: {ack.reason or ''}",
                 )
             )
-    link = link_of(db, peer)
-    link.failures, link.retry_at, link.last_error, link.last_sent_at = 0, None, None, now
 
 
 def record_failure(
@@ -291,11 +301,9 @@ def record_failure(
 ) -> datetime:
     """Count a failed attempt and back the link off exponentially; returns when to retry."""
     now = now or utcnow()
-    link = link_of(db, peer)
-    link.failures += 1
+    link = link_of(db, peer, failures=PeerLink.failures + 1, last_error=error)
     backoff = min(max_backoff, RETRY_FIRST_SECONDS * 2 ** (link.failures - 1))
     link.retry_at = now + timedelta(seconds=backoff * random.uniform(0.8, 1.0))
-    link.last_error = error
     db.execute(
         update(QueuedDelivery)
         .where(QueuedDelivery.peer == peer, QueuedDelivery.seq.in_(list(seqs)))
