@@ -11,13 +11,14 @@ the same transaction, so a duplicate is recognised and applied only once.
 """
 
 import random
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from ipfed.exchange.messages import Body
 from ipfed.exchange.routing import route
 from ipfed.exchange.transport import Ack, AckStatus, Delivery
 from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.identity import Organisation
 from ipfed.ledger.receipts import Receipt
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import IpfedError
@@ -70,17 +72,30 @@ def link_of(db: Session, peer: str, **changes: Any) -> PeerLink:
     return link
 
 
-def next_seq(db: Session, peer: str) -> int:
-    """The link's next sequence number. The row stays locked until commit, so that
-    deliveries to a peer are committed in the order of their numbers."""
-    link_of(db, peer)
+def next_seq(db: Session, peer: str, count: int = 1) -> int:
+    """The first of the link's next ``count`` sequence numbers. The row stays locked
+    until commit, so that deliveries to a peer are committed in their numbers' order."""
     statement = (
         update(PeerLink)
         .where(PeerLink.peer == peer)
-        .values(next_seq=PeerLink.next_seq + 1)
+        .values(next_seq=PeerLink.next_seq + count)
         .returning(PeerLink.next_seq)
+        .execution_options(synchronize_session=False)
     )
-    return int(db.execute(statement).scalar_one()) - 1
+    taken = db.execute(statement).scalar_one_or_none()
+    if taken is None:  # the link's first delivery
+        link_of(db, peer)
+        taken = db.execute(statement).scalar_one()
+    return int(taken) - count
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A sealed envelope, what it is about, and the nodes that must receive it."""
+
+    envelope: Envelope
+    subject: str
+    nodes: tuple[str, ...]
 
 
 def send(
@@ -93,13 +108,31 @@ def send(
 ) -> list[Envelope]:
     """Route ``body``, sign and queue every resulting envelope; returns them.
 
+    ``receipt`` is the ledger receipt of the body's anchored record, if any.
     Raises :class:`~ipfed.exchange.errors.Unroutable` when a recipient has no
     node to reach it through; nothing is queued then.
     """
+    return send_all(db=db, network=network, messages=[(body, receipt)], now=now)
+
+
+def send_all(
+    *,
+    db: Session,
+    network: Network,
+    messages: Sequence[tuple[Body, Receipt | None]],
+    now: datetime | None = None,
+) -> list[Envelope]:
+    """:func:`send` for many messages at once (a reviewed batch of leads, say)."""
     now = now or utcnow()
-    envelopes = []
+    outgoing = [o for body, receipt in messages for o in _sealed(network, body, receipt, now)]
+    queue(db=db, outgoing=outgoing, now=now)
+    return [o.envelope for o in outgoing]
+
+
+def _sealed(network: Network, body: Body, receipt: Receipt | None, now: datetime) -> list[Outgoing]:
+    sealed = []
     for dispatch in route(body, network.organisation, network.directory):
-        nodes = sorted({network.node_serving(o) for o in dispatch.recipients})
+        nodes = tuple(sorted({network.node_serving(o) for o in dispatch.recipients}))
         envelope = seal(
             dispatch.body,
             recipients=dispatch.recipients,
@@ -109,43 +142,46 @@ def send(
             now=now,
             receipt=receipt if dispatch.body.anchor() is not None else None,
         )
-        queue(db=db, envelope=envelope, subject=dispatch.body.subject, nodes=nodes, now=now)
-        envelopes.append(envelope)
-    return envelopes
+        sealed.append(Outgoing(envelope, dispatch.body.subject, nodes))
+    return sealed
 
 
-def queue(
-    *,
-    db: Session,
-    envelope: Envelope,
-    subject: str,
-    nodes: Sequence[str],
-    now: datetime,
-) -> None:
-    """Store a sealed envelope and queue it for each of ``nodes``, in link order."""
-    db.add(
-        OutboxEnvelope(
-            id=envelope.id,
-            type=envelope.type,
-            subject=subject,
-            recipients=envelope.recipients,
-            data=envelope.to_bytes(),
-            created_at=now,
-        )
+def queue(*, db: Session, outgoing: Sequence[Outgoing], now: datetime) -> None:
+    """Store sealed envelopes and queue each for its nodes, in link order."""
+    if not outgoing:
+        return
+    db.execute(
+        insert(OutboxEnvelope),
+        [
+            {
+                "id": o.envelope.id,
+                "type": o.envelope.type,
+                "subject": o.subject,
+                "recipients": o.envelope.recipients,
+                "data": o.envelope.to_bytes(),
+                "created_at": now,
+            }
+            for o in outgoing
+        ],
     )
-    db.flush()
-    for node in nodes:
-        db.add(
-            QueuedDelivery(
-                peer=node,
-                seq=next_seq(db, node),
-                envelope_id=envelope.id,
-                state=DeliveryState.PENDING,
-                attempts=0,
-                queued_at=now,
+    per_node = Counter(node for o in outgoing for node in o.nodes)
+    # Links are locked in one order, so that two senders never wait on each other.
+    seq = {node: next_seq(db, node, count) for node, count in sorted(per_node.items())}
+    deliveries = []
+    for o in outgoing:
+        for node in o.nodes:
+            deliveries.append(
+                {
+                    "peer": node,
+                    "seq": seq[node],
+                    "envelope_id": o.envelope.id,
+                    "state": DeliveryState.PENDING,
+                    "attempts": 0,
+                    "queued_at": now,
+                }
             )
-        )
-    db.flush()
+            seq[node] += 1
+    db.execute(insert(QueuedDelivery), deliveries)
 
 
 # --- receiving --------------------------------------------------------------
@@ -163,24 +199,146 @@ def receive(
     """Check, store and apply a batch from ``peer`` in order; one ack per delivery."""
     now = now or utcnow()
     link = link_of(db, peer, last_received_at=now)
-    acks = []
+    answered: dict[int, Ack] = {}
+    arrivals: list[_Arrival] = []
     for delivery in deliveries:
         if delivery.seq <= link.received_seq:
-            acks.append(_again(db, peer, delivery))
-            continue
-        link.received_seq = delivery.seq
-        row = InboxEnvelope(peer=peer, seq=delivery.seq, data=delivery.envelope, received_at=now)
-        try:
-            _accept(db, network, handlers, peer, row, now)
-        except Refused as exc:
-            row.state, row.code, row.reason = InboxState.REFUSED, exc.code, exc.message
-            db.add(row)
-            acks.append(
-                Ack(seq=delivery.seq, status=AckStatus.REFUSED, code=exc.code, reason=exc.message)
+            answered[delivery.seq] = _again(db, peer, delivery)
+        else:
+            link.received_seq = delivery.seq
+            arrivals.append(_check(network, peer, delivery, now))
+    _refuse_replays(db, arrivals)
+    rows = [arrival.row(peer, now) for arrival in arrivals]
+    stored = (
+        db.scalars(
+            insert(InboxEnvelope).returning(InboxEnvelope.id, sort_by_parameter_order=True), rows
+        ).all()
+        if rows
+        else []
+    )
+    addressees = []
+    for arrival, inbox_id in zip(arrivals, stored, strict=True):
+        if (envelope := arrival.accepted) is not None and envelope.type in handlers:
+            _apply(db, handlers, arrival, inbox_id)
+        if arrival.accepted is not None:
+            addressees += [
+                {"inbox_id": inbox_id, "organisation": o.name} for o in arrival.addressees
+            ]
+        answered[arrival.delivery.seq] = arrival.ack()
+    if addressees:
+        db.execute(insert(Addressee), addressees)
+    return [answered[delivery.seq] for delivery in deliveries]
+
+
+@dataclass
+class _Arrival:
+    """A new delivery and what checking it found."""
+
+    delivery: Delivery
+    envelope: Envelope | None = None
+    body: Body | None = None
+    sender: Organisation | None = None
+    addressees: list[Organisation] = field(default_factory=list)
+    refusal: Refused | None = None
+
+    @property
+    def accepted(self) -> Envelope | None:
+        """The envelope, unless something refused it."""
+        return self.envelope if self.refusal is None else None
+
+    def row(self, peer: str, now: datetime) -> dict[str, Any]:
+        envelope, refusal = self.envelope, self.refusal
+        return {
+            "peer": peer,
+            "seq": self.delivery.seq,
+            "data": self.delivery.envelope,
+            "envelope_id": envelope.id if envelope else None,
+            "type": envelope.type if envelope else None,
+            "sender": envelope.sender if envelope else None,
+            "subject": self.body.subject if self.body else None,
+            "state": InboxState.REFUSED if refusal else InboxState.ACCEPTED,
+            "code": refusal.code if refusal else None,
+            "reason": refusal.message if refusal else None,
+            "received_at": now,
+        }
+
+    def ack(self) -> Ack:
+        if self.refusal is None:
+            return Ack(seq=self.delivery.seq, status=AckStatus.ACCEPTED)
+        return Ack(
+            seq=self.delivery.seq,
+            status=AckStatus.REFUSED,
+            code=self.refusal.code,
+            reason=self.refusal.message,
+        )
+
+
+def _check(network: Network, peer: str, delivery: Delivery, now: datetime) -> _Arrival:
+    """Everything about an envelope that needs no database: form, signature, link, address."""
+    arrival = _Arrival(delivery)
+    try:
+        arrival.envelope = envelope = Envelope.from_bytes(delivery.envelope)
+        arrival.body = envelope.message()
+        arrival.sender = sender = envelope.verify(network.bundle, now)
+        office = network.office_of(peer)
+        if office is None or office.name != sender.name:
+            raise Refused(
+                f"sent by {sender.name} but over the link of node {peer}", code="wrong_link"
             )
+        arrival.addressees = [
+            organisation
+            for name in envelope.recipients
+            if (organisation := network.directory.named(name)) and network.serves(organisation)
+        ]
+        if not arrival.addressees:
+            raise Refused("no recipient of this envelope is served here", code="not_addressed_here")
+    except Refused as exc:
+        arrival.refusal = exc
+    return arrival
+
+
+def _refuse_replays(db: Session, arrivals: list[_Arrival]) -> None:
+    """Refuse envelopes accepted before (or earlier in this batch) under another number."""
+    ids = [envelope.id for a in arrivals if (envelope := a.accepted) is not None]
+    seen: set[str | None] = set()
+    for chunk in range(0, len(ids), 500):
+        seen.update(
+            db.scalars(
+                select(InboxEnvelope.envelope_id).where(
+                    InboxEnvelope.envelope_id.in_(ids[chunk : chunk + 500]),
+                    InboxEnvelope.state == InboxState.ACCEPTED,
+                )
+            )
+        )
+    for arrival in arrivals:
+        if (envelope := arrival.accepted) is None:
             continue
-        acks.append(Ack(seq=delivery.seq, status=AckStatus.ACCEPTED))
-    return acks
+        if envelope.id in seen:
+            arrival.refusal = Refused(
+                f"envelope {envelope.id} was received before", code="replayed"
+            )
+        seen.add(envelope.id)
+
+
+def _apply(db: Session, handlers: Handlers, arrival: _Arrival, inbox_id: int) -> None:
+    """Run the handlers; a handler's refusal undoes its work and refuses the envelope."""
+    envelope, body, sender = arrival.envelope, arrival.body, arrival.sender
+    assert envelope is not None and body is not None and sender is not None
+    received = Received(inbox_id, envelope, body, sender, arrival.addressees)
+    try:
+        with db.begin_nested():
+            handlers(db, received)
+        return
+    except (IpfedError, ExchangeError, LedgerError) as exc:
+        arrival.refusal = Refused(f"not applied: {exc.message}", code=exc.code)
+    except ValidationError as exc:
+        arrival.refusal = Refused(f"not applied: {exc}", code="invalid_content")
+    db.execute(
+        update(InboxEnvelope)
+        .where(InboxEnvelope.id == inbox_id)
+        .values(state=InboxState.REFUSED, code=arrival.refusal.code, reason=arrival.refusal.message)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _again(db: Session, peer: str, delivery: Delivery) -> Ack:
@@ -198,43 +356,6 @@ def _again(db: Session, peer: str, delivery: Delivery) -> Ack:
     if seen.state is InboxState.ACCEPTED:
         return Ack(seq=delivery.seq, status=AckStatus.DUPLICATE)
     return Ack(seq=delivery.seq, status=AckStatus.REFUSED, code=seen.code, reason=seen.reason)
-
-
-def _accept(
-    db: Session, network: Network, handlers: Handlers, peer: str, row: InboxEnvelope, now: datetime
-) -> None:
-    envelope = Envelope.from_bytes(row.data)
-    row.envelope_id, row.type, row.sender = envelope.id, envelope.type, envelope.sender
-    body = envelope.message()
-    row.subject = body.subject
-    sender = envelope.verify(network.bundle, now)
-    office = network.office_of(peer)
-    if office is None or office.name != sender.name:
-        raise Refused(f"sent by {sender.name} but over the link of node {peer}", code="wrong_link")
-    addressees = [
-        organisation
-        for name in envelope.recipients
-        if (organisation := network.directory.named(name)) and network.serves(organisation)
-    ]
-    if not addressees:
-        raise Refused("no recipient of this envelope is served here", code="not_addressed_here")
-    accepted_before = select(InboxEnvelope.id).where(
-        InboxEnvelope.envelope_id == envelope.id, InboxEnvelope.state == InboxState.ACCEPTED
-    )
-    if db.scalar(accepted_before.limit(1)) is not None:
-        raise Refused(f"envelope {envelope.id} was received before", code="replayed")
-    row.state = InboxState.ACCEPTED
-    db.add(row)
-    db.flush()
-    if envelope.type in handlers:
-        try:
-            with db.begin_nested():
-                handlers(db, Received(row.id, envelope, body, sender, addressees))
-        except (IpfedError, ExchangeError, LedgerError) as exc:
-            raise Refused(f"not applied: {exc.message}", code=exc.code) from None
-        except ValidationError as exc:
-            raise Refused(f"not applied: {exc}", code="invalid_content") from None
-    db.add_all(Addressee(inbox_id=row.id, organisation=o.name) for o in addressees)
 
 
 # --- the sending side's bookkeeping ----------------------------------------

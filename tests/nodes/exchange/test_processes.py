@@ -22,7 +22,7 @@ from ipfed.nodes.exchange.models import (
     InboxState,
     OutboxEnvelope,
 )
-from ipfed.nodes.exchange.service import next_seq, queue
+from ipfed.nodes.exchange.service import Outgoing, next_seq, queue
 
 pytestmark = pytest.mark.integration
 
@@ -146,11 +146,11 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
         "malformed": sealed(),
     }
     with transaction(zj.sessions) as db:
-        queue(db=db, envelope=good, subject="good", nodes=["sh"], now=now)
+        queue(db=db, outgoing=[Outgoing(good, "good", ("sh",))], now=now)
         replay_seq = next_seq(db, "sh")  # a sender that replays what it sent
         db.add(Delivery(peer="sh", seq=replay_seq, envelope_id=good.id, attempts=0, queued_at=now))
         for code, envelope in bad.items():
-            queue(db=db, envelope=envelope, subject=code, nodes=["sh"], now=now)
+            queue(db=db, outgoing=[Outgoing(envelope, code, ("sh",))], now=now)
         db.execute(
             update(OutboxEnvelope)
             .where(OutboxEnvelope.id == bad["malformed"].id)
