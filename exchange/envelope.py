@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ulid import ULID
 
 from ipfed.exchange.errors import Refused
 from ipfed.exchange.messages import BODIES, Body, MessageType
 from ipfed.exchange.messages import ULID as UlidText
-from ipfed.ledger.canonical import Base64Bytes, canonical_bytes, parse_canonical
+from ipfed.ledger.canonical import Base64Bytes, check_canonical, encode_checked, parse_canonical
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, UntrustedIdentity, sign
 from ipfed.ledger.receipts import Receipt
@@ -49,11 +49,22 @@ class Envelope(BaseModel):
     receipt: Receipt | None = None
     signature: Base64Bytes = b""
 
+    @field_validator("body")
+    @classmethod
+    def _canonical_body(cls, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            check_canonical(body)
+        except LedgerError as exc:
+            raise ValueError(exc.message) from None
+        return body
+
+    # The body is checked above and every other field is a string, a time or a
+    # receipt (whose payload its transaction checks): encoded without re-checking.
     def signed_bytes(self) -> bytes:
-        return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))
+        return encode_checked(self.model_dump(mode="json", exclude={"signature"}))
 
     def to_bytes(self) -> bytes:
-        return canonical_bytes(self)
+        return encode_checked(self.model_dump(mode="json"))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Envelope":
