@@ -34,6 +34,7 @@ from ipfed.nodes.identity import node_identity
 
 log = logging.getLogger(__name__)
 KEY_RETRY_SECONDS = 2.0
+IDLE_FIRST_SECONDS = 0.002
 KEY_REFRESH_SECONDS = 300.0
 
 
@@ -120,27 +121,32 @@ class Exchange:
         self._send(peer.node_id, self.transport.link(address))
 
     def _send(self, peer: str, link: Link) -> None:
-        settings = self.settings
+        """Send the link's deliveries for as long as the node runs."""
+        idle = IDLE_FIRST_SECONDS
         try:
             while not self._stop.is_set():
                 try:
-                    self._send_batch(peer, link)
+                    if self._send_batch(peer, link):
+                        idle = IDLE_FIRST_SECONDS
+                        continue
                 except DBAPIError as exc:  # a busy or restarting database: try again soon
                     log.warning("exchange with %s: database error: %s", peer, exc)
-                    self._stop.wait(settings.exchange_poll_seconds * 10)
+                # Nothing to send: look again soon, then less and less often.
+                self._stop.wait(idle)
+                idle = min(idle * 2, self.settings.exchange_poll_seconds)
         finally:
             link.close()
 
-    def _send_batch(self, peer: str, link: Link) -> None:
+    def _send_batch(self, peer: str, link: Link) -> bool:
+        """Send one batch and record its acks; False when there was nothing to do."""
         settings = self.settings
         with transaction(self.sessions) as db:
             batch = due(db, peer, settings.exchange_batch_size)
         if batch.retry_at is not None:
             self._stop.wait(max(0.0, (batch.retry_at - utcnow()).total_seconds()))
-            return
+            return True
         if not batch.deliveries:
-            self._stop.wait(settings.exchange_poll_seconds)
-            return
+            return False
         seqs = [d.seq for d in batch.deliveries]
         try:
             acks = link.deliver(batch.deliveries, settings.exchange_timeout_seconds)
@@ -150,9 +156,10 @@ class Exchange:
                     db, peer, seqs, exc.message, max_backoff=settings.exchange_retry_max_seconds
                 )
             log.info("exchange with %s: %s", peer, exc.message)
-            return
+            return True
         with transaction(self.sessions) as db:
             record_acks(db, peer, acks)
+        return True
 
     # --- peers' keys ----------------------------------------------------------
 
