@@ -79,9 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if settings.ledger_sync_seconds > 0:
         task = asyncio.create_task(sync_forever(settings, app.state.sessions))
-    app.state.exchange = None
-    if (settings.identity_dir / "org.key").exists():
-        app.state.exchange = Exchange(settings, app.state.sessions, app.state.handlers)
+    if app.state.exchange is not None:
         app.state.exchange.start()
     yield
     if app.state.exchange is not None:
@@ -106,7 +104,9 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
-    app.state.handlers = handlers or Handlers()  # what the application does with messages
+    app.state.exchange = None  # a node without a federation identity exchanges nothing
+    if (settings.identity_dir / "org.key").exists():
+        app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
     install_error_handlers(app)
     routers = (
         node,

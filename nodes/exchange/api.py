@@ -9,7 +9,7 @@ from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
-from ipfed.nodes.errors import ConfigurationError, NotFound
+from ipfed.nodes.errors import IpfedError, NotFound
 from ipfed.nodes.exchange import views
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
 from ipfed.nodes.exchange.network import Network
@@ -37,12 +37,15 @@ ULID = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 HANDLERS = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
 
 
+class NoExchange(IpfedError):
+    code = "no_exchange"
+    status_code = 503
+
+
 def running(request: Request) -> Exchange:
     exchange: Exchange | None = getattr(request.app.state, "exchange", None)
     if exchange is None:
-        raise ConfigurationError(
-            "this node has no federation identity, so no exchange", code="no_exchange"
-        )
+        raise NoExchange("this node has no federation identity, so no exchange")
     return exchange
 
 
