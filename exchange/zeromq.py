@@ -130,7 +130,7 @@ class ZmqTransport:
             self._server.join(timeout=5)
         if self._auth is not None:
             self._auth.stop()
-        self.context.term()
+        self.context.destroy(linger=0)  # closes any socket a stuck thread still holds
 
 
 class ZmqLink:

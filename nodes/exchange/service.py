@@ -130,6 +130,8 @@ def send_all(
 
 
 def _sealed(network: Network, body: Body, receipt: Receipt | None, now: datetime) -> list[Outgoing]:
+    if receipt is not None and body.anchor() is None:
+        raise ExchangeError(f"a {body.type} carries no ledger receipt", code="unexpected_receipt")
     sealed = []
     for dispatch in route(body, network.organisation, network.directory):
         nodes = tuple(sorted({network.node_serving(o) for o in dispatch.recipients}))
@@ -142,6 +144,8 @@ def _sealed(network: Network, body: Body, receipt: Receipt | None, now: datetime
             now=now,
             receipt=receipt if dispatch.body.anchor() is not None else None,
         )
+        if envelope.receipt is not None:  # what the receivers will check, checked here first
+            envelope.verify(network.bundle, now)
         sealed.append(Outgoing(envelope, dispatch.body.subject, nodes))
     return sealed
 

@@ -15,9 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from ulid import ULID
 
-from ipfed.exchange.errors import Unroutable
-from ipfed.exchange.messages import Lead, LeadKind, LeadOutcome, LeadPush, MessageType
+from ipfed.exchange.errors import ExchangeError, Refused, Unroutable
+from ipfed.exchange.messages import (
+    FilingSubmission,
+    Lead,
+    LeadKind,
+    LeadOutcome,
+    LeadPush,
+    MessageType,
+)
 from ipfed.exchange.transport import Ack, AckStatus, Delivery
+from ipfed.ledger.log import MemoryStore, TransparencyLog
+from ipfed.ledger.receipts import Receipt
+from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.exchange.handlers import Handlers, Received
@@ -286,3 +296,44 @@ def test_feedback_goes_back_to_the_finder(db: Session, zj: Network, sh: Network)
             organisation="上海市市场监督管理局",
             feedback=FeedbackIn(outcome=LeadOutcome.NO_INFRINGEMENT),
         )
+
+
+def receipt_for(offices: Any, lead: Lead) -> Receipt:
+    """Zhejiang's ledger records the lead: the receipt of that record."""
+    key, certificate = offices.keys["浙江省知识产权局"]
+    payload = {"lead_id": lead.lead_id, "evidence_sha256": lead.evidence_sha256}
+    tx = new_transaction(TxType.LEAD_RECORDED, payload, key, certificate, datetime.now(UTC))
+    log = TransparencyLog(MemoryStore(), "ipfed/330000/zj")
+    log.append([tx.entry()])
+    checkpoint = str(log.signed_checkpoint(key, certificate))
+    return Receipt(
+        position=0, transaction=tx, inclusion_proof=log.inclusion_proof(0, 1), checkpoint=checkpoint
+    )
+
+
+def test_a_receipt_travels_with_the_lead_and_is_checked_before_sending(
+    db: Session, offices: Any, zj: Network, sh: Network
+) -> None:
+    lead = push()
+    receipt = receipt_for(offices, lead.lead)
+    sent = send(db=db, network=zj, body=lead, receipt=receipt)
+    assert [e.receipt for e in sent] == [receipt, receipt]  # the push and the record
+    [ack] = receive(
+        db=db, network=sh, handlers=Handlers(), peer="zj", deliveries=due(db, "sh", 9).deliveries
+    )
+    assert ack.status is AckStatus.ACCEPTED
+
+    with pytest.raises(Refused) as wrong:
+        send(db=db, network=zj, body=push(), receipt=receipt)  # another lead
+    assert wrong.value.code == "bad_receipt"
+    filing = FilingSubmission(
+        filing_id=str(ULID()),
+        kind="summary",
+        period="2026",
+        title="年度总结",
+        document_sha256="0a" * 32,
+        content={},
+    )
+    with pytest.raises(ExchangeError) as unexpected:
+        send(db=db, network=zj, body=filing, receipt=receipt)  # filings carry none
+    assert unexpected.value.code == "unexpected_receipt"
