@@ -38,7 +38,7 @@ from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_p
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.exchange.models import Delivery, DeliveryState, PeerLink
+from ipfed.nodes.exchange.models import DeliveryState, OutboxDelivery, PeerLink
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import send_all
 from ipfed.nodes.identity import node_identity
@@ -142,7 +142,8 @@ def queue(sessions: sessionmaker[Session], network: Network, first: int, count: 
 def acknowledged(sessions: sessionmaker[Session]) -> int:
     with transaction(sessions) as db:
         return int(
-            db.scalar(select(func.count()).where(Delivery.state == DeliveryState.DELIVERED)) or 0
+            db.scalar(select(func.count()).where(OutboxDelivery.state == DeliveryState.DELIVERED))
+            or 0
         )
 
 
@@ -181,7 +182,9 @@ def latency(
     wait_acknowledged(sessions, done + total)
     with transaction(sessions) as db:
         rows = db.execute(
-            select(Delivery.queued_at, Delivery.delivered_at).order_by(Delivery.seq).offset(done)
+            select(OutboxDelivery.queued_at, OutboxDelivery.delivered_at)
+            .order_by(OutboxDelivery.seq)
+            .offset(done)
         ).all()
     return [(acked - queued).total_seconds() * 1000 for queued, acked in rows if acked]
 

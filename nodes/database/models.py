@@ -5,8 +5,8 @@ from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
 from ipfed.nodes.exchange.models import (
     Addressee,
-    Delivery,
     InboxEnvelope,
+    OutboxDelivery,
     OutboxEnvelope,
     PeerLink,
 )
@@ -31,7 +31,6 @@ __all__ = [
     "Adjudication",
     "Alarm",
     "ApiKey",
-    "Delivery",
     "DesignImage",
     "GeographicalIndication",
     "InboxEnvelope",
@@ -41,6 +40,7 @@ __all__ = [
     "Listing",
     "LogEntry",
     "LogNode",
+    "OutboxDelivery",
     "OutboxEnvelope",
     "Participant",
     "Patent",

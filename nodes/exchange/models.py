@@ -44,7 +44,7 @@ class OutboxEnvelope(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Delivery(Base):
+class OutboxDelivery(Base):
     """One envelope on its way to one node, ``seq``-th on that link."""
 
     __tablename__ = "exchange_deliveries"

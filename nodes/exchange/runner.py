@@ -26,10 +26,12 @@ from ipfed.exchange.transport import Ack, Delivery, Link, PeerAddress, Transport
 from ipfed.exchange.zeromq import ZmqTransport
 from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.exchange.delivery import due, record_acks, record_failure
 from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.inbox import receive
 from ipfed.nodes.exchange.models import PeerLink
 from ipfed.nodes.exchange.network import Network
-from ipfed.nodes.exchange.service import due, link_of, receive, record_acks, record_failure
+from ipfed.nodes.exchange.service import link_of
 from ipfed.nodes.identity import node_identity
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.exchange.models import (
     Addressee,
-    Delivery,
     DeliveryState,
     InboxEnvelope,
     InboxState,
+    OutboxDelivery,
     OutboxEnvelope,
     PeerLink,
 )
@@ -96,7 +96,7 @@ def outbox(
     """Sent envelopes, oldest first, with where each delivery stands."""
     query = select(OutboxEnvelope)
     if state is not None:
-        with_state = select(Delivery.envelope_id).where(Delivery.state == state)
+        with_state = select(OutboxDelivery.envelope_id).where(OutboxDelivery.state == state)
         query = query.where(OutboxEnvelope.id.in_(with_state))
     if type is not None:
         query = query.where(OutboxEnvelope.type == type)
@@ -107,7 +107,9 @@ def outbox(
     rows = db.scalars(query.order_by(OutboxEnvelope.id).limit(limit)).all()
     deliveries: dict[str, list[DeliveryOut]] = {row.id: [] for row in rows}
     for delivery in db.scalars(
-        select(Delivery).where(Delivery.envelope_id.in_(deliveries)).order_by(Delivery.peer)
+        select(OutboxDelivery)
+        .where(OutboxDelivery.envelope_id.in_(deliveries))
+        .order_by(OutboxDelivery.peer)
     ):
         deliveries[delivery.envelope_id].append(DeliveryOut.model_validate(delivery))
     return [
@@ -125,10 +127,10 @@ def outbox(
 
 def dead_letters(*, db: Session, limit: int = 100) -> list[DeadLetter]:
     rows = db.execute(
-        select(Delivery, OutboxEnvelope)
-        .join(OutboxEnvelope, OutboxEnvelope.id == Delivery.envelope_id)
-        .where(Delivery.state == DeliveryState.DEAD)
-        .order_by(Delivery.queued_at, Delivery.peer, Delivery.seq)
+        select(OutboxDelivery, OutboxEnvelope)
+        .join(OutboxEnvelope, OutboxEnvelope.id == OutboxDelivery.envelope_id)
+        .where(OutboxDelivery.state == DeliveryState.DEAD)
+        .order_by(OutboxDelivery.queued_at, OutboxDelivery.peer, OutboxDelivery.seq)
         .limit(limit)
     )
     return [
@@ -152,9 +154,9 @@ def links(*, db: Session, network: Network, endpoint: str) -> list[LinkStatus]:
     per_state = counts(db)
     oldest = dict(
         db.execute(
-            select(Delivery.peer, func.min(Delivery.queued_at))
-            .where(Delivery.state == DeliveryState.PENDING)
-            .group_by(Delivery.peer)
+            select(OutboxDelivery.peer, func.min(OutboxDelivery.queued_at))
+            .where(OutboxDelivery.state == DeliveryState.PENDING)
+            .group_by(OutboxDelivery.peer)
         ).all()
     )
     statuses = []

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import httpx
@@ -124,10 +124,9 @@ class LocalFederation:
         for node in self.nodes.values():
             node.start()
         for node in self.nodes.values():
-            others = [n for n in node.settings.peers]
+            peers = [p.node_id for p in node.settings.peers]
             wait_for(
-                lambda node=node, others=others: node.knows_keys_of(*(p.node_id for p in others)),
-                f"{node.node_id} to learn its peers' link keys",
+                partial(node.knows_keys_of, *peers), f"{node.node_id} to learn its peers' keys"
             )
 
 
@@ -143,8 +142,8 @@ def make_federation(
     authority = AuthorityDirectory.create(tmp_path / "ca")
     ports = {n: (free_port(), free_port()) for n in node_ids}
     keys: dict[str, tuple[PrivateKey, x509.Certificate]] = {}
-    for name, role, region in AUTHORITIES:
-        keys[name] = authority.issue(Organisation(name, role, region))
+    for name, acting, region in AUTHORITIES:
+        keys[name] = authority.issue(Organisation(name, acting, region))
     nodes = {}
     for node_id in node_ids:
         org, role, region = OFFICES[node_id]

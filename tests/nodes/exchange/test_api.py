@@ -20,9 +20,11 @@ from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings, Peer
+from ipfed.nodes.exchange.delivery import due
 from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.inbox import receive
 from ipfed.nodes.exchange.network import Network
-from ipfed.nodes.exchange.service import due, receive, send
+from ipfed.nodes.exchange.service import send
 from ipfed.nodes.identity import NodeIdentity
 
 SH, ZJ = "上海市知识产权局", "浙江省知识产权局"

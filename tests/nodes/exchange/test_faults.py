@@ -13,7 +13,7 @@ from ulid import ULID
 
 from ipfed.exchange.messages import FilingSubmission
 from ipfed.nodes.database.core import transaction
-from ipfed.nodes.exchange.models import Delivery, DeliveryState, InboxEnvelope, PeerLink
+from ipfed.nodes.exchange.models import DeliveryState, InboxEnvelope, OutboxDelivery, PeerLink
 from ipfed.nodes.exchange.service import send
 
 pytestmark = pytest.mark.integration
@@ -46,12 +46,14 @@ def assert_every_message_applied_once_in_order(fed: Any, total: int) -> None:
 
     def delivered() -> bool:
         with transaction(sender.sessions) as db:
-            states = db.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+            states = db.execute(
+                select(OutboxDelivery.state, func.count()).group_by(OutboxDelivery.state)
+            ).all()
         return dict(states) == {DeliveryState.DELIVERED: total}
 
     fed.wait_for(delivered, "every message to be acknowledged", timeout=180)
     with transaction(sender.sessions) as db:
-        sent = db.scalars(select(Delivery.envelope_id).order_by(Delivery.seq)).all()
+        sent = db.scalars(select(OutboxDelivery.envelope_id).order_by(OutboxDelivery.seq)).all()
     with transaction(receiver.sessions) as db:
         rows = db.execute(
             select(InboxEnvelope.envelope_id, InboxEnvelope.state).order_by(InboxEnvelope.id)

@@ -16,10 +16,10 @@ from ipfed.exchange.messages import Lead, LeadKind, LeadPush, Shop
 from ipfed.ledger.identity import Organisation, Role
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.exchange.models import (
-    Delivery,
     DeliveryState,
     InboxEnvelope,
     InboxState,
+    OutboxDelivery,
     OutboxEnvelope,
 )
 from ipfed.nodes.exchange.service import Outgoing, next_seq, queue
@@ -148,7 +148,11 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
     with transaction(zj.sessions) as db:
         queue(db=db, outgoing=[Outgoing(good, "good", ("sh",))], now=now)
         replay_seq = next_seq(db, "sh")  # a sender that replays what it sent
-        db.add(Delivery(peer="sh", seq=replay_seq, envelope_id=good.id, attempts=0, queued_at=now))
+        db.add(
+            OutboxDelivery(
+                peer="sh", seq=replay_seq, envelope_id=good.id, attempts=0, queued_at=now
+            )
+        )
         for code, envelope in bad.items():
             queue(db=db, outgoing=[Outgoing(envelope, code, ("sh",))], now=now)
         db.execute(
@@ -160,19 +164,19 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
 
     def settled() -> bool:
         with transaction(zj.sessions) as db:
-            states = db.scalars(select(Delivery.state)).all()
+            states = db.scalars(select(OutboxDelivery.state)).all()
         return len(states) == 7 and DeliveryState.PENDING not in states
 
     fed.wait_for(settled, "every delivery to be acknowledged")
     with transaction(zj.sessions) as db:
         told = dict(
             db.execute(
-                select(OutboxEnvelope.subject, Delivery.code)
+                select(OutboxEnvelope.subject, OutboxDelivery.code)
                 .join(OutboxEnvelope)
-                .where(Delivery.state == DeliveryState.DEAD)
+                .where(OutboxDelivery.state == DeliveryState.DEAD)
             ).all()
         )
-        replayed = db.get(Delivery, ("sh", replay_seq))
+        replayed = db.get(OutboxDelivery, ("sh", replay_seq))
         assert replayed is not None and replayed.code == "replayed"
     assert told == {"good": "replayed", **{code: code for code in bad}}
     with transaction(sh.sessions) as db:

@@ -30,7 +30,9 @@ from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.errors import Conflict
+from ipfed.nodes.exchange.delivery import due, record_acks, record_failure
 from ipfed.nodes.exchange.handlers import Handlers, Received
+from ipfed.nodes.exchange.inbox import receive
 from ipfed.nodes.exchange.models import (
     Addressee,
     DeliveryState,
@@ -38,18 +40,10 @@ from ipfed.nodes.exchange.models import (
     InboxState,
     PeerLink,
 )
-from ipfed.nodes.exchange.models import Delivery as Queued
+from ipfed.nodes.exchange.models import OutboxDelivery as Queued
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.schemas import FeedbackIn
-from ipfed.nodes.exchange.service import (
-    due,
-    give_up,
-    receive,
-    record_acks,
-    record_failure,
-    retry,
-    send,
-)
+from ipfed.nodes.exchange.service import give_up, retry, send
 from ipfed.nodes.exchange.views import inbox, report_feedback
 from ipfed.nodes.identity import NodeIdentity
 from ipfed.nodes.witness.models import Alarm
