@@ -184,9 +184,9 @@ def make_federation(
     for node in nodes.values():
         (node.settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json())
     federation = LocalFederation(nodes, keys, bundle)
-    for node_id, org, role in api_keys:
+    for node_id, org, key_role in api_keys:
         with transaction(nodes[node_id].sessions) as db:
-            _, secret = create_api_key(db=db, org=org, role=role)
+            _, secret = create_api_key(db=db, org=org, role=key_role)
         federation.api_keys[node_id, org] = secret
     return federation
 
