@@ -3,7 +3,7 @@
 One thread per link sends that link's pending deliveries in order, a batch at
 a time, and waits for the acks before the next batch; a link that fails backs
 off exponentially and is retried, for as long as it takes. The transport's
-server hands received batches to :func:`~ipfed.nodes.exchange.service.receive`.
+server hands received batches to :func:`~ipfed.nodes.exchange.inbox.receive`.
 Another thread learns the peers' CURVE keys from their signed link keys.
 Deliveries to organisations this node serves itself go through the same
 loop, on a link to itself.
