@@ -104,8 +104,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
-    app.state.exchange = None  # a node without a federation identity exchanges nothing
-    if (settings.identity_dir / "org.key").exists():
+    app.state.exchange = None  # without an endpoint and an identity, no exchange
+    if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
         app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
     install_error_handlers(app)
     routers = (

@@ -47,7 +47,9 @@ class NodeSettings(BaseSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
-    exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
+    # Where peers deliver envelopes to this node; a node without one exchanges nothing
+    # (`ipfed node init` sets it).
+    exchange_endpoint: ZmqEndpoint | None = None
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)

@@ -153,7 +153,8 @@ def push_lead(settings: NodeSettings, found: Found) -> None:
     sessions = make_session_factory(make_engine(settings.db_url))
     with transaction(sessions) as db:
         receipt = prove(db=db, origin=settings.origin, position=found.position)
-        network = Network.of(settings, node_identity(settings))
+    network = Network.of(settings, node_identity(settings))
+    with transaction(sessions) as db:  # its own transaction: it writes first, the node runs
         send(db=db, network=network, body=LeadPush(lead=found.lead), receipt=receipt)
 
 
@@ -187,6 +188,8 @@ def follow_lead(
     console.print(
         f"  zj: feedback case_opened from {enforcement} after {time.monotonic() - started:.1f} s"
     )
+    _wait(lambda: len(national.get(thread).json().get("received", [])) == 2, "the record")
+    console.print("  national: the feedback is on the record too")
     console.print(
         f"  enforcement {enforcement} on sh: API key {keys[enforcement]}\n"
         f"  its queue:  curl -H 'X-API-Key: {keys[enforcement]}' "

@@ -168,6 +168,8 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
             console.print(
                 f"  {settings.node_id}: {anchored} listing snapshots anchored in its ledger"
             )
+    by_id = {settings.node_id: settings for settings in nodes}
+    found = find_lead(by_id["zj"])
 
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -206,8 +208,6 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
                 )
         for settings, process in zip(nodes, processes, strict=True):
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
-        by_id = {settings.node_id: settings for settings in nodes}
-        found = find_lead(by_id["zj"])
         witness_all(nodes, console)
         push_lead(by_id["zj"], found)
         follow_lead(by_id, keys, found, console)

@@ -1,10 +1,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ipfed.exchange.envelope import Envelope
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
@@ -18,23 +16,24 @@ from ipfed.nodes.exchange.schemas import (
     Changed,
     DeadLetter,
     FeedbackIn,
+    GiveUpIn,
     InboxItem,
     LinkStatus,
     MessageIn,
     OutboxItem,
+    Sent,
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import After, Limit, get_db
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 DB = Annotated[Session, Depends(get_db)]
 Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
 Office = Annotated[Caller, Depends(allow(OFFICES))]
-ULID = r"^[0-9A-HJKMNP-TV-Z]{26}$"
-# Who acts on leads and reports back.
-HANDLERS = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
+# Who acts on the leads pushed to it and reports back.
+ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
 
 
 class NoExchange(IpfedError):
@@ -62,10 +61,6 @@ def visible_to(caller: Caller) -> str | None:
 def get_link_key(request: Request) -> LinkKey:
     """This node's CURVE public key, signed by its office: how peers learn it (no API key)."""
     return running(request).link_key()
-
-
-class Sent(BaseModel):
-    envelopes: list[Envelope]
 
 
 @router.post("/messages", status_code=201)
@@ -136,10 +131,6 @@ def post_retry(db: DB, _: Office, envelope_id: str) -> Changed:
     return Changed(envelope_id=envelope_id, deliveries=changed)
 
 
-class GiveUpIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
 @router.post("/outbox/{envelope_id}/give-up")
 def post_give_up(db: DB, caller: Office, envelope_id: str, give: GiveUpIn) -> Changed:
     """Stop trying to deliver an envelope: its pending deliveries become dead letters."""
@@ -168,8 +159,8 @@ def get_thread(db: DB, caller: Anyone, subject: Annotated[str, Path(max_length=3
 def post_feedback(
     request: Request,
     db: DB,
-    caller: Annotated[Caller, Depends(allow(HANDLERS))],
-    lead_id: Annotated[str, Path(pattern=ULID)],
+    caller: Annotated[Caller, Depends(allow(ACTING))],
+    lead_id: Annotated[str, Path(pattern=ULID_PATTERN)],
     feedback: FeedbackIn,
 ) -> Sent:
     """Report the result of handling a lead pushed to you; it travels back to its finder."""

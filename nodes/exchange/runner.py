@@ -57,7 +57,7 @@ class Exchange:
         self.keys = curve_keys(settings.identity_dir)
         self.link_keys: dict[str, str] = {}  # peer node id -> its verified CURVE key (Z85)
         self.transport = transport or ZmqTransport(
-            endpoint=settings.exchange_endpoint, keys=self.keys, peer_of=self.peer_of_key
+            endpoint=settings.exchange_endpoint or "", keys=self.keys, peer_of=self.peer_of_key
         )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

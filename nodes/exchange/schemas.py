@@ -103,6 +103,14 @@ class Thread(OutputModel):
     received: list[InboxItem]
 
 
+class Sent(OutputModel):
+    envelopes: list[Envelope]
+
+
+class GiveUpIn(InputModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class Changed(OutputModel):
     envelope_id: str
     deliveries: int

@@ -149,7 +149,7 @@ def dead_letters(*, db: Session, limit: int = 100) -> list[DeadLetter]:
     ]
 
 
-def links(*, db: Session, network: Network, endpoint: str) -> list[LinkStatus]:
+def links(*, db: Session, network: Network, endpoint: str | None) -> list[LinkStatus]:
     """Each link's state: what waits, what failed, and when it last worked."""
     per_state = counts(db)
     oldest = dict(
