@@ -605,7 +605,9 @@ def exchange_links(data_dir: DataDir = Path("ipfed-data")) -> None:
 @reports_errors
 def demo(
     data_dir: Annotated[Path, typer.Option("--data-dir", "-d")] = Path("ipfed-demo"),
-    base_port: Annotated[int, typer.Option(help="HTTP ports base, base+1, base+2")] = 8700,
+    base_port: Annotated[
+        int, typer.Option(help="HTTP ports base to base+2; exchange ports base+100 to base+102")
+    ] = 8700,
     datasets: Annotated[
         Path | None, typer.Option(help="development data (default: ../shared/datasets if present)")
     ] = None,

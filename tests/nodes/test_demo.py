@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 def free_base_port() -> int:
     for base in range(21000, 29000, 10):
         try:
-            for port in range(base, base + 3):
+            for port in [*range(base, base + 3), *range(base + 100, base + 103)]:  # HTTP, exchange
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
             return base
