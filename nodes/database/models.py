@@ -11,6 +11,13 @@ from ipfed.nodes.detection.models import (
     MonitoringEntry,
     Review,
 )
+from ipfed.nodes.exchange.models import (
+    Addressee,
+    InboxEnvelope,
+    OutboxDelivery,
+    OutboxEnvelope,
+    PeerLink,
+)
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
@@ -30,6 +37,7 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
@@ -42,6 +50,7 @@ __all__ = [
     "Exhibitor",
     "Fair",
     "GeographicalIndication",
+    "InboxEnvelope",
     "KeyProduct",
     "KnownCheckpoint",
     "Lead",
@@ -52,8 +61,11 @@ __all__ = [
     "Mark",
     "MarkEvent",
     "MonitoringEntry",
+    "OutboxDelivery",
+    "OutboxEnvelope",
     "Participant",
     "Patent",
+    "PeerLink",
     "Review",
     "Right",
     "Shop",
