@@ -1,0 +1,179 @@
+"""Look-alike screening of names: an exhibit's name against the registered trademarks of
+its Nice class, and a flagged exhibit against online listing titles.
+
+The detection engine does this more thoroughly (similar characters, pinyin, variants);
+:func:`trademark_screen` is the one function to swap for it.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.licences.models import Licence, LicenceKind
+from ipfed.nodes.rights.models import RightStatus, Trademark
+
+# Shorter elements must appear whole: one changed character in 大白兔 makes 大白菜.
+FUZZY_FROM = 4
+# Indel similarity of the best-matching stretch: one changed character in four.
+LOOK_ALIKE = 75.0
+_SCRIPT_RUNS = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, case folded, spacing and punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def elements(name: str) -> list[str]:
+    """The distinctive parts of a mark's name: its Chinese and its Latin part each
+    (回力 WARRIOR -> 回力, warrior), so either one alone is recognised."""
+    runs = _SCRIPT_RUNS.findall(normalize(name))
+    return [run for run in runs if len(run) >= (3 if run.isascii() else 2)]
+
+
+def find(element: str, text: str) -> tuple[float, str] | None:
+    """(similarity, the stretch of ``text`` that looks like ``element``), or None.
+
+    Both arguments are normalized. Short elements must occur as they are; longer
+    ones may differ by about one character in four.
+    """
+    if len(element) > len(text) or not element:
+        return None
+    if element in text:
+        return 100.0, element
+    if len(element) < FUZZY_FROM:
+        return None
+    found = fuzz.partial_ratio_alignment(element, text, score_cutoff=LOOK_ALIKE)
+    if found is None:
+        return None
+    return found.score, text[found.dest_start : found.dest_end]
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    """A registered trademark that a screened name looks like."""
+
+    right_id: str
+    number: str
+    name: str
+    holder: str
+    nice_class: int
+    text: str  # the part of the screened name that looks like the trademark
+    score: float
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    right_id: str
+    number: str
+    name: str
+    holder: str
+    holder_key: str  # normalized, to recognise the holder exhibiting its own goods
+    elements: list[str]
+    licensees: frozenset[str]  # credit codes licensed on the day screened
+
+
+# name, Nice class, seller's name, seller's credit code -> what the name imitates
+Screen = Callable[[str, int, str, str], list[Resemblance]]
+
+
+def trademark_screen(db: Session, on: date) -> Screen:
+    """Screen names against the registered trademarks in force ``on`` that day.
+
+    The holder and licensees of a trademark are not flagged for using it. Each Nice
+    class's trademarks are read once per screen, on first use.
+    """
+    by_class: dict[int, list[_Candidate]] = {}
+
+    def candidates(nice_class: int) -> list[_Candidate]:
+        if nice_class not in by_class:
+            in_force = (
+                Trademark.nice_class_mask.op("&")(1 << nice_class) != 0,
+                Trademark.status == RightStatus.GRANTED,
+                or_(Trademark.expiry_date.is_(None), Trademark.expiry_date >= on),
+            )
+            licensees: dict[str, set[str]] = {}
+            for right_id, uscc in db.execute(
+                select(Licence.right_id, Licence.licensee_uscc)
+                .join(Trademark, Trademark.id == Licence.right_id)
+                .where(
+                    *in_force,
+                    Licence.kind == LicenceKind.LICENCE,
+                    or_(Licence.starts_on.is_(None), Licence.starts_on <= on),
+                    or_(Licence.ends_on.is_(None), Licence.ends_on >= on),
+                )
+            ):
+                if uscc:
+                    licensees.setdefault(right_id, set()).add(uscc)
+            marks = db.execute(
+                select(Trademark.id, Trademark.number, Trademark.name, Trademark.holder).where(
+                    *in_force
+                )
+            )
+            by_class[nice_class] = [
+                _Candidate(
+                    right_id,
+                    number,
+                    name,
+                    holder,
+                    normalize(holder),
+                    elements(name),
+                    frozenset(licensees.get(right_id, ())),
+                )
+                for right_id, number, name, holder in marks
+            ]
+        return by_class[nice_class]
+
+    def screen(name: str, nice_class: int, seller: str, seller_uscc: str) -> list[Resemblance]:
+        text, seller_key = normalize(name), normalize(seller)
+        found = []
+        for mark in candidates(nice_class):
+            if seller_key == mark.holder_key or seller_uscc in mark.licensees:
+                continue
+            hits = [hit for e in mark.elements if (hit := find(e, text)) is not None]
+            if hits:
+                score, stretch = max(hits)
+                found.append(
+                    Resemblance(
+                        mark.right_id,
+                        mark.number,
+                        mark.name,
+                        mark.holder,
+                        nice_class,
+                        stretch,
+                        score,
+                    )
+                )
+        return sorted(found, key=lambda r: -r.score)
+
+    return screen
+
+
+def resembling(keys: Sequence[str], titles: Sequence[str]) -> list[list[float]]:
+    """For each title, how much it looks like each key (0 when not at all).
+
+    Both are normalized; rapidfuzz scores every pair in C++, then the rules of
+    :func:`find` (short keys whole, the key within the title) apply.
+    """
+    if not keys or not titles:
+        return [[0.0] * len(keys) for _ in titles]
+    scores = cdist(titles, keys, scorer=fuzz.partial_ratio, score_cutoff=LOOK_ALIKE)
+    result = []
+    for title, row in zip(titles, scores.tolist(), strict=True):
+        result.append(
+            [
+                score
+                if score and len(key) <= len(title) and (len(key) >= FUZZY_FROM or key in title)
+                else 0.0
+                for key, score in zip(keys, row, strict=True)
+            ]
+        )
+    return result
