@@ -3,7 +3,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, AliasChoices, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from ipfed.nodes.fairs.models import ExhibitCheck
 from ipfed.nodes.schemas import InputModel, OutputModel
@@ -15,14 +23,34 @@ def category_key(category: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", category).split())
 
 
-Category = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(category_key)]
+def _category(value: str) -> str:
+    key = category_key(value)
+    if not key:
+        raise ValueError("a category is a word, not blank")
+    return key
+
+
+Category = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_category)]
+
+
+class FairInput(InputModel):
+    """Text that PostgreSQL can store: no NUL characters."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        return value
+
+
 MarkText = Annotated[
     str,
     Field(min_length=20, max_length=2000, description="the mark's token, or its QR code's URL"),
 ]
 
 
-class ExhibitIn(InputModel):
+class ExhibitIn(FairInput):
     name: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     nice_class: NiceClass | None = None
@@ -38,7 +66,7 @@ class ExhibitIn(InputModel):
         return self
 
 
-class ExhibitorIn(InputModel):
+class ExhibitorIn(FairInput):
     name: str = Field(min_length=1, max_length=300)
     uscc: USCC
     booth: str | None = Field(default=None, max_length=50)
@@ -55,13 +83,13 @@ def _each_once(exhibitors: list[ExhibitorIn]) -> list[ExhibitorIn]:
 ExhibitorList = Annotated[list[ExhibitorIn], AfterValidator(_each_once)]
 
 
-class Exhibitors(InputModel):
+class Exhibitors(FairInput):
     """Exhibitors added to a registered fair."""
 
     exhibitors: ExhibitorList = Field(min_length=1, max_length=5000)
 
 
-class FairIn(InputModel):
+class FairIn(FairInput):
     name: str = Field(min_length=1, max_length=300)
     venue: str = Field(min_length=1, max_length=300)
     region_code: RegionCode
@@ -77,7 +105,7 @@ class FairIn(InputModel):
         return self
 
 
-class ExhibitRow(InputModel):
+class ExhibitRow(FairInput):
     """One row of an organizer's exhibit file (CSV or JSON): an exhibit and who shows it."""
 
     exhibitor: str = Field(min_length=1, max_length=300)
@@ -101,7 +129,7 @@ class ExhibitRow(InputModel):
         )
 
 
-class PatrolScanIn(InputModel):
+class PatrolScanIn(FairInput):
     """A mark read at a booth during the fair."""
 
     token: MarkText

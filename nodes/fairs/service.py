@@ -265,7 +265,7 @@ def add_exhibitors(
         raise Conflict(
             f"already registered at this fair: {', '.join(twice)}", code="duplicate_exhibitor"
         )
-    inspector = Inspector(db, settings, fair, fair.organizer)
+    inspector: Inspector | None = None  # made on the first mark: it needs the node's identity
     screen = trademark_screen(db, fair.starts_on)
     stored, checked = [], 0
     for item in exhibitors:
@@ -286,13 +286,14 @@ def add_exhibitors(
                 check=ExhibitCheck.CLEARED,
                 flags=[],
             )
+            db.add(exhibit)
             result = MarkCheck()
             if request.mark is not None:
+                inspector = inspector or Inspector(db, settings, fair, fair.organizer)
                 result = inspector.check(exhibitor, exhibit, request.mark)
                 exhibit.mark_id = result.mark_id
             imitations = _imitations(screen, exhibitor, exhibit, result.valid)
             _add_flags(exhibit, [*result.flags, *imitations])
-            db.add(exhibit)
             checked += 1
             if on_progress is not None:
                 on_progress(checked)
