@@ -13,6 +13,8 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
 from ipfed.nodes.fairs.models import ExhibitCheck
 from ipfed.nodes.schemas import InputModel, OutputModel
 from ipfed.registry.identifiers import USCC, LocarnoClass, NiceClass, RegionCode
@@ -62,7 +64,9 @@ class ExhibitIn(FairInput):
     @model_validator(mode="after")
     def _one_class(self) -> Self:
         if (self.nice_class is None) == (self.locarno_class is None):
-            raise ValueError("an exhibit has a Nice class or a Locarno class (one of them)")
+            raise PydanticCustomError(
+                "one_class", "an exhibit has a Nice class or a Locarno class (one of them)"
+            )
         return self
 
 

@@ -7,9 +7,11 @@ federation so that marks of another office can be shown at a Shanghai fair.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +19,18 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from PIL import Image
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import uscc
+from typer.testing import CliRunner
 
 from ipfed.ledger.identity import CertificateAuthority, Organisation, PrivateKey, Role, generate_key
 from ipfed.ledger.keystore import write_certificate, write_private_key
 from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.service import create_api_key
+from ipfed.nodes.cli import app as cli
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id
 from ipfed.nodes.errors import Conflict
@@ -612,3 +617,82 @@ def test_no_body_gets_a_500(
     assert status in (201, 409, 422), answer
     if status != 201:
         assert answer["error"] and answer["detail"]
+
+
+# --- the command line ------------------------------------------------------------
+
+runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
+
+
+def ipfed(*args: str | Path) -> tuple[int, str]:
+    result = runner.invoke(cli, [str(a) for a in args], env={"COLUMNS": "250"})
+    return result.exit_code, result.output
+
+
+def test_the_command_line_registers_reports_and_tracks(tmp_path: Path) -> None:
+    """A node with its own identity and the sample register, on its default SQLite file."""
+    node_dir, ca_dir = tmp_path / "node", tmp_path / "ca"
+    office = ("--org", "上海市知识产权局", "--role", "regional", "--region", "310000")
+    for command in (
+        ("node", "init", "-d", node_dir, "--node-id", "sh", *office[2:], "--org-name", office[1]),
+        ("ca", "init", "-d", ca_dir),
+        ("ca", "issue", "-d", ca_dir, *office, "--out", node_dir / "identity"),
+        ("ca", "bundle", "-d", ca_dir, "--out", node_dir / "identity" / "trust-bundle.json"),
+        ("import", "trademarks", SAMPLE / "trademarks.csv", "-d", node_dir),
+    ):
+        code, output = ipfed(*command)
+        assert code == 0, output
+
+    exhibits = tmp_path / "exhibits.csv"
+    exhibits.write_text(
+        "exhibitor,uscc,booth,exhibit,nice_class,mark\n"
+        f"{YIWU[0]},{YIWU[1]},B-17,大·白·兔 奶糖,30,\n"
+        f"{YIWU[0]},{YIWU[1]},B-17,桂花糕,30,\n"
+        f"{GUANSHENGYUAN[0]},{GUANSHENGYUAN[1]},A-01,大白兔 牛奶糖,30,\n"
+        f"{HUANGPU[0]},{HUANGPU[1]},C-02,帆布鞋,25,{'not-a-token' * 3}\n",
+        encoding="utf-8",
+    )
+    fair = (
+        "--name", "2026 上海国际食品博览会", "--venue", "国家会展中心（上海）",
+        "--region", "310000", "--category", "食品", "--organizer", ORGANIZER,
+        "--starts", str(TODAY + timedelta(days=10)), "--ends", str(TODAY + timedelta(days=12)),
+    )  # fmt: skip
+    code, output = ipfed("fairs", "register", exhibits, *fair, "-d", node_dir)
+    assert code == 0, output
+    assert "4 exhibits, 2 cleared, 2 flagged" in output
+    assert "imitates_trademark" in output and "malformed_token" in output
+    assert "桂花糕" not in output  # registering lists what was flagged
+    fair_id = re.search(r"fair ([0-9A-Z]{26}) ", output)[1]  # type: ignore[index]
+
+    chart = tmp_path / "check.png"
+    code, output = ipfed("fairs", "report", fair_id, "-d", node_dir, "--chart", chart)
+    assert code == 0 and "桂花糕" in output and "cleared" in output
+    assert Image.open(chart).size == (1000, 400)
+    code, output = ipfed("fairs", "track", fair_id, "-d", node_dir)
+    assert code == 2 and "[fair_not_over]" in output
+
+    as_json = tmp_path / "exhibits.json"
+    rows = [
+        {"exhibitor": YIWU[0], "uscc": "92330782MA29C7TB04", "exhibit": "糖", "nice_class": 30},
+        {"exhibitor": YIWU[0], "uscc": YIWU[1], "exhibit": "糖", "nice_class": 30},
+        {"exhibitor": "别名", "uscc": YIWU[1], "exhibit": "糖", "nice_class": 30},
+        {
+            "exhibitor": YIWU[0],
+            "uscc": YIWU[1],
+            "exhibit": "糖",
+            "locarno_class": "09-03",
+            "nice_class": 30,
+        },
+    ]
+    as_json.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    code, output = ipfed("fairs", "register", as_json, *fair, "-d", node_dir)
+    assert code == 1 and "nothing registered" in output
+    for problem in ("invalid_uscc", "exhibitor_mismatch", "one_class"):
+        assert problem in output, problem
+    as_json.write_text(json.dumps(rows[1:2], ensure_ascii=False), encoding="utf-8")
+    late = ("--starts", str(TODAY), "--ends", str(TODAY))
+    code, output = ipfed("fairs", "register", as_json, *fair, *late, "-d", node_dir)
+    assert code == 2 and "[fair_started]" in output
+    code, output = ipfed("fairs", "register", as_json, *fair, "-d", node_dir)
+    assert code == 0 and "1 exhibits, 1 cleared, 0 flagged" in output
