@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.process import cdist
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -77,81 +77,94 @@ class _Candidate:
     name: str
     holder: str
     holder_key: str  # normalized, to recognise the holder exhibiting its own goods
-    elements: list[str]
     licensees: frozenset[str]  # credit codes licensed on the day screened
+
+
+@dataclass(frozen=True)
+class _ClassIndex:
+    """One Nice class's trademarks, and their elements with whose each one is."""
+
+    candidates: list[_Candidate]
+    elements: list[str]
+    owners: list[int]  # positions in ``candidates``
 
 
 # name, Nice class, seller's name, seller's credit code -> what the name imitates
 Screen = Callable[[str, int, str, str], list[Resemblance]]
 
 
+def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
+    in_force = (
+        Trademark.nice_class_mask.op("&")(1 << nice_class) != 0,
+        Trademark.status == RightStatus.GRANTED,
+        or_(Trademark.expiry_date.is_(None), Trademark.expiry_date >= on),
+    )
+    licensees: dict[str, set[str]] = {}
+    for right_id, uscc in db.execute(
+        select(Licence.right_id, Licence.licensee_uscc)
+        .join(Trademark, Trademark.id == Licence.right_id)
+        .where(
+            *in_force,
+            Licence.kind == LicenceKind.LICENCE,
+            or_(Licence.starts_on.is_(None), Licence.starts_on <= on),
+            or_(Licence.ends_on.is_(None), Licence.ends_on >= on),
+        )
+    ):
+        if uscc:
+            licensees.setdefault(right_id, set()).add(uscc)
+    index = _ClassIndex([], [], [])
+    for right_id, number, name, holder in db.execute(
+        select(Trademark.id, Trademark.number, Trademark.name, Trademark.holder).where(*in_force)
+    ):
+        owner = len(index.candidates)
+        index.candidates.append(
+            _Candidate(
+                right_id,
+                number,
+                name,
+                holder,
+                normalize(holder),
+                frozenset(licensees.get(right_id, ())),
+            )
+        )
+        for element in elements(name):
+            index.elements.append(element)
+            index.owners.append(owner)
+    return index
+
+
 def trademark_screen(db: Session, on: date) -> Screen:
     """Screen names against the registered trademarks in force ``on`` that day.
 
     The holder and licensees of a trademark are not flagged for using it. Each Nice
-    class's trademarks are read once per screen, on first use.
+    class's trademarks are read once per screen, on first use; rapidfuzz compares a
+    name with all of them in C++, and :func:`find`'s rules then judge the close ones.
     """
-    by_class: dict[int, list[_Candidate]] = {}
-
-    def candidates(nice_class: int) -> list[_Candidate]:
-        if nice_class not in by_class:
-            in_force = (
-                Trademark.nice_class_mask.op("&")(1 << nice_class) != 0,
-                Trademark.status == RightStatus.GRANTED,
-                or_(Trademark.expiry_date.is_(None), Trademark.expiry_date >= on),
-            )
-            licensees: dict[str, set[str]] = {}
-            for right_id, uscc in db.execute(
-                select(Licence.right_id, Licence.licensee_uscc)
-                .join(Trademark, Trademark.id == Licence.right_id)
-                .where(
-                    *in_force,
-                    Licence.kind == LicenceKind.LICENCE,
-                    or_(Licence.starts_on.is_(None), Licence.starts_on <= on),
-                    or_(Licence.ends_on.is_(None), Licence.ends_on >= on),
-                )
-            ):
-                if uscc:
-                    licensees.setdefault(right_id, set()).add(uscc)
-            marks = db.execute(
-                select(Trademark.id, Trademark.number, Trademark.name, Trademark.holder).where(
-                    *in_force
-                )
-            )
-            by_class[nice_class] = [
-                _Candidate(
-                    right_id,
-                    number,
-                    name,
-                    holder,
-                    normalize(holder),
-                    elements(name),
-                    frozenset(licensees.get(right_id, ())),
-                )
-                for right_id, number, name, holder in marks
-            ]
-        return by_class[nice_class]
+    indexes: dict[int, _ClassIndex] = {}
 
     def screen(name: str, nice_class: int, seller: str, seller_uscc: str) -> list[Resemblance]:
+        if nice_class not in indexes:
+            indexes[nice_class] = _class_index(db, nice_class, on)
+        index = indexes[nice_class]
         text, seller_key = normalize(name), normalize(seller)
+        best: dict[int, tuple[float, str]] = {}
+        close = process.extract(
+            text, index.elements, scorer=fuzz.partial_ratio, score_cutoff=LOOK_ALIKE, limit=None
+        )
+        for element, _, position in close:
+            hit, owner = find(element, text), index.owners[position]
+            if hit is not None and hit > best.get(owner, (0.0, "")):
+                best[owner] = hit
         found = []
-        for mark in candidates(nice_class):
+        for owner, (score, stretch) in best.items():
+            mark = index.candidates[owner]
             if seller_key == mark.holder_key or seller_uscc in mark.licensees:
                 continue
-            hits = [hit for e in mark.elements if (hit := find(e, text)) is not None]
-            if hits:
-                score, stretch = max(hits)
-                found.append(
-                    Resemblance(
-                        mark.right_id,
-                        mark.number,
-                        mark.name,
-                        mark.holder,
-                        nice_class,
-                        stretch,
-                        score,
-                    )
+            found.append(
+                Resemblance(
+                    mark.right_id, mark.number, mark.name, mark.holder, nice_class, stretch, score
                 )
+            )
         return sorted(found, key=lambda r: -r.score)
 
     return screen
