@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -82,11 +82,12 @@ class _Candidate:
 
 @dataclass(frozen=True)
 class _ClassIndex:
-    """One Nice class's trademarks, and their elements with whose each one is."""
+    """One Nice class's trademarks, their elements, and the elements by character pair."""
 
     candidates: list[_Candidate]
     elements: list[str]
     owners: list[int]  # positions in ``candidates``
+    by_pair: dict[str, list[int]]  # positions in ``elements``
 
 
 # name, Nice class, seller's name, seller's credit code -> what the name imitates
@@ -112,7 +113,7 @@ def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
     ):
         if uscc:
             licensees.setdefault(right_id, set()).add(uscc)
-    index = _ClassIndex([], [], [])
+    index = _ClassIndex([], [], [], {})
     for right_id, number, name, holder in db.execute(
         select(Trademark.id, Trademark.number, Trademark.name, Trademark.holder).where(*in_force)
     ):
@@ -128,17 +129,25 @@ def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
             )
         )
         for element in elements(name):
+            for pair in _pairs(element):
+                index.by_pair.setdefault(pair, []).append(len(index.elements))
             index.elements.append(element)
             index.owners.append(owner)
     return index
+
+
+def _pairs(text: str) -> set[str]:
+    """Adjacent character pairs. A look-alike (a quarter of an element's characters
+    changed at most) keeps at least one of the element's pairs."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def trademark_screen(db: Session, on: date) -> Screen:
     """Screen names against the registered trademarks in force ``on`` that day.
 
     The holder and licensees of a trademark are not flagged for using it. Each Nice
-    class's trademarks are read once per screen, on first use; rapidfuzz compares a
-    name with all of them in C++, and :func:`find`'s rules then judge the close ones.
+    class's trademarks are read once per screen, on first use, and indexed by character
+    pairs: only the elements sharing a pair with a name are compared with it.
     """
     indexes: dict[int, _ClassIndex] = {}
 
@@ -148,11 +157,9 @@ def trademark_screen(db: Session, on: date) -> Screen:
         index = indexes[nice_class]
         text, seller_key = normalize(name), normalize(seller)
         best: dict[int, tuple[float, str]] = {}
-        close = process.extract(
-            text, index.elements, scorer=fuzz.partial_ratio, score_cutoff=LOOK_ALIKE, limit=None
-        )
-        for element, _, position in close:
-            hit, owner = find(element, text), index.owners[position]
+        sharing = {p for pair in _pairs(text) for p in index.by_pair.get(pair, ())}
+        for position in sharing:
+            hit, owner = find(index.elements[position], text), index.owners[position]
             if hit is not None and hit > best.get(owner, (0.0, "")):
                 best[owner] = hit
         found = []
@@ -170,23 +177,18 @@ def trademark_screen(db: Session, on: date) -> Screen:
     return screen
 
 
-def resembling(keys: Sequence[str], titles: Sequence[str]) -> list[list[float]]:
-    """For each title, how much it looks like each key (0 when not at all).
+def resembling(keys: Sequence[str], titles: Sequence[str]) -> list[dict[int, float]]:
+    """For each title, the keys it looks like: {key's position: similarity}.
 
     Both are normalized; rapidfuzz scores every pair in C++, then the rules of
-    :func:`find` (short keys whole, the key within the title) apply.
+    :func:`find` (short keys whole, the key within the title) judge the close ones.
     """
+    found: list[dict[int, float]] = [{} for _ in titles]
     if not keys or not titles:
-        return [[0.0] * len(keys) for _ in titles]
+        return found
     scores = cdist(titles, keys, scorer=fuzz.partial_ratio, score_cutoff=LOOK_ALIKE)
-    result = []
-    for title, row in zip(titles, scores.tolist(), strict=True):
-        result.append(
-            [
-                score
-                if score and len(key) <= len(title) and (len(key) >= FUZZY_FROM or key in title)
-                else 0.0
-                for key, score in zip(keys, row, strict=True)
-            ]
-        )
-    return result
+    for row, column in zip(*scores.nonzero(), strict=True):
+        title, key = titles[row], keys[column]
+        if len(key) <= len(title) and (len(key) >= FUZZY_FROM or key in title):
+            found[row][int(column)] = float(scores[row, column])
+    return found
