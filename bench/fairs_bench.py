@@ -30,7 +30,8 @@ from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, new_ids, transaction
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.fairs import service
+from ipfed.nodes.fairs import service, tracking
+from ipfed.nodes.fairs.inspection import status_cache
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.listings.models import Listing
@@ -145,7 +146,7 @@ def other_office_marks(
     """Zhejiang's marks for the seller, and its status lists in the node's cache."""
     key, certificate = zhejiang
     issuer = key_id(certificate)
-    verifier = Verifier(bundle, cache_dir=service.status_cache(settings))
+    verifier = Verifier(bundle, cache_dir=status_cache(settings))
     now = datetime.now(UTC)
     for purpose in StatusPurpose:
         document = sign_status_list(
@@ -220,7 +221,7 @@ def main() -> None:
             flagged = len(service.flagged_exhibits(db, fair_id=fair.id))
             db.execute(insert(Listing), listings(rng, args.listings, datetime.now(UTC)))
             began = time.perf_counter()
-            report = service.track_online(db, fair, today)
+            report = tracking.track_online(db, fair, today)
             tracking_rate = report.listings_searched / (time.perf_counter() - began)
             found = sum(len(t.matches) for t in report.exhibits)
 

@@ -34,6 +34,7 @@ from ipfed.nodes.database.core import make_engine, make_session_factory, transac
 from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
 from ipfed.nodes.errors import ConfigurationError, InvalidInput, IpfedError
 from ipfed.nodes.fairs import service as fairs
+from ipfed.nodes.fairs import tracking as fair_tracking
 from ipfed.nodes.fairs.files import read_exhibitors
 from ipfed.nodes.fairs.schemas import CheckReport, FairIn
 from ipfed.nodes.imports.kinds import KINDS, import_kind
@@ -583,7 +584,7 @@ def fairs_track(fair_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
     """After a fair: its flagged exhibits found among online listings."""
     settings = load(data_dir)
     with node_db(settings) as db:
-        report = fairs.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())
+        report = fair_tracking.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())
     table = Table("exhibit", "exhibitor", "listing", "seller", "why", "url")
     for tracked in report.exhibits:
         for match in tracked.matches:

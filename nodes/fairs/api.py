@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.errors import Forbidden
-from ipfed.nodes.fairs import service
+from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.schemas import (
     CheckReport,
     ExhibitLead,
@@ -113,8 +113,8 @@ def leads(db: DB, fair_id: Id, caller: Viewer) -> list[ExhibitLead]:
 
 
 @router.get("/{fair_id}/tracking")
-def tracking(db: DB, fair_id: Id, caller: Viewer) -> TrackingReport:
+def track_online(db: DB, fair_id: Id, caller: Viewer) -> TrackingReport:
     """After the fair: its flagged exhibits found among online listings."""
     fair = service.get_fair(db, fair_id)
     service.ensure_visible(db, fair, caller.org, caller.role)
-    return service.track_online(db, fair, service.fair_today())
+    return tracking.track_online(db, fair, service.fair_today())

@@ -34,7 +34,8 @@ from ipfed.nodes.cli import app as cli
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id
 from ipfed.nodes.errors import Conflict
-from ipfed.nodes.fairs import service
+from ipfed.nodes.fairs import service, tracking
+from ipfed.nodes.fairs.inspection import status_cache
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
 from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
 from ipfed.nodes.fairs.screening import trademark_screen
@@ -270,7 +271,7 @@ def test_marks_of_other_offices_need_a_cached_status_list(
 
     def cache(revoked: list[int], valid_for: timedelta = timedelta(hours=1)) -> None:
         now = datetime.now(UTC)
-        verifier = Verifier(federation_of_two.bundle, cache_dir=service.status_cache(node))
+        verifier = Verifier(federation_of_two.bundle, cache_dir=status_cache(node))
         for purpose in StatusPurpose:
             document = sign_status_list(
                 purpose=purpose,
@@ -404,7 +405,7 @@ def test_flagged_exhibits_are_leads_and_are_looked_for_online(
         starts=TODAY - timedelta(days=10),
     )
     with pytest.raises(Conflict) as raised:
-        service.track_online(db, fair, fair.ends_on)
+        tracking.track_online(db, fair, fair.ends_on)
     assert raised.value.code == "fair_not_over"
 
     (lead,) = service.flagged_exhibits(db, fair_id=fair.id)
@@ -420,7 +421,7 @@ def test_flagged_exhibits_are_leads_and_are_looked_for_online(
             ListingIn(source="jd", external_id="J9", title="大白菜 新鲜 5斤", seller="某菜店"),
         ],
     )
-    report = service.track_online(db, fair, TODAY)
+    report = tracking.track_online(db, fair, TODAY)
     assert report.listings_searched == 7  # the sample's five and the two above
     (tracked,) = report.exhibits
     matches = {m.title: m.reasons for m in tracked.matches}
