@@ -24,6 +24,7 @@ from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
+from ipfed.nodes.marks.follow import follow_forever
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -76,11 +77,13 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: NodeSettings = app.state.settings
-    task = None
+    tasks = []
     if settings.ledger_sync_seconds > 0:
-        task = asyncio.create_task(sync_forever(settings, app.state.sessions))
+        tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
+    if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
+        tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
     yield
-    if task is not None:
+    for task in tasks:
         task.cancel()
 
 

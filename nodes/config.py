@@ -53,6 +53,8 @@ class NodeSettings(BaseSettings):
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)
+    # How often a running node brings its marks in line with their rights (0: never).
+    marks_follow_seconds: float = Field(default=300, ge=0)
     peers: list[Peer] = []
 
     @model_validator(mode="after")

@@ -93,6 +93,14 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         signers = SignedNote.parse(checkpoint.text).verify(bundle)
         assert [s.role for s in signers] == [Role.REGIONAL, Role.NATIONAL]
         assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 75
+
+        # Shanghai issued marks with QR codes; a platform verified them online, and saw
+        # the suspension of one after the office made it.
+        issued = int(re.search(r"sh: (\d+) electronic IP marks issued", output)[1])  # type: ignore[index]
+        assert issued == 5  # two patents, two trademarks, the one indication
+        assert output.count("platform verified mark") == issued, output
+        assert "platform answer [suspended]" in output
+        assert len(list((tmp_path / "demo" / "sh" / "marks").glob("*.png"))) == issued
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)
