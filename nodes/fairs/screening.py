@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz
-from rapidfuzz.process import cdist
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -57,6 +56,33 @@ def find(element: str, text: str) -> tuple[float, str] | None:
     return found.score, text[found.dest_start : found.dest_end]
 
 
+class LookAlikes:
+    """Normalized texts, indexed by their adjacent character pairs. A look-alike (a
+    quarter of the characters changed at most) keeps at least one pair of what it
+    imitates, so a name is compared only with the texts it shares a pair with."""
+
+    def __init__(self, texts: Sequence[str] = ()) -> None:
+        self.texts: list[str] = []
+        self._by_pair: dict[str, list[int]] = {}
+        for text in texts:
+            self.add(text)
+
+    def add(self, text: str) -> None:
+        for pair in _pairs(text):
+            self._by_pair.setdefault(pair, []).append(len(self.texts))
+        self.texts.append(text)
+
+    def within(self, text: str) -> dict[int, tuple[float, str]]:
+        """The stored texts that ``text`` (normalized) contains a look-alike of:
+        {position: (similarity, the stretch of ``text``)}."""
+        sharing = {n for pair in _pairs(text) for n in self._by_pair.get(pair, ())}
+        return {n: hit for n in sharing if (hit := find(self.texts[n], text)) is not None}
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 @dataclass(frozen=True)
 class Resemblance:
     """A registered trademark that a screened name looks like."""
@@ -82,12 +108,11 @@ class _Candidate:
 
 @dataclass(frozen=True)
 class _ClassIndex:
-    """One Nice class's trademarks, their elements, and the elements by character pair."""
+    """One Nice class's trademarks and their elements."""
 
     candidates: list[_Candidate]
-    elements: list[str]
-    owners: list[int]  # positions in ``candidates``
-    by_pair: dict[str, list[int]]  # positions in ``elements``
+    elements: LookAlikes
+    owners: list[int]  # of each element, its position in ``candidates``
 
 
 # name, Nice class, seller's name, seller's credit code -> what the name imitates
@@ -113,7 +138,7 @@ def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
     ):
         if uscc:
             licensees.setdefault(right_id, set()).add(uscc)
-    index = _ClassIndex([], [], [], {})
+    index = _ClassIndex([], LookAlikes(), [])
     for right_id, number, name, holder in db.execute(
         select(Trademark.id, Trademark.number, Trademark.name, Trademark.holder).where(*in_force)
     ):
@@ -129,25 +154,16 @@ def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
             )
         )
         for element in elements(name):
-            for pair in _pairs(element):
-                index.by_pair.setdefault(pair, []).append(len(index.elements))
-            index.elements.append(element)
+            index.elements.add(element)
             index.owners.append(owner)
     return index
-
-
-def _pairs(text: str) -> set[str]:
-    """Adjacent character pairs. A look-alike (a quarter of an element's characters
-    changed at most) keeps at least one of the element's pairs."""
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def trademark_screen(db: Session, on: date) -> Screen:
     """Screen names against the registered trademarks in force ``on`` that day.
 
     The holder and licensees of a trademark are not flagged for using it. Each Nice
-    class's trademarks are read once per screen, on first use, and indexed by character
-    pairs: only the elements sharing a pair with a name are compared with it.
+    class's trademarks are read once per screen, on first use.
     """
     indexes: dict[int, _ClassIndex] = {}
 
@@ -157,11 +173,9 @@ def trademark_screen(db: Session, on: date) -> Screen:
         index = indexes[nice_class]
         text, seller_key = normalize(name), normalize(seller)
         best: dict[int, tuple[float, str]] = {}
-        sharing = {p for pair in _pairs(text) for p in index.by_pair.get(pair, ())}
-        for position in sharing:
-            hit, owner = find(index.elements[position], text), index.owners[position]
-            if hit is not None and hit > best.get(owner, (0.0, "")):
-                best[owner] = hit
+        for position, hit in index.elements.within(text).items():
+            owner = index.owners[position]
+            best[owner] = max(hit, best.get(owner, hit))
         found = []
         for owner, (score, stretch) in best.items():
             mark = index.candidates[owner]
@@ -175,20 +189,3 @@ def trademark_screen(db: Session, on: date) -> Screen:
         return sorted(found, key=lambda r: -r.score)
 
     return screen
-
-
-def resembling(keys: Sequence[str], titles: Sequence[str]) -> list[dict[int, float]]:
-    """For each title, the keys it looks like: {key's position: similarity}.
-
-    Both are normalized; rapidfuzz scores every pair in C++, then the rules of
-    :func:`find` (short keys whole, the key within the title) judge the close ones.
-    """
-    found: list[dict[int, float]] = [{} for _ in titles]
-    if not keys or not titles:
-        return found
-    scores = cdist(titles, keys, scorer=fuzz.partial_ratio, score_cutoff=LOOK_ALIKE)
-    for row, column in zip(*scores.nonzero(), strict=True):
-        title, key = titles[row], keys[column]
-        if len(key) <= len(title) and (len(key) >= FUZZY_FROM or key in title):
-            found[row][int(column)] = float(scores[row, column])
-    return found

@@ -14,12 +14,12 @@ from ipfed.nodes.fairs.schemas import (
     TrackedExhibit,
     TrackingReport,
 )
-from ipfed.nodes.fairs.screening import normalize, resembling
+from ipfed.nodes.fairs.screening import LookAlikes, normalize
 from ipfed.nodes.fairs.service import CHINA, flagged_exhibits
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.participants.models import Participant
 
-LISTING_CHUNK = 5_000
+LISTINGS_AT_ONCE = 5_000  # read from the database
 
 
 def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
@@ -31,8 +31,7 @@ def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
     matches: list[list[ListingMatch]] = [[] for _ in leads]
     # What to look for: each lead's name and look-alike texts, and who sells it: the
     # exhibitor's normalized name, or its shops as "platform:shop" (no normalized name has ":").
-    keys: list[str] = []
-    key_lead: list[int] = []
+    keys, key_lead = LookAlikes(), []
     by_seller: dict[str, set[int]] = {}
     for n, lead in enumerate(leads):
         texts = {normalize(lead.exhibit.name)} | {
@@ -41,7 +40,7 @@ def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
             if "text" in flag.evidence
         }
         for text in sorted(texts - {""}):
-            keys.append(text)
+            keys.add(text)
             key_lead.append(n)
         sellers = {normalize(lead.exhibitor.name)}
         participant = db.scalar(select(Participant).where(Participant.uscc == lead.exhibitor.uscc))
@@ -55,23 +54,21 @@ def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
         .where(Listing.channel == Channel.ONLINE)
         .where(Listing.captured_at >= datetime.combine(fair.starts_on, time(), CHINA))
         .order_by(Listing.id)
-        .execution_options(yield_per=LISTING_CHUNK)
+        .execution_options(yield_per=LISTINGS_AT_ONCE)
     )
     searched = 0
-    for chunk in db.scalars(query).partitions() if leads else ():
-        searched += len(chunk)
-        titles = [normalize(listing.title) for listing in chunk]
-        for listing, close in zip(chunk, resembling(keys, titles), strict=True):
-            similar: dict[int, float] = {}
-            for key, score in close.items():
-                similar[key_lead[key]] = max(score, similar.get(key_lead[key], 0.0))
-            same_seller = by_seller.get(normalize(listing.seller), set()) | by_seller.get(
-                f"{listing.source}:{listing.seller_shop_id}", set()
-            )
-            for n in similar.keys() | same_seller:
-                match = _match(leads[n], listing, n in same_seller, similar.get(n, 0.0))
-                if match is not None:
-                    matches[n].append(match)
+    for listing in db.scalars(query) if leads else ():
+        searched += 1
+        similar: dict[int, float] = {}
+        for key, (score, _) in keys.within(normalize(listing.title)).items():
+            similar[key_lead[key]] = max(score, similar.get(key_lead[key], 0.0))
+        same_seller = by_seller.get(normalize(listing.seller), set()) | by_seller.get(
+            f"{listing.source}:{listing.seller_shop_id}", set()
+        )
+        for n in similar.keys() | same_seller:
+            match = _match(leads[n], listing, n in same_seller, similar.get(n, 0.0))
+            if match is not None:
+                matches[n].append(match)
     return TrackingReport(
         fair=FairOut.model_validate(fair),
         listings_searched=searched,
