@@ -57,9 +57,13 @@ def find(element: str, text: str) -> tuple[float, str] | None:
 
 
 class LookAlikes:
-    """Normalized texts, indexed by their adjacent character pairs. A look-alike (a
-    quarter of the characters changed at most) keeps at least one pair of what it
-    imitates, so a name is compared only with the texts it shares a pair with."""
+    """Normalized texts, indexed by their adjacent character pairs.
+
+    A name is compared only with the texts it shares a pair with: a look-alike with one
+    character in four replaced, added or dropped keeps a pair of what it imitates. (The
+    rare matches at the threshold sharing no pair, two edits in four characters such as
+    abcd and axbd, are left out.)
+    """
 
     def __init__(self, texts: Sequence[str] = ()) -> None:
         self.texts: list[str] = []
