@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.database.core import new_id, page_of, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ipfed.nodes.fairs.inspection import Inspector, MarkCheck, add_flags, imitations
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
@@ -110,7 +110,7 @@ def add_exhibitors(
     exhibitors: Sequence[ExhibitorIn],
     today: date,
     on_progress: Callable[[int], None] | None = None,
-) -> list[Exhibitor]:
+) -> None:
     """Register exhibitors and their exhibits, each checked as it is stored.
     ``on_progress`` hears the number of exhibits checked so far."""
     _before_opening(fair, today)
@@ -122,7 +122,7 @@ def add_exhibitors(
         )
     inspector: Inspector | None = None  # made on the first mark: it needs the node's identity
     screen = trademark_screen(db, fair.starts_on)
-    stored, checked = [], 0
+    checked = 0
     for item in exhibitors:
         exhibitor = Exhibitor(
             id=new_id(), fair=fair, name=item.name, uscc=item.uscc, booth=item.booth
@@ -153,9 +153,7 @@ def add_exhibitors(
             checked += 1
             if on_progress is not None:
                 on_progress(checked)
-        stored.append(exhibitor)
     db.flush()
-    return stored
 
 
 def check_report(db: Session, fair: Fair) -> CheckReport:
@@ -179,11 +177,9 @@ def check_report(db: Session, fair: Fair) -> CheckReport:
 
 
 def list_fairs(db: Session, organizer: str | None, after: str | None, limit: int) -> Sequence[Fair]:
-    query = select(Fair).order_by(Fair.id).limit(limit)
+    query = page_of(Fair, after=after, limit=limit)
     if organizer is not None:
         query = query.where(Fair.organizer == organizer)
-    if after is not None:
-        query = query.where(Fair.id > after)
     return db.scalars(query).all()
 
 
