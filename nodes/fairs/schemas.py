@@ -26,12 +26,12 @@ def category_key(category: str) -> str:
 
 def _category(value: str) -> str:
     key = category_key(value)
-    if not key:
-        raise ValueError("a category is a word, not blank")
+    if not 1 <= len(key) <= 100:  # NFKC can lengthen text: ㍿ is 株式会社
+        raise ValueError("a category has 1 to 100 characters")
     return key
 
 
-Category = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_category)]
+Category = Annotated[str, AfterValidator(_category)]
 
 
 class FairInput(InputModel):

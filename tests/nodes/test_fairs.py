@@ -576,6 +576,8 @@ def test_bad_input_gets_a_4xx_with_a_code(
     )
     assert post(lambda b: b.update(ends_on="2020-01-01")) == (422, "invalid_request")
     assert post(lambda b: b.update(region_code="339999")) == (422, "invalid_request")
+    assert post(lambda b: b.update(category="㍿" * 30)) == (422, "invalid_request")  # 120 long
+    assert post(lambda b: b.update(category=" \u3000 ")) == (422, "invalid_request")
     assert post(lambda b: exhibit(b).update(locarno_class="09-03")) == (422, "invalid_request")
     assert post(lambda b: exhibit(b).update(nice_class=46)) == (422, "invalid_request")
     assert post(lambda b: exhibit(b).update(name="桂花\x00糕")) == (422, "invalid_request")
