@@ -86,13 +86,13 @@ def register_fair(
     on_progress: Callable[[int], None] | None = None,
 ) -> Fair:
     """Store a fair with its exhibitors and check every exhibit."""
-    if not 1 <= len(organizer.strip()) <= 300:
+    if not organizer.strip() or len(organizer) > 300:  # the organizer's API key names it
         raise InvalidInput("an organizer's name has 1 to 300 characters", code="bad_organizer")
     _before_opening(request, today)
     fair = Fair(
         id=new_id(),
         name=request.name,
-        organizer=organizer.strip(),
+        organizer=organizer,
         venue=request.venue,
         region_code=request.region_code,
         category=request.category,
