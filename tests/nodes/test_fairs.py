@@ -551,6 +551,11 @@ def test_organizers_see_their_own_fairs_and_their_categorys_infringements(
     for who in ("food_a", "enforcement"):
         status, report = call(client, "GET", f"/fairs/{ids['food_a']}", keys[who])
         assert status == 200 and report["exhibits"] == 2
+    # Only its own organizer and regulators patrol a fair (this one has not opened yet).
+    exhibit = report["exhibitors"][0]["exhibits"][0]["id"]
+    scan_path = f"/fairs/{ids['food_a']}/exhibits/{exhibit}/scans"
+    for who, status in (("food_b", 403), ("platform", 403), ("food_a", 409), ("enforcement", 409)):
+        assert call(client, "POST", scan_path, keys[who], {"token": "x" * 40})[0] == status, who
     status, report = call(
         client, "POST", f"/fairs/{ids['food_a']}/exhibitors", keys["food_a"], more
     )
