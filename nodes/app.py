@@ -20,6 +20,7 @@ from ipfed.nodes.detection.api import router as detection
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
+from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
@@ -128,6 +129,7 @@ def create_app(
         marks,
         detection,
         exchange,
+        fairs,
     )
     for router in routers:
         app.include_router(router)
