@@ -35,7 +35,8 @@ def _records(path: Path, encoding: str) -> Iterator[Record]:
             yield Record(number, {k: v for k, v in row.items() if v not in ("", None)})
         return
     with path.open("rb") as raw:
-        yield from RecordReader(raw, detect_format(path), COLUMNS, encoding)
+        for batch in RecordReader(raw, detect_format(path), COLUMNS, encoding).batches(1000):
+            yield from batch
 
 
 def read_exhibitors(
