@@ -9,7 +9,7 @@ out are NULL.
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import chain
 from typing import Any, cast
 
@@ -182,10 +182,9 @@ def _insert_values(connection: Connection, table: Table, columns: Columns) -> No
     ``executemany``, which steps once per row."""
     dialect = connection.dialect
     names = list(columns)
-    converted = []
-    for name, column in columns.items():
-        convert = _sqlite_converter(table.c[name].type, dialect)
-        converted.append(column if convert is None else list(map(convert, column)))
+    converted = [
+        _sqlite_values(column, table.c[name].type, dialect) for name, column in columns.items()
+    ]
     values = list(chain.from_iterable(zip(*converted, strict=True)))
     count = _count(columns)
 
@@ -207,27 +206,18 @@ def _insert_values(connection: Connection, table: Table, columns: Columns) -> No
         cursor.close()
 
 
-def _sqlite_converter(
-    column_type: TypeEngine[Any], dialect: Dialect
-) -> Callable[[Any], Any] | None:
-    """What SQLAlchemy would bind for a column's values, or None when sqlite3 takes
-    them as they are: strings, enums (CHECK constraints guard them), integers
-    and booleans."""
+def _sqlite_values(column: list[Any], column_type: TypeEngine[Any], dialect: Dialect) -> list[Any]:
+    """The values as SQLAlchemy would bind them. Strings, enums (CHECK constraints
+    guard them), integers and booleans go to sqlite3 as they are."""
     if isinstance(column_type, String | Integer | Boolean):
-        return None
+        return column
     processor = column_type.dialect_impl(dialect).bind_processor(dialect)
     if processor is None:
-        return None
-    if not isinstance(column_type, Date | DateTime | UTCDateTime):
-        return lambda value: None if value is None else processor(value)
-    # Dates repeat across rows (a batch shares one created_at): format each once.
-    formatted: dict[Any, Any] = {None: None}
-
-    def convert(value: Any) -> Any:
-        try:
-            return formatted[value]
-        except KeyError:
-            formatted[value] = result = processor(value)
-            return result
-
-    return convert
+        return column
+    if isinstance(column_type, Date | DateTime | UTCDateTime):
+        # Dates repeat across rows (a batch shares one created_at): format each
+        # distinct one once, then look them all up.
+        formatted = {value: processor(value) for value in set(column) if value is not None}
+        formatted[None] = None
+        return list(map(formatted.__getitem__, column))
+    return [None if value is None else processor(value) for value in column]
