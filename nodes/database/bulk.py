@@ -115,7 +115,12 @@ def _stored_keys_postgresql(
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     names = [quote(c) for c in unique]
-    arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect)}[]" for c in unique)
+    # Arrays of text, not of VARCHAR(n): a cast to VARCHAR(n) cuts longer values short.
+    types = [
+        "text" if isinstance(table.c[c].type, String) else table.c[c].type.compile(dialect)
+        for c in unique
+    ]
+    arrays = ", ".join(f"%s::{name}[]" for name in types)
     match = " AND ".join(f"t.{name} = k.{name}" for name in names)
     sql = (
         f"SELECT k.* FROM unnest({arrays}) AS k({', '.join(names)}) CROSS JOIN LATERAL "
