@@ -88,6 +88,11 @@ class NodeSettings(BaseSettings):
         return self.data_dir / "identity"
 
     @property
+    def status_lists_dir(self) -> Path:
+        """Other offices' mark status lists, cached to check the marks they issued."""
+        return self.data_dir / "status-lists"
+
+    @property
     def base_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
 
