@@ -4,6 +4,7 @@ from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
+from ipfed.nodes.filings.models import Filing, FilingReceipt
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
@@ -30,6 +31,8 @@ __all__ = [
     "Exhibit",
     "Exhibitor",
     "Fair",
+    "Filing",
+    "FilingReceipt",
     "GeographicalIndication",
     "KeyProduct",
     "KnownCheckpoint",
