@@ -16,6 +16,7 @@ from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
+from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
@@ -113,6 +114,7 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
         witness,
         marks_public,
         marks,
+        filings,
     )
     for router in routers:
         app.include_router(router)

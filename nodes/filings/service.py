@@ -17,8 +17,8 @@ from ipfed.nodes.filings.calendar import (
     Calendar,
     FilingKind,
     Period,
-    china_today,
     check_period,
+    china_today,
 )
 from ipfed.nodes.filings.document import (
     FilingDocument,
@@ -295,9 +295,9 @@ def receive_filing(
                 f"filing {document.filing_id} was received with other content",
                 code="filing_id_reused",
             )
-        receipt = db.get(FilingReceipt, known.id)
-        assert receipt is not None
-        return SignedReceipt.from_bytes(receipt.signed)
+        kept = db.get(FilingReceipt, known.id)
+        assert kept is not None
+        return SignedReceipt.from_bytes(kept.signed)
     latest = _latest(db, document.region_code, document.kind, document.period)
     expected = (latest.version + 1, latest.id) if latest else (1, None)
     if (document.version, document.supersedes) != expected:
@@ -389,6 +389,7 @@ def filed_on(db: Session, settings: NodeSettings) -> dict[tuple[str, str, str], 
     return {
         (region, str(kind), period): (latest, china_today(first))
         for region, kind, period, first, latest in rows
+        if first is not None
     }
 
 

@@ -17,6 +17,7 @@ table they come from (see :func:`detection_frames`):
 """
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
@@ -94,16 +95,14 @@ def _counts(column: "pd.Series[str]") -> dict[str, int]:
     return {str(k): int(v) for k, v in column.value_counts(sort=False).sort_index().items()}
 
 
-def _minutes(delays: "pd.Series[pd.Timedelta]", quantile: float) -> int | None:
-    if delays.empty:
-        return None
-    return round(delays.quantile(quantile).total_seconds() / 60)
+def _minutes(seconds: "pd.Series[float]", quantile: float) -> int | None:
+    return None if seconds.empty else round(float(seconds.quantile(quantile)) / 60)
 
 
 def lead_figures(leads: pd.DataFrame) -> LeadFigures:
     """Leads by kind, source and status, and how long review took (``LEAD_COLUMNS``)."""
     reviewed = leads[leads["reviewed_at"].notna()]
-    delays = reviewed["reviewed_at"] - reviewed["found_at"]
+    delays = (reviewed["reviewed_at"] - reviewed["found_at"]).dt.total_seconds()
     return LeadFigures(
         total=len(leads),
         by_kind=_counts(leads["kind"]),
@@ -159,7 +158,7 @@ def detection_frames(
     return empty_leads(), empty_alerts()
 
 
-def _frame(db: Session, query: Select[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
+def _frame(db: Session, query: Select[*tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(db.execute(query).all(), columns=columns)
 
 
