@@ -19,6 +19,7 @@ from ipfed.nodes.database.core import make_engine, make_session_factory, transac
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
 from ipfed.nodes.filings.service import receive_filing
+from ipfed.nodes.filings.transport import FilingTransport
 
 OFFICES = {
     "national": Organisation("国家知识产权局", Role.NATIONAL, "100000"),
@@ -27,10 +28,13 @@ OFFICES = {
 }
 
 
+Keys = dict[str, tuple[PrivateKey, x509.Certificate]]
+
+
 @dataclass(frozen=True)
 class Federation:
     bundle: TrustBundle
-    keys: dict[str, tuple[PrivateKey, x509.Certificate]]
+    keys: Keys
 
     def settings(self, node_id: str, data_dir: Path) -> NodeSettings:
         """The node's settings, its key, certificate and the trust bundle written to disk."""
@@ -55,7 +59,7 @@ class Federation:
 
 
 @pytest.fixture(scope="session")
-def offices() -> Federation:
+def federation_of_offices() -> Federation:
     authority = CertificateAuthority.create()
     keys = {}
     for node_id, office in OFFICES.items():
@@ -64,14 +68,20 @@ def offices() -> Federation:
     return Federation(TrustBundle(authority.certificate, [c for _, c in keys.values()]), keys)
 
 
-@pytest.fixture
-def shanghai(offices: Federation, tmp_path: Path) -> NodeSettings:
-    return offices.settings("sh", tmp_path / "sh")
+@pytest.fixture(scope="session")
+def offices(federation_of_offices: Federation) -> Keys:
+    """Each office's key and certificate, by node id (national, sh, zj)."""
+    return federation_of_offices.keys
 
 
 @pytest.fixture
-def national(offices: Federation, tmp_path: Path) -> NodeSettings:
-    return offices.settings("national", tmp_path / "national")
+def shanghai(federation_of_offices: Federation, tmp_path: Path) -> NodeSettings:
+    return federation_of_offices.settings("sh", tmp_path / "sh")
+
+
+@pytest.fixture
+def national(federation_of_offices: Federation, tmp_path: Path) -> NodeSettings:
+    return federation_of_offices.settings("national", tmp_path / "national")
 
 
 @pytest.fixture
@@ -90,15 +100,20 @@ class DirectTransport:
     def __init__(self, settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.sent: list[SignedFiling] = []
 
     def send(self, filing: SignedFiling) -> SignedReceipt:
-        self.sent.append(filing)
         received = SignedFiling.from_bytes(filing.to_bytes())  # what travels is bytes
         with transaction(self.sessions) as db:
             return receive_filing(db=db, settings=self.settings, filing=received, now=utcnow())
 
 
 @pytest.fixture
-def to_national(national: NodeSettings, national_engine: Engine) -> DirectTransport:
-    return DirectTransport(national, make_session_factory(national_engine))
+def national_sessions(national_engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(national_engine)
+
+
+@pytest.fixture
+def to_national(
+    national: NodeSettings, national_sessions: sessionmaker[Session]
+) -> FilingTransport:
+    return DirectTransport(national, national_sessions)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import ConfigurationError, InvalidInput
 from ipfed.nodes.filings.calendar import (
     DEFAULT_CALENDAR,
@@ -15,7 +16,6 @@ from ipfed.nodes.filings.calendar import (
     Standing,
     node_calendar,
 )
-from ipfed.nodes.config import NodeSettings
 
 PLAN, SEMI, ANNUAL, MONTHLY = FilingKind
 

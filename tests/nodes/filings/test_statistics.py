@@ -21,8 +21,14 @@ from ipfed.nodes.filings.statistics import (
     lead_figures,
 )
 from ipfed.nodes.listings.models import Channel, Listing
-from ipfed.nodes.marks.models import BizStep, CloneAlert, CloneAlertKind, Mark, MarkEvent
-from ipfed.nodes.marks.models import MarkStatus
+from ipfed.nodes.marks.models import (
+    BizStep,
+    CloneAlert,
+    CloneAlertKind,
+    Mark,
+    MarkEvent,
+    MarkStatus,
+)
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark
 
 MARCH = Period.parse("2024-03")
