@@ -16,6 +16,7 @@ table they come from (see :func:`detection_frames`):
     countries (list of ISO 3166 codes), created_at (UTC time)
 """
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -95,23 +96,46 @@ def _counts(column: "pd.Series[str]") -> dict[str, int]:
     return {str(k): int(v) for k, v in column.value_counts(sort=False).sort_index().items()}
 
 
-def _minutes(seconds: "pd.Series[float]", quantile: float) -> int | None:
-    return None if seconds.empty else round(float(seconds.quantile(quantile)) / 60)
+def _key(key: object) -> tuple[object, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def lead_figures_by(leads: pd.DataFrame, by: list[str]) -> dict[tuple[object, ...], LeadFigures]:
+    """:func:`lead_figures` of every group of ``leads`` by the columns ``by`` at once
+    (e.g. region and month: a year's monthly reports for every province)."""
+    counts: dict[str, dict[tuple[object, ...], dict[str, int]]] = {}
+    for column in ("kind", "source", "status"):
+        per_group: dict[tuple[object, ...], dict[str, int]] = defaultdict(dict)
+        for key, count in leads.groupby([*by, column], sort=True).size().items():
+            per_group[_key(key)[:-1]][str(_key(key)[-1])] = int(count)
+        counts[column] = per_group
+    reviewed = leads[leads["reviewed_at"].notna()]
+    minutes = (reviewed["reviewed_at"] - reviewed["found_at"]).dt.total_seconds() / 60
+    delays = reviewed[by].assign(minutes=minutes).groupby(by)["minutes"]
+    review = pd.DataFrame(
+        {"reviewed": delays.size(), "median": delays.quantile(0.5), "p90": delays.quantile(0.9)}
+    )
+    review_of = {_key(key): row for key, row in review.iterrows()}
+    figures = {}
+    for key, total in leads.groupby(by, sort=True).size().items():
+        group = _key(key)
+        times = review_of.get(group)
+        figures[group] = LeadFigures(
+            total=int(total),
+            by_kind=counts["kind"][group],
+            by_source=counts["source"][group],
+            by_status=counts["status"][group],
+            reviewed=int(times["reviewed"]) if times is not None else 0,
+            review_minutes_median=round(times["median"]) if times is not None else None,
+            review_minutes_p90=round(times["p90"]) if times is not None else None,
+        )
+    return figures
 
 
 def lead_figures(leads: pd.DataFrame) -> LeadFigures:
     """Leads by kind, source and status, and how long review took (``LEAD_COLUMNS``)."""
-    reviewed = leads[leads["reviewed_at"].notna()]
-    delays = (reviewed["reviewed_at"] - reviewed["found_at"]).dt.total_seconds()
-    return LeadFigures(
-        total=len(leads),
-        by_kind=_counts(leads["kind"]),
-        by_source=_counts(leads["source"]),
-        by_status=_counts(leads["status"]),
-        reviewed=len(reviewed),
-        review_minutes_median=_minutes(delays, 0.5),
-        review_minutes_p90=_minutes(delays, 0.9),
-    )
+    by_group = lead_figures_by(leads.assign(all=0), ["all"])
+    return by_group.get((0,), LeadFigures())
 
 
 def alert_figures(alerts: pd.DataFrame) -> AlertFigures:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from ipfed.nodes.filings.statistics import (
     empty_leads,
     flatten,
     lead_figures,
+    lead_figures_by,
 )
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.marks.models import (
@@ -64,6 +66,31 @@ def test_lead_figures_equal_a_count_by_hand() -> None:
     assert figures.reviewed == 3
     assert figures.review_minutes_median == 90
     assert figures.review_minutes_p90 == 210  # 90 + 0.8 * (240 - 90)
+
+
+def test_figures_by_group_equal_the_figures_of_each_group() -> None:
+    rng = np.random.default_rng(1)
+    found = pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 86400 * 20, 400), unit="s"
+    )
+    reviewed = found + pd.to_timedelta(rng.integers(60, 86400, 400), unit="s")
+    status = np.array(["suspected", "confirmed", "rejected"])[rng.integers(0, 3, 400)]
+    leads = pd.DataFrame(
+        {
+            "lead_id": [str(i) for i in range(400)],
+            "region": np.array(["310000", "330000", "440000"])[rng.integers(0, 3, 400)],
+            "kind": np.array(["trademark", "design"])[rng.integers(0, 2, 400)],
+            "source": np.array(["淘宝", "京东", "展会"])[rng.integers(0, 3, 400)],
+            "status": status,
+            "found_at": found,
+            "reviewed_at": pd.Series(reviewed).where(status != "suspected"),
+        }
+    )
+    grouped = lead_figures_by(leads, ["region"])
+    assert sorted(grouped) == [("310000",), ("330000",), ("440000",)]
+    for (region,), figures in grouped.items():
+        assert figures == lead_figures(leads[leads["region"] == region])
+    assert sum(f.total for f in grouped.values()) == 400
 
 
 def test_no_leads_and_no_alerts_are_zeros() -> None:
