@@ -13,7 +13,7 @@ import httpx
 from pydantic import ValidationError
 
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
-from ipfed.nodes.errors import ConfigurationError, IpfedError
+from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.filings.document import FilingRefused, SignedFiling, SignedReceipt
 
 RECEIVE_PATH = "/filings/received"
@@ -37,32 +37,36 @@ class FilingTransport(Protocol):
 
 
 class HttpTransport:
-    def __init__(self, peer: Peer, timeout: float = 30) -> None:
-        if peer.api_key is None:
-            raise ConfigurationError(
-                f"no API key for peer {peer.node_id}: set api_key in its [[peers]] entry",
-                code="no_peer_key",
-            )
-        self.url = peer.api_url.rstrip("/") + RECEIVE_PATH
-        self.headers = {"X-API-Key": peer.api_key, "Content-Type": "application/json"}
+    """Posts to the national node's API with this node's key on it (its [[peers]] entry)."""
+
+    def __init__(self, peer: Peer | None, timeout: float = 30) -> None:
+        self.peer = peer
         self.timeout = timeout
 
     def send(self, filing: SignedFiling) -> SignedReceipt:
+        peer = self.peer
+        if peer is None or peer.api_key is None:
+            raise DeliveryFailed(
+                "no national node with an API key among the peers: add it to node.toml's [[peers]]",
+                code="no_national_peer",
+            )
+        url = peer.api_url.rstrip("/") + RECEIVE_PATH
+        headers = {"X-API-Key": peer.api_key, "Content-Type": "application/json"}
         try:
             answer = httpx.post(
-                self.url, content=filing.to_bytes(), headers=self.headers, timeout=self.timeout
+                url, content=filing.to_bytes(), headers=headers, timeout=self.timeout
             )
         except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{self.url}: {exc}") from None
+            raise DeliveryFailed(f"{url}: {exc}") from None
         if 400 <= answer.status_code < 500:
-            error = _error_of(answer)
-            raise FilingRefused(f"the national office refused it: {error[1]}", code=error[0])
+            code, detail = _error_of(answer)
+            raise FilingRefused(f"the national office refused it: {detail}", code=code)
         if answer.status_code != 200:
-            raise DeliveryFailed(f"{self.url} answered {answer.status_code}")
+            raise DeliveryFailed(f"{url} answered {answer.status_code}")
         try:
             return SignedReceipt.model_validate_json(answer.content)
         except ValidationError as exc:
-            raise DeliveryFailed(f"{self.url} answered with no receipt: {exc}") from None
+            raise DeliveryFailed(f"{url} answered with no receipt: {exc}") from None
 
 
 def _error_of(answer: httpx.Response) -> tuple[str, str]:
@@ -74,11 +78,6 @@ def _error_of(answer: httpx.Response) -> tuple[str, str]:
 
 
 def national_transport(settings: NodeSettings) -> HttpTransport:
-    """The national node's API, from this node's peers."""
-    for peer in settings.peers:
-        if peer.role is NodeRole.NATIONAL:
-            return HttpTransport(peer)
-    raise ConfigurationError(
-        "no national node among the peers: add it to node.toml's [[peers]]",
-        code="no_national_peer",
-    )
+    """The national node's API, as this node's peers name it."""
+    national = (p for p in settings.peers if p.role is NodeRole.NATIONAL)
+    return HttpTransport(next(national, None))
