@@ -17,6 +17,7 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.demo.filings import file_and_consolidate
 from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
 from ipfed.nodes.demo.marks import issue_demo_marks, platform_verifies
 from ipfed.nodes.errors import ConfigurationError
@@ -211,6 +212,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
         witness_all(nodes, console)
         platform_verifies(shanghai, mark_urls, keys[shanghai.node_id], console)
+        file_and_consolidate(nodes, console)
 
         console.print("[bold]ipfed demo federation[/bold]")
         for settings in nodes:
