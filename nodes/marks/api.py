@@ -198,15 +198,15 @@ _answers: dict[str, tuple[float, bytes]] = {}
 @public.get("/marks/{mark_id}/status", response_model=MarkStatusOut)
 async def get_mark_status(request: Request, mark_id: MarkId) -> Response:
     """A mark's status now (at most a second old): the hottest route, so one indexed read,
-    no session, and a short-lived answer cache.
+    no dependencies, and a short-lived answer cache.
 
     (Blocking for the tens of microseconds the read takes beats a thread hop.)
     """
     now = time.monotonic()
     cached = _answers.get(mark_id)
     if cached is None or cached[0] < now:
-        with request.app.state.engine.connect() as connection:
-            row = connection.execute(STATUS_QUERY, {"mark_id": mark_id}).first()
+        with request.app.state.sessions() as db:
+            row = db.execute(STATUS_QUERY, {"mark_id": mark_id}).first()
         if row is None:
             raise NotFound(f"no mark {mark_id}")
         answer = MarkStatusOut(

@@ -31,8 +31,8 @@ def follow_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> int:
 
 async def follow_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
     while True:
+        await asyncio.sleep(settings.marks_follow_seconds)
         try:
             await asyncio.to_thread(follow_once, settings, sessions)
         except Exception:  # the loop must outlive any one round
             log.exception("marks follow round crashed")
-        await asyncio.sleep(settings.marks_follow_seconds)

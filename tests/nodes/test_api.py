@@ -28,7 +28,8 @@ def keys(db: Session, sample_data: None) -> dict[Role, str]:
 def client(
     engine: Engine, sessions: sessionmaker[Session], office: NodeSettings
 ) -> Iterator[TestClient]:
-    app = create_app(office, engine)
+    # No background rounds: they would share the test's connection from another thread.
+    app = create_app(office.model_copy(update={"marks_follow_seconds": 0}), engine)
     app.state.sessions = sessions  # requests join the test's rolled-back transaction
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -12,7 +12,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput
@@ -21,6 +21,7 @@ from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.marks import service
+from ipfed.nodes.marks.follow import follow_once
 from ipfed.nodes.marks.models import CloneAlertKind, MarkStatus
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
@@ -292,3 +293,15 @@ def test_design_marks_carry_the_locarno_class(db: Session, office: NodeSettings)
         platform(db, office).verify(mark.token, product_class="09-01").claims.locarno_class
         == "09-03"
     )
+
+
+def test_the_background_round_commits_what_it_follows(
+    db: Session, sessions: sessionmaker[Session], office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    trademark.status = RightStatus.EXPIRED
+    db.commit()
+    assert follow_once(office, sessions) == 1
+    assert follow_once(office, sessions) == 0  # nothing left to follow
+    db.refresh(mark)
+    assert mark.status is MarkStatus.EXPIRED
