@@ -30,7 +30,7 @@ from ipfed.nodes.filings import report
 from ipfed.nodes.filings.calendar import DEFAULT_CALENDAR, FilingKind, Period
 from ipfed.nodes.filings.consolidation import national_report
 from ipfed.nodes.filings.document import FilingDocument, SignedFiling
-from ipfed.nodes.filings.service import receive_filing
+from ipfed.nodes.filings.receiving import receive_filing
 from ipfed.nodes.filings.statistics import LEAD_KINDS, LEAD_STATUSES, Statistics, lead_figures_by
 from ipfed.registry.identifiers import PROVINCES, region_name
 

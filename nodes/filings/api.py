@@ -14,7 +14,7 @@ from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Forbidden, NotFound
-from ipfed.nodes.filings import report, service
+from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
 from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
@@ -168,7 +168,7 @@ def consolidated_report(
 def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
     """A region's signed filing (national node): verified, stored, recorded on the
     ledger; the answer is the national office's signed receipt."""
-    return service.receive_filing(db=db, settings=settings, filing=body, now=utcnow())
+    return receiving.receive_filing(db=db, settings=settings, filing=body, now=utcnow())
 
 
 @router.get("/{filing_id}", dependencies=[Office])

@@ -1,13 +1,11 @@
-"""Filings at a regional node (create, fill, seal, deliver, correct) and at the
-national node (verify, store, anchor on the ledger, sign a receipt)."""
+"""A regional office's own filings (create, fill, seal, deliver, correct, receipts)
+and where every filing stands against the calendar."""
 
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ipfed.ledger.transactions import TxType
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, IpfedError, NotFound
@@ -23,11 +21,9 @@ from ipfed.nodes.filings.calendar import (
 from ipfed.nodes.filings.document import (
     FilingDocument,
     FilingRefused,
-    ReceiptDocument,
     SignedFiling,
     SignedReceipt,
     TypicalCase,
-    verify_filing,
     verify_receipt,
 )
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
@@ -35,7 +31,6 @@ from ipfed.nodes.filings.schemas import SECTIONS, FillIn, ObligationOut, Preview
 from ipfed.nodes.filings.statistics import Statistics, collect
 from ipfed.nodes.filings.transport import FilingTransport
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW, record_own
 from ipfed.registry.identifiers import PROVINCES, region_name
 
 SEALED = (FilingState.SUBMITTED, FilingState.ACKNOWLEDGED)
@@ -60,7 +55,7 @@ def statistics_window(kind: FilingKind, period: Period) -> tuple[datetime, datet
     return (period.previous() if kind is FilingKind.IMPLEMENTATION_PLAN else period).window()
 
 
-def _latest(db: Session, region: str, kind: FilingKind, period: str) -> Filing | None:
+def latest_version(db: Session, region: str, kind: FilingKind, period: str) -> Filing | None:
     return db.scalars(
         select(Filing)
         .where(Filing.region_code == region, Filing.kind == kind, Filing.period == period)
@@ -75,7 +70,7 @@ def create_filing(*, db: Session, settings: NodeSettings, kind: FilingKind, peri
         raise Forbidden("the national office receives filings; it files none", code="not_a_filer")
     parsed = Period.parse(period)
     check_period(kind, parsed)
-    latest = _latest(db, settings.region_code, kind, str(parsed))
+    latest = latest_version(db, settings.region_code, kind, str(parsed))
     if latest is not None:
         what = "a draft" if latest.state is FilingState.DRAFT else "a filed version"
         raise Conflict(
@@ -149,7 +144,7 @@ def correct_filing(*, db: Session, filing: Filing) -> Filing:
     """A new draft version that will supersede ``filing``, which stays as it was."""
     if filing.state not in SEALED:
         raise Conflict(f"filing {filing.id} is {filing.state}; fill it instead", code="not_filed")
-    latest = _latest(db, filing.region_code, filing.kind, filing.period)
+    latest = latest_version(db, filing.region_code, filing.kind, filing.period)
     if latest is not None and latest.id != filing.id:
         raise Conflict(
             f"version {latest.version} ({latest.id}) is the one to correct", code="not_latest"
@@ -268,111 +263,6 @@ def accept_receipt(*, db: Session, settings: NodeSettings, receipt: SignedReceip
     filing.state = FilingState.ACKNOWLEDGED
     db.flush()
     return stored
-
-
-# --- at the national node ----------------------------------------------------
-
-
-def receive_filing(
-    *, db: Session, settings: NodeSettings, filing: SignedFiling, now: datetime
-) -> SignedReceipt:
-    """Verify a region's signed filing, store it, record it on the ledger, sign a receipt.
-
-    Receiving the same filing again answers the same receipt. A version must
-    follow the last one received for its region, kind and period.
-    """
-    if settings.role is not NodeRole.NATIONAL:
-        raise Forbidden("filings go to the national node", code="not_national")
-    identity = node_identity(settings)
-    verify_filing(filing, identity.bundle)
-    document, sha256 = filing.document, filing.document.sha256()
-    if document.signed_at - now > MAX_CLOCK_SKEW:
-        raise FilingRefused("the filing is signed in the future", code="untimely")
-    known = db.get(Filing, document.filing_id)
-    if known is not None:
-        if known.sha256 != sha256:
-            raise Conflict(
-                f"filing {document.filing_id} was received with other content",
-                code="filing_id_reused",
-            )
-        kept = db.get(FilingReceipt, known.id)
-        assert kept is not None
-        return SignedReceipt.from_bytes(kept.signed)
-    latest = _latest(db, document.region_code, document.kind, document.period)
-    expected = (latest.version + 1, latest.id) if latest else (1, None)
-    if (document.version, document.supersedes) != expected:
-        raise Conflict(
-            f"expected version {expected[0]} superseding {expected[1] or 'nothing'}",
-            code="version_out_of_order",
-        )
-    stored = Filing(
-        id=document.filing_id,
-        region_code=document.region_code,
-        office=document.office,
-        kind=document.kind,
-        period=document.period,
-        version=document.version,
-        supersedes_id=document.supersedes,
-        state=FilingState.RECEIVED,
-        title=document.title,
-        statistics=document.statistics.model_dump(),
-        sections=document.sections,
-        typical_cases=[case.model_dump() for case in document.typical_cases],
-        signed=filing.to_bytes(),
-        sha256=sha256,
-        signed_at=document.signed_at,
-        received_at=now,
-    )
-    try:
-        with db.begin_nested():
-            db.add(stored)
-    except IntegrityError:  # the same version arrived meanwhile
-        raise Conflict("this version was received meanwhile", code="version_out_of_order") from None
-    public = {
-        "filing_id": document.filing_id,
-        "sha256": sha256,
-        "region_code": document.region_code,
-        "kind": document.kind.value,
-        "period": document.period,
-        "version": document.version,
-    }
-    position = record_own(
-        db=db,
-        settings=settings,
-        entries=[
-            (TxType.FILING_RECEIVED, public),
-            (TxType.FILING_RECEIPT, {"filing_id": document.filing_id, "sha256": sha256}),
-        ],
-    )
-    stored.ledger_position = position
-    receipt = SignedReceipt.create(
-        ReceiptDocument(
-            filing_id=document.filing_id,
-            filing_sha256=sha256,
-            region_code=document.region_code,
-            kind=document.kind,
-            period=document.period,
-            version=document.version,
-            received_by=settings.org_name,
-            received_at=now,
-            ledger_origin=settings.origin,
-            ledger_position=position,
-            receipt_position=position + 1,
-        ),
-        identity.key,
-        identity.certificate,
-    )
-    db.add(
-        FilingReceipt(
-            filing_id=stored.id,
-            received_by=settings.org_name,
-            received_at=now,
-            ledger_position=position + 1,
-            signed=receipt.to_bytes(),
-        )
-    )
-    db.flush()
-    return receipt
 
 
 # --- the calendar -------------------------------------------------------------

@@ -18,7 +18,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
-from ipfed.nodes.filings.service import receive_filing
+from ipfed.nodes.filings.receiving import receive_filing
 from ipfed.nodes.filings.transport import FilingTransport
 
 OFFICES = {

@@ -28,7 +28,7 @@ from ipfed.nodes.filings.consolidation import (
     short_name,
 )
 from ipfed.nodes.filings.document import FilingDocument, SignedFiling
-from ipfed.nodes.filings.service import receive_filing
+from ipfed.nodes.filings.receiving import receive_filing
 from ipfed.nodes.filings.statistics import LeadFigures, MarkFigures, Statistics
 from ipfed.registry.identifiers import PROVINCES
 

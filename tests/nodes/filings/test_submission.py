@@ -31,6 +31,7 @@ from ipfed.nodes.filings.document import (
     SignedReceipt,
 )
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
+from ipfed.nodes.filings.receiving import receive_filing
 from ipfed.nodes.filings.schemas import FillIn
 from ipfed.nodes.filings.service import (
     accept_receipt,
@@ -38,7 +39,6 @@ from ipfed.nodes.filings.service import (
     create_filing,
     deliver,
     fill_filing,
-    receive_filing,
     submit,
 )
 from ipfed.nodes.filings.statistics import LeadFigures, Statistics
