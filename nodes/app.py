@@ -17,6 +17,7 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.filings.api import router as filings
+from ipfed.nodes.filings.round import filings_forever
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
@@ -82,6 +83,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
     if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
         tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
+    if settings.filings_round_seconds > 0 and (settings.identity_dir / "org.key").exists():
+        tasks.append(asyncio.create_task(filings_forever(settings, app.state.sessions)))
     yield
     for task in tasks:
         task.cancel()

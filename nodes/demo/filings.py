@@ -15,7 +15,7 @@ from ipfed.nodes.filings.calendar import FilingKind, Granularity, Period, china_
 from ipfed.nodes.filings.consolidation import national_report
 from ipfed.nodes.filings.models import FilingState
 from ipfed.nodes.filings.schemas import CaseChoice, FillIn
-from ipfed.nodes.filings.service import create_filing, deliver, fill_filing, own_filing, seal
+from ipfed.nodes.filings.service import create_filing, fill_filing, submit
 from ipfed.nodes.filings.transport import national_transport
 
 SECTIONS = {
@@ -40,10 +40,13 @@ def file_monthly_report(settings: NodeSettings, period: Period, console: Console
         ).all()
         chosen = [CaseChoice(case_no=case) for case in cases]
         fill_filing(db=db, filing=filing, fill=FillIn(sections=SECTIONS, typical_cases=chosen))
-        seal(db=db, settings=settings, filing=filing, now=utcnow())
-    with transaction(sessions) as db:  # sealed and kept, whatever the delivery does
-        filing = own_filing(db, settings, filing.id)
-        deliver(db=db, settings=settings, filing=filing, transport=national_transport(settings))
+    filing = submit(
+        sessions=sessions,
+        settings=settings,
+        filing_id=filing.id,
+        transport=national_transport(settings),
+        now=utcnow(),
+    )
     if filing.state is not FilingState.ACKNOWLEDGED:
         console.print(f"  {settings.node_id}: report not delivered: {filing.delivery_error}")
         return

@@ -191,14 +191,20 @@ def preview(db: DB, filing_id: FilingId) -> str:
 
 @router.post("/{filing_id}/submit", dependencies=[Office])
 def submit(
-    db: DB,
+    request: Request,
     settings: Settings,
     filing_id: FilingId,
     sender: Annotated[FilingTransport, Depends(transport)],
 ) -> FilingOut:
-    """Sign a draft and send it to the national office (or send a submitted one again)."""
-    filing = service.own_filing(db, settings, filing_id)
-    service.submit(db=db, settings=settings, filing=filing, transport=sender, now=utcnow())
+    """Sign a draft and send it to the national office (or send a submitted one again).
+    A failed delivery is kept on the filing (``delivery_error``) and retried."""
+    filing = service.submit(
+        sessions=request.app.state.sessions,
+        settings=settings,
+        filing_id=filing_id,
+        transport=sender,
+        now=utcnow(),
+    )
     return FilingOut.model_validate(filing)
 
 

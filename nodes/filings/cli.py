@@ -42,7 +42,6 @@ def add_filings_commands(app: typer.Typer) -> None:
     from ipfed.nodes import cli
     from ipfed.nodes.database.core import utcnow
     from ipfed.nodes.filings import service
-    from ipfed.nodes.filings.models import FilingState
     from ipfed.nodes.filings.schemas import CaseChoice, FillIn
     from ipfed.nodes.filings.transport import national_transport
 
@@ -135,15 +134,13 @@ def add_filings_commands(app: typer.Typer) -> None:
     def submit(filing_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
         """Sign a draft and send it to the national office (again, if it was not received)."""
         settings = cli.load(data_dir)
-        with cli.node_db(settings) as db:  # signed and kept, whatever the delivery does
-            filing = service.own_filing(db, settings, filing_id)
-            if filing.state is FilingState.DRAFT:
-                service.seal(db=db, settings=settings, filing=filing, now=utcnow())
-        with cli.node_db(settings) as db:
-            filing = service.own_filing(db, settings, filing_id)
-            service.deliver(
-                db=db, settings=settings, filing=filing, transport=national_transport(settings)
-            )
+        filing = service.submit(
+            sessions=cli.node_sessions(settings),
+            settings=settings,
+            filing_id=filing_id,
+            transport=national_transport(settings),
+            now=utcnow(),
+        )
         if filing.delivery_error:
             cli.err.print(f"[red]not delivered[/red] {escape(filing.delivery_error)}")
             raise typer.Exit(1)

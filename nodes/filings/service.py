@@ -4,10 +4,11 @@ and where every filing stands against the calendar."""
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, IpfedError, NotFound
 from ipfed.nodes.filings.calendar import (
     KIND_NAMES,
@@ -232,15 +233,47 @@ def deliver(
 
 def submit(
     *,
-    db: Session,
+    sessions: sessionmaker[Session],
     settings: NodeSettings,
-    filing: Filing,
+    filing_id: str,
     transport: FilingTransport,
     now: datetime,
 ) -> Filing:
-    if filing.state is FilingState.DRAFT:
-        seal(db=db, settings=settings, filing=filing, now=now)
-    return deliver(db=db, settings=settings, filing=filing, transport=transport)
+    """Seal a draft and keep it, then deliver it in a transaction of its own: the signed
+    filing survives a failed or interrupted delivery, and no lock is held while sealing
+    waits for the national node."""
+    with transaction(sessions) as db:
+        filing = own_filing(db, settings, filing_id)
+        if filing.state is FilingState.DRAFT:
+            seal(db=db, settings=settings, filing=filing, now=now)
+    with transaction(sessions) as db:
+        filing = own_filing(db, settings, filing_id)
+        return deliver(db=db, settings=settings, filing=filing, transport=transport)
+
+
+def deliver_pending(
+    *, sessions: sessionmaker[Session], settings: NodeSettings, transport: FilingTransport
+) -> list[Filing]:
+    """Send again every filing signed but not yet acknowledged; those now acknowledged."""
+    with transaction(sessions) as db:
+        pending = db.scalars(
+            select(Filing.id)
+            .where(Filing.region_code == settings.region_code)
+            .where(Filing.state == FilingState.SUBMITTED)
+            .order_by(Filing.id)
+        ).all()
+    delivered = []
+    for filing_id in pending:
+        with transaction(sessions) as db:
+            filing = deliver(
+                db=db,
+                settings=settings,
+                filing=own_filing(db, settings, filing_id),
+                transport=transport,
+            )
+        if filing.state is FilingState.ACKNOWLEDGED:
+            delivered.append(filing)
+    return delivered
 
 
 def accept_receipt(*, db: Session, settings: NodeSettings, receipt: SignedReceipt) -> FilingReceipt:

@@ -47,6 +47,7 @@ class Federation:
             data_dir=data_dir,
             ledger_sync_seconds=0,
             marks_follow_seconds=0,
+            filings_round_seconds=0,
         )
         key, certificate = self.keys[node_id]
         settings.identity_dir.mkdir(parents=True)

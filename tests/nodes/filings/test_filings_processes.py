@@ -53,7 +53,7 @@ def make_node(settings: NodeSettings, authority: AuthorityDirectory) -> None:
 
 def test_filings_commands_against_a_national_node_process(tmp_path: Path) -> None:
     authority = AuthorityDirectory.create(tmp_path / "ca")
-    quiet = {"ledger_sync_seconds": 0, "marks_follow_seconds": 0}
+    quiet = {"ledger_sync_seconds": 0, "marks_follow_seconds": 0, "filings_round_seconds": 0}
     national = NodeSettings(
         node_id="national",
         role="national",

@@ -3,6 +3,7 @@ recorded on the national ledger, acknowledged with a signed receipt; a tampered
 filing is refused and a correction keeps the original version."""
 
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -22,7 +23,7 @@ from ipfed.ledger.transactions import Transaction, TxType
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, transaction, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput
-from ipfed.nodes.filings.calendar import FilingKind, Period
+from ipfed.nodes.filings.calendar import FilingKind, Granularity, Period, Standing, china_today
 from ipfed.nodes.filings.consolidation import received
 from ipfed.nodes.filings.document import (
     FilingDocument,
@@ -32,12 +33,13 @@ from ipfed.nodes.filings.document import (
 )
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.receiving import receive_filing
+from ipfed.nodes.filings.round import filings_round
 from ipfed.nodes.filings.schemas import FillIn
 from ipfed.nodes.filings.service import (
     accept_receipt,
     correct_filing,
     create_filing,
-    deliver,
+    deliver_pending,
     fill_filing,
     submit,
 )
@@ -75,6 +77,22 @@ def document(**changes: object) -> FilingDocument:
     return FilingDocument.model_validate({**fields, **changes})
 
 
+def submitted(
+    db: Session,
+    sessions: sessionmaker[Session],
+    settings: NodeSettings,
+    filing: Filing,
+    transport: FilingTransport,
+) -> Filing:
+    """Submit as the API and CLI do, in transactions of their own, and reload."""
+    db.flush()
+    submit(
+        sessions=sessions, settings=settings, filing_id=filing.id, transport=transport, now=utcnow()
+    )
+    db.refresh(filing)
+    return filing
+
+
 def signed_by(offices: Keys, node_id: str, doc: FilingDocument) -> SignedFiling:
     key, certificate = offices[node_id]
     return SignedFiling.create(doc, key, certificate)
@@ -87,13 +105,14 @@ def ledger(db: Session) -> list[Transaction]:
 
 def test_a_filing_reaches_the_national_node_and_a_signed_receipt_comes_back(
     db: Session,
+    sessions: sessionmaker[Session],
     shanghai: NodeSettings,
     national: NodeSettings,
     to_national: FilingTransport,
     national_sessions: sessionmaker[Session],
 ) -> None:
     filing = draft(db, shanghai)
-    submit(db=db, settings=shanghai, filing=filing, transport=to_national, now=utcnow())
+    submitted(db, sessions, shanghai, filing, to_national)
     assert filing.state is FilingState.ACKNOWLEDGED and filing.delivery_error is None
     sent = SignedFiling.from_bytes(filing.signed or b"")
     assert sent.document.sha256() == filing.sha256
@@ -194,12 +213,13 @@ def test_versions_follow_each_other_and_a_repeat_gets_the_same_receipt(
 
 def test_a_correction_is_a_new_version_and_the_original_stays(
     db: Session,
+    sessions: sessionmaker[Session],
     shanghai: NodeSettings,
     to_national: FilingTransport,
     national_sessions: sessionmaker[Session],
 ) -> None:
     original = draft(db, shanghai)
-    submit(db=db, settings=shanghai, filing=original, transport=to_national, now=utcnow())
+    submitted(db, sessions, shanghai, original, to_national)
     signed_before, sha_before = original.signed, original.sha256
     with pytest.raises(Conflict) as caught:
         fill_filing(db=db, filing=original, fill=FillIn(sections={"problems": "改写"}))
@@ -208,7 +228,7 @@ def test_a_correction_is_a_new_version_and_the_original_stays(
     correction = correct_filing(db=db, filing=original)
     assert (correction.version, correction.supersedes_id) == (2, original.id)
     fill_filing(db=db, filing=correction, fill=FillIn(sections={"problems": "数据有误，更正。"}))
-    submit(db=db, settings=shanghai, filing=correction, transport=to_national, now=utcnow())
+    submitted(db, sessions, shanghai, correction, to_national)
     assert correction.state is FilingState.ACKNOWLEDGED
     db.expire_all()
     kept = db.get(Filing, original.id)
@@ -236,17 +256,24 @@ class Unreachable:
 
 def test_a_failed_delivery_is_kept_and_sent_again(
     db: Session,
+    sessions: sessionmaker[Session],
     shanghai: NodeSettings,
     to_national: FilingTransport,
     national_sessions: sessionmaker[Session],
 ) -> None:
     filing = draft(db, shanghai)
-    submit(db=db, settings=shanghai, filing=filing, transport=Unreachable(), now=utcnow())
+    submitted(db, sessions, shanghai, filing, Unreachable())
     assert filing.state is FilingState.SUBMITTED
     assert filing.delivery_error == "[delivery_failed] connection refused"
     signed = filing.signed
-    deliver(db=db, settings=shanghai, filing=filing, transport=to_national)
+    unsent = draft(db, shanghai, period="2024-04")  # a draft is not sent
+    db.flush()
+    again = deliver_pending(sessions=sessions, settings=shanghai, transport=to_national)
+    assert [f.id for f in again] == [filing.id]
+    db.refresh(filing)
     assert filing.state is FilingState.ACKNOWLEDGED and filing.delivery_error is None
+    assert unsent.state is FilingState.DRAFT
+    assert deliver_pending(sessions=sessions, settings=shanghai, transport=to_national) == []
     with transaction(national_sessions) as there:
         stored = there.get(Filing, filing.id)
         assert stored is not None and stored.signed == signed  # the same bytes, not re-signed
@@ -254,6 +281,7 @@ def test_a_failed_delivery_is_kept_and_sent_again(
 
 def test_an_incomplete_draft_is_not_signed(
     db: Session,
+    sessions: sessionmaker[Session],
     shanghai: NodeSettings,
     to_national: FilingTransport,
     national_sessions: sessionmaker[Session],
@@ -261,7 +289,7 @@ def test_an_incomplete_draft_is_not_signed(
     filing = create_filing(db=db, settings=shanghai, kind=MONTHLY, period="2024-03")
     fill_filing(db=db, filing=filing, fill=FillIn(sections={"progress": "已开展。"}))
     with pytest.raises(InvalidInput) as caught:
-        submit(db=db, settings=shanghai, filing=filing, transport=to_national, now=utcnow())
+        submitted(db, sessions, shanghai, filing, to_national)
     assert caught.value.code == "incomplete_filing"
     assert filing.state is FilingState.DRAFT and filing.signed is None
     with transaction(national_sessions) as there:
@@ -270,13 +298,14 @@ def test_an_incomplete_draft_is_not_signed(
 
 def test_a_receipt_must_be_the_national_offices_for_this_document(
     db: Session,
+    sessions: sessionmaker[Session],
     offices: Keys,
     shanghai: NodeSettings,
     national: NodeSettings,
     national_sessions: sessionmaker[Session],
 ) -> None:
     filing = draft(db, shanghai)
-    submit(db=db, settings=shanghai, filing=filing, transport=Unreachable(), now=utcnow())
+    submitted(db, sessions, shanghai, filing, Unreachable())
     other = signed_by(offices, "sh", document())
     with transaction(national_sessions) as there:
         receipt = receive_filing(db=there, settings=national, filing=other, now=utcnow())
@@ -308,3 +337,20 @@ def test_the_national_office_files_nothing_and_a_region_receives_nothing(
         receive_filing(
             db=db, settings=shanghai, filing=signed_by(offices, "sh", document()), now=utcnow()
         )
+
+
+def test_a_running_nodes_round_sends_again_and_raises_reminders(
+    db: Session,
+    sessions: sessionmaker[Session],
+    shanghai: NodeSettings,
+    to_national: FilingTransport,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    period = Period.of(Granularity.MONTH, china_today(utcnow())).previous()
+    filing = submitted(db, sessions, shanghai, draft(db, shanghai, str(period)), Unreachable())
+    with caplog.at_level(logging.WARNING, logger="ipfed.nodes.filings.round"):
+        delivered, due = filings_round(shanghai, sessions, to_national)
+    assert [f.id for f in delivered] == [filing.id]
+    assert due and all(o.standing in (Standing.OVERDUE, Standing.DUE_SOON) for o in due)
+    assert (MONTHLY, str(period)) not in {(o.kind, o.period) for o in due}
+    assert "filings overdue or due soon" in caplog.text and "上海市" in caplog.text
