@@ -31,7 +31,7 @@ from ipfed.nodes.filings.calendar import DEFAULT_CALENDAR, FilingKind, Period
 from ipfed.nodes.filings.consolidation import national_report
 from ipfed.nodes.filings.document import FilingDocument, SignedFiling
 from ipfed.nodes.filings.receiving import receive_filing
-from ipfed.nodes.filings.statistics import LEAD_KINDS, LEAD_STATUSES, Statistics, lead_figures_by
+from ipfed.nodes.filings.statistics import LEAD_KINDS, Statistics, lead_figures_by
 from ipfed.registry.identifiers import PROVINCES, region_name
 
 YEAR = 2024
@@ -43,7 +43,8 @@ def generate_leads(count: int, seed: int = 7) -> pd.DataFrame:
     start = pd.Timestamp(f"{YEAR}-01-01", tz="Asia/Shanghai").tz_convert("UTC")
     seconds = rng.integers(0, 366 * 86400, count)
     found = start + pd.to_timedelta(seconds, unit="s")
-    status = np.array(LEAD_STATUSES)[rng.choice(3, count, p=[0.2, 0.5, 0.3])]
+    statuses = np.array(["suspected", "needs_info", "confirmed", "rejected"])
+    status = statuses[rng.choice(4, count, p=[0.15, 0.05, 0.5, 0.3])]
     review = pd.to_timedelta(rng.gamma(2.0, 600.0, count), unit="s")
     leads = pd.DataFrame(
         {
@@ -53,7 +54,7 @@ def generate_leads(count: int, seed: int = 7) -> pd.DataFrame:
             "source": np.array(SOURCES)[rng.integers(0, len(SOURCES), count)],
             "status": status,
             "found_at": found,
-            "reviewed_at": (found + review).where(status != "suspected"),
+            "reviewed_at": (found + review).where(np.isin(status, ["confirmed", "rejected"])),
         }
     )
     leads["month"] = leads["found_at"].dt.tz_convert("Asia/Shanghai").dt.month

@@ -16,6 +16,10 @@ from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
+from ipfed.nodes.detection.api import router as detection
+from ipfed.nodes.exchange.api import router as exchange
+from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.round import filings_forever
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
@@ -85,12 +89,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
     if settings.filings_round_seconds > 0 and (settings.identity_dir / "org.key").exists():
         tasks.append(asyncio.create_task(filings_forever(settings, app.state.sessions)))
+    if app.state.exchange is not None:
+        app.state.exchange.start()
     yield
+    if app.state.exchange is not None:
+        app.state.exchange.stop()
     for task in tasks:
         task.cancel()
 
 
-def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: NodeSettings, engine: Engine | None = None, handlers: Handlers | None = None
+) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
         dependencies=[Depends(no_nul_characters)],
@@ -104,6 +114,9 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.exchange = None  # without an endpoint and an identity, no exchange
+    if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
+        app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
     install_error_handlers(app)
     routers = (
         node,
@@ -117,6 +130,8 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
         witness,
         marks_public,
         marks,
+        detection,
+        exchange,
         filings,
     )
     for router in routers:

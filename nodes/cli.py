@@ -4,7 +4,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
 from ipfed.ledger.identity import Algorithm, Organisation
@@ -33,6 +34,9 @@ from ipfed.nodes.imports.service import import_file
 from ipfed.nodes.ledger.service import audit, node_log, prove
 from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
+if TYPE_CHECKING:
+    from ipfed.nodes.exchange.network import Network
+
 app = typer.Typer(
     help="ipfed: federated IP-protection node.",
     no_args_is_help=True,
@@ -50,6 +54,11 @@ ca_app = typer.Typer(help="The federation's certificate authority.", no_args_is_
 app.add_typer(ca_app, name="ca")
 app.add_typer(key_app, name="apikey")
 app.add_typer(ledger_app, name="ledger")
+exchange_app = typer.Typer(
+    help="Messages to and from other nodes: inbox, outbox, dead letters, links.",
+    no_args_is_help=True,
+)
+app.add_typer(exchange_app, name="exchange")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -68,7 +77,7 @@ def reports_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (IpfedError, LedgerError) as exc:
+        except (IpfedError, LedgerError, ExchangeError) as exc:
             err.print(f"[red]error[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
             raise typer.Exit(2) from None
         except ValidationError as exc:
@@ -610,11 +619,157 @@ def marks_verify(
     )
 
 
+def exchange_network(settings: NodeSettings) -> "Network":
+    from ipfed.nodes.exchange.network import Network
+    from ipfed.nodes.identity import node_identity
+
+    return Network.of(settings, node_identity(settings))
+
+
+@exchange_app.command("send")
+@reports_errors
+def exchange_send(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Route, sign and queue a message: a JSON file {"type": ..., "body": ..., "receipt": ...}."""
+    from ipfed.nodes.exchange.schemas import MessageIn
+    from ipfed.nodes.exchange.service import send
+
+    settings = load(data_dir)
+    try:
+        message = MessageIn.model_validate_json(file.read_bytes())
+    except ValidationError as exc:
+        raise IpfedError(f"{file}: {exc.errors()[0]['msg']}", code="invalid_message") from None
+    with node_db(settings) as db:
+        envelopes = send(
+            db=db,
+            network=exchange_network(settings),
+            body=message.typed_body(),
+            receipt=message.receipt,
+        )
+    for envelope in envelopes:
+        out.print(f"queued {envelope.id} {envelope.type} to {', '.join(envelope.recipients)}")
+
+
+@exchange_app.command("inbox")
+@reports_errors
+def exchange_inbox(
+    data_dir: DataDir = Path("ipfed-data"),
+    refused: Annotated[bool, typer.Option(help="only refused envelopes")] = False,
+    limit: int = 50,
+) -> None:
+    """Envelopes received, in order, with the reason of each refusal."""
+    from ipfed.nodes.exchange.models import InboxState
+    from ipfed.nodes.exchange.views import inbox
+
+    settings = load(data_dir)
+    state = InboxState.REFUSED if refused else None
+    table = Table("received", "from", "type", "subject", "state", "reason")
+    with node_db(settings) as db:
+        for row in inbox(db=db, organisation=None, state=state, limit=limit):
+            reason = f"[{row.code}] {row.reason}" if row.code else ""
+            table.add_row(
+                f"{row.received_at:%Y-%m-%d %H:%M:%S}",
+                row.sender or row.peer,
+                row.type or "",
+                row.subject or "",
+                row.state,
+                escape(reason),
+            )
+    out.print(table)
+
+
+@exchange_app.command("outbox")
+@reports_errors
+def exchange_outbox(
+    data_dir: DataDir = Path("ipfed-data"),
+    dead: Annotated[bool, typer.Option(help="only dead letters, with their reasons")] = False,
+    limit: int = 50,
+) -> None:
+    """Envelopes sent and where each delivery stands."""
+    from ipfed.nodes.exchange.views import dead_letters, outbox
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        if dead:
+            table = Table("envelope", "type", "to node", "attempts", "reason")
+            for letter in dead_letters(db=db, limit=limit):
+                reason = escape(f"[{letter.code}] {letter.reason}")
+                table.add_row(
+                    letter.envelope_id, letter.type, letter.peer, str(letter.attempts), reason
+                )
+        else:
+            table = Table("envelope", "type", "subject", "deliveries")
+            for item in outbox(db=db, limit=limit):
+                states = ", ".join(f"{d.peer}: {d.state}" for d in item.deliveries)
+                table.add_row(item.id, item.type, item.subject, states)
+    out.print(table)
+
+
+@exchange_app.command("retry")
+@reports_errors
+def exchange_retry(envelope_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Queue a dead letter again, at the end of its links."""
+    from ipfed.nodes.exchange.service import retry
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        changed = retry(db=db, envelope_id=envelope_id)
+    if not changed:
+        raise IpfedError(f"envelope {envelope_id} has no dead delivery", code="no_dead_letter")
+    out.print(f"{envelope_id}: {changed} deliveries queued again")
+
+
+@exchange_app.command("give-up")
+@reports_errors
+def exchange_give_up(
+    envelope_id: str,
+    reason: Annotated[str, typer.Option(help="why, for whoever reads the dead letters")],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Stop delivering an envelope: its pending deliveries become dead letters."""
+    from ipfed.nodes.exchange.service import give_up
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        changed = give_up(db=db, envelope_id=envelope_id, reason=reason)
+    if not changed:
+        raise IpfedError(f"envelope {envelope_id} has no pending delivery", code="no_pending")
+    out.print(f"{envelope_id}: {changed} deliveries given up")
+
+
+@exchange_app.command("links")
+@reports_errors
+def exchange_links(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Each link: deliveries pending, delivered and dead, failures and the last error."""
+    from ipfed.nodes.exchange.views import links
+
+    settings = load(data_dir)
+    table = Table("peer", "key", "pending", "delivered", "dead", "failures", "last error")
+    with node_db(settings) as db:
+        for link in links(
+            db=db, network=exchange_network(settings), endpoint=settings.exchange_endpoint
+        ):
+            table.add_row(
+                link.peer,
+                "known" if link.key_known else "[red]unknown[/red]",
+                str(link.pending),
+                str(link.delivered),
+                str(link.dead),
+                str(link.failures),
+                escape(link.last_error or ""),
+            )
+    out.print(table)
+
+
 @app.command("demo")
 @reports_errors
 def demo(
     data_dir: Annotated[Path, typer.Option("--data-dir", "-d")] = Path("ipfed-demo"),
-    base_port: Annotated[int, typer.Option(help="HTTP ports base, base+1, base+2")] = 8700,
+    base_port: Annotated[
+        int, typer.Option(help="HTTP ports base to base+2; exchange ports base+100 to base+102")
+    ] = 8700,
     datasets: Annotated[
         Path | None, typer.Option(help="development data (default: ../shared/datasets if present)")
     ] = None,
@@ -632,3 +787,9 @@ add_filings_commands(app)
 
 def main() -> None:
     app()
+
+
+# Detection commands live with their domain; they use the helpers above.
+from ipfed.nodes.detection.cli import add_detection_commands  # noqa: E402
+
+add_detection_commands(app)

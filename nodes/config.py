@@ -49,7 +49,9 @@ class NodeSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     # Where the public reaches this node (mark QR codes point here); default: the API address.
     public_url: HttpUrl | None = None
-    exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
+    # Where peers deliver envelopes to this node; a node without one exchanges nothing
+    # (`ipfed node init` sets it).
+    exchange_endpoint: ZmqEndpoint | None = None
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)
@@ -57,6 +59,12 @@ class NodeSettings(BaseSettings):
     marks_follow_seconds: float = Field(default=300, ge=0)
     # How often a running node sends undelivered filings again and logs reminders (0: never).
     filings_round_seconds: float = Field(default=600, ge=0)
+    # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
+    # pause between retries of a link that is down, and between looks for work when idle.
+    exchange_batch_size: int = Field(default=256, ge=1, le=10_000)
+    exchange_timeout_seconds: float = Field(default=5, gt=0)
+    exchange_retry_max_seconds: float = Field(default=30, gt=0)
+    exchange_poll_seconds: float = Field(default=0.1, gt=0)
     peers: list[Peer] = []
 
     @model_validator(mode="after")

@@ -3,6 +3,21 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.detection.models import (
+    DetectionTask,
+    Evidence,
+    EvidenceImage,
+    Lead,
+    MonitoringEntry,
+    Review,
+)
+from ipfed.nodes.exchange.models import (
+    Addressee,
+    InboxEnvelope,
+    OutboxDelivery,
+    OutboxEnvelope,
+    PeerLink,
+)
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.filings.models import Filing, FilingReceipt
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
@@ -23,27 +38,38 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
     "CloneAlert",
     "DesignImage",
+    "DetectionTask",
+    "Evidence",
+    "EvidenceImage",
     "Exhibit",
     "Exhibitor",
     "Fair",
     "Filing",
     "FilingReceipt",
     "GeographicalIndication",
+    "InboxEnvelope",
     "KeyProduct",
     "KnownCheckpoint",
+    "Lead",
     "Licence",
     "Listing",
     "LogEntry",
     "LogNode",
     "Mark",
     "MarkEvent",
+    "MonitoringEntry",
+    "OutboxDelivery",
+    "OutboxEnvelope",
     "Participant",
     "Patent",
+    "PeerLink",
+    "Review",
     "Right",
     "Shop",
     "StateEntry",

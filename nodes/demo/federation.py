@@ -17,6 +17,7 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.demo.exchange import enrol, find_lead, follow_lead, push_lead
 from ipfed.nodes.demo.filings import file_and_consolidate
 from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
 from ipfed.nodes.demo.marks import issue_demo_marks, platform_verifies
@@ -86,8 +87,7 @@ def settings_for(node: DemoNode, index: int, data_dir: Path, base_port: int) -> 
             exchange_endpoint=exchange(i),
         )
         for i, other in enumerate(NODES)
-        # Regional nodes talk to the national node; it talks to all of them.
-        if other != node and NodeRole.NATIONAL in (node.role, other.role)
+        if other != node  # every node exchanges with every other
     ]
     return NodeSettings(
         node_id=node.node_id,
@@ -164,6 +164,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         for n, s in zip(NODES, nodes, strict=True)
     }
     nodes = federate(nodes, data_dir / "ca")
+    keys |= enrol(nodes, data_dir / "ca")
     for settings in nodes:
         if (anchored := anchor_listings(settings)) > 0:
             console.print(
@@ -172,6 +173,8 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
     shanghai = nodes[1]
     mark_urls = issue_demo_marks(shanghai)
     console.print(f"  sh: {len(mark_urls)} electronic IP marks issued, with QR codes")
+    by_id = {settings.node_id: settings for settings in nodes}
+    found = find_lead(by_id["zj"])
 
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -212,6 +215,8 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
         witness_all(nodes, console)
         platform_verifies(shanghai, mark_urls, keys[shanghai.node_id], console)
+        push_lead(by_id["zj"], found)
+        follow_lead(by_id, keys, found, console)
         file_and_consolidate(nodes, console)
 
         console.print("[bold]ipfed demo federation[/bold]")

@@ -3,19 +3,21 @@
 Every figure is a whole number, so that a filing has one canonical (signed) form:
 counts, and review times in whole minutes.
 
-Leads and cross-border alerts are described by the two frames below, whatever
-table they come from (see :func:`detection_frames`):
+Leads and cross-border alerts are described by the two frames below, so that the
+same figures come from a node's tables (:func:`lead_frame`, :func:`alert_frame`)
+or from any other source of leads (the bench generates a million):
 
 ``LEAD_COLUMNS``
     lead_id (str), kind (trademark | patent_marking | design | invention),
-    source (str: the platform, fair or channel the lead came from),
-    status (suspected | confirmed | rejected), found_at (UTC time),
-    reviewed_at (UTC time, NaT while under review)
+    source (str: the platform or fair where the listing was seen),
+    status (suspected | needs_info | confirmed | rejected), found_at (UTC time),
+    reviewed_at (UTC time of the confirmation or rejection, NaT until then)
 ``ALERT_COLUMNS``
     alert_id (str), risk (foreign_related_lead | export_risk),
     countries (list of ISO 3166 codes), created_at (UTC time)
 """
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -25,7 +27,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from ipfed.exchange.messages import MessageType
 from ipfed.nodes.adjudications.models import Adjudication
+from ipfed.nodes.detection.models import Lead, LeadStatus
+from ipfed.nodes.detection.schemas import LeadKind
+from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks.models import BizStep, CloneAlert, Mark, MarkEvent
@@ -33,8 +39,8 @@ from ipfed.nodes.rights.models import Right
 
 LEAD_COLUMNS = ("lead_id", "kind", "source", "status", "found_at", "reviewed_at")
 ALERT_COLUMNS = ("alert_id", "risk", "countries", "created_at")
-LEAD_KINDS = ("trademark", "patent_marking", "design", "invention")
-LEAD_STATUSES = ("suspected", "confirmed", "rejected")
+LEAD_KINDS = tuple(kind.value for kind in LeadKind)
+REVIEWED = (LeadStatus.CONFIRMED, LeadStatus.REJECTED)
 SCANS = (BizStep.RETAIL_SELLING, BizStep.INSPECTING)
 
 
@@ -170,16 +176,42 @@ def empty_alerts() -> pd.DataFrame:
     )
 
 
-def detection_frames(
-    db: Session, start: datetime, end: datetime
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The leads found and cross-border alerts raised in [start, end).
+def lead_frame(db: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """The leads the detection engine found in [start, end), in ``LEAD_COLUMNS``; a lead
+    counts as reviewed once confirmed or rejected."""
+    query = (
+        select(Lead.id, Lead.kind, Listing.source, Lead.status, Lead.created_at, Lead.decided_at)
+        .join(Listing, Listing.id == Lead.listing_id)
+        .where(Lead.created_at >= start, Lead.created_at < end)
+    )
+    rows = [
+        (lead_id, str(kind), source, str(status), found, decided if status in REVIEWED else None)
+        for lead_id, kind, source, status, found, decided in db.execute(query)
+    ]
+    if not rows:
+        return empty_leads()
+    leads = pd.DataFrame(rows, columns=list(LEAD_COLUMNS))
+    for column in ("found_at", "reviewed_at"):
+        leads[column] = pd.to_datetime(leads[column], utc=True)
+    return leads
 
-    The detection engine's tables are not part of this node yet: until they are,
-    a node reports no leads and no alerts. Wiring them in means returning their
-    rows here in the documented columns.
-    """
-    return empty_leads(), empty_alerts()
+
+def alert_frame(db: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """The cross-border alerts this node sent in [start, end), in ``ALERT_COLUMNS``."""
+    query = select(OutboxEnvelope.id, OutboxEnvelope.data, OutboxEnvelope.created_at).where(
+        OutboxEnvelope.type == MessageType.CROSS_BORDER_ALERT.value,
+        OutboxEnvelope.created_at >= start,
+        OutboxEnvelope.created_at < end,
+    )
+    rows = []
+    for envelope_id, data, created in db.execute(query):
+        body = json.loads(data)["body"]
+        rows.append((envelope_id, body["risk"], body.get("countries", []), created))
+    if not rows:
+        return empty_alerts()
+    alerts = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+    alerts["created_at"] = pd.to_datetime(alerts["created_at"], utc=True)
+    return alerts
 
 
 def _frame(db: Session, query: Select[*tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
@@ -247,14 +279,13 @@ def listing_figures(db: Session, start: datetime, end: datetime) -> ListingFigur
 
 def collect(db: Session, start: datetime, end: datetime) -> Statistics:
     """Every figure of the period [start, end) from this node's data."""
-    leads, alerts = detection_frames(db, start, end)
     return Statistics(
-        leads=lead_figures(leads),
+        leads=lead_figures(lead_frame(db, start, end)),
         cases=case_figures(db, start, end),
         marks=mark_figures(db, start, end),
         exhibits=exhibit_figures(db, start, end),
         listings=listing_figures(db, start, end),
-        cross_border=alert_figures(alerts),
+        cross_border=alert_figures(alert_frame(db, start, end)),
     )
 
 

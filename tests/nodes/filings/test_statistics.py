@@ -5,10 +5,19 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from cryptography import x509
 from sqlalchemy.orm import Session
 
+from ipfed.exchange.envelope import seal
+from ipfed.exchange.messages import CrossBorderAlert, CrossBorderRisk
+from ipfed.ledger.identity import Organisation, PrivateKey, Role
+from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import new_id
+from ipfed.nodes.detection.models import Evidence, Lead, LeadStatus
+from ipfed.nodes.detection.schemas import LeadKind
+from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
 from ipfed.nodes.filings.calendar import FilingKind, Period
 from ipfed.nodes.filings.service import create_filing
@@ -241,29 +250,102 @@ def march(db: Session) -> None:
                 created_at=utc(created),
             )
         )
-    for i, (channel, captured) in enumerate(
+    listings = [
+        Listing(
+            channel=channel,
+            source=source,
+            external_id=str(i),
+            title="回力帆布鞋",
+            seller="某商行",
+            image_urls=[],
+            captured_at=utc(captured),
+        )
+        for i, (channel, source, captured) in enumerate(
+            [
+                (Channel.ONLINE, "某电商平台", "2024-03-02T10:00:00+08:00"),
+                (Channel.ONLINE, "某电商平台", "2024-03-03T10:00:00+08:00"),
+                (Channel.FAIR, "中国国际进口博览会", "2024-03-20T10:00:00+08:00"),
+                (Channel.ONLINE, "某电商平台", "2024-02-03T10:00:00+08:00"),  # February
+            ]
+        )
+    ]
+    db.add_all(listings)
+    db.flush()
+    found = utc("2024-03-04T09:00:00+08:00")
+    for i, (listing, kind, status, minutes) in enumerate(
         [
-            (Channel.ONLINE, "2024-03-02T10:00:00+08:00"),
-            (Channel.ONLINE, "2024-03-03T10:00:00+08:00"),
-            (Channel.FAIR, "2024-03-20T10:00:00+08:00"),
-            (Channel.ONLINE, "2024-02-03T10:00:00+08:00"),  # February
+            (listings[0], LeadKind.TRADEMARK, LeadStatus.CONFIRMED, 30),
+            (listings[1], LeadKind.TRADEMARK, LeadStatus.REJECTED, 90),
+            (listings[1], LeadKind.PATENT_MARKING, LeadStatus.CONFIRMED, 240),
+            (listings[2], LeadKind.DESIGN, LeadStatus.NEEDS_INFO, 10),  # not yet decided
+            (listings[2], LeadKind.INVENTION, LeadStatus.SUSPECTED, None),
         ]
     ):
+        evidence = Evidence(
+            listing_id=listing.id,
+            sha256=f"{i:064x}",
+            snapshot=b"{}",
+            captured_at=found,
+        )
+        db.add(evidence)
+        db.flush()
         db.add(
-            Listing(
-                channel=channel,
-                source="某电商平台",
-                external_id=str(i),
-                title="回力帆布鞋",
-                seller="某商行",
-                image_urls=[],
-                captured_at=utc(captured),
+            Lead(
+                listing_id=listing.id,
+                kind=kind,
+                right_ref="4410392",
+                score=0.9,
+                priority=0.9,
+                reasons=["近似商标"],
+                status=status,
+                evidence_id=evidence.id,
+                decided_at=found + timedelta(minutes=minutes) if minutes else None,
+                created_at=found,
             )
         )
     db.flush()
 
 
-@pytest.mark.usefixtures("march")
+@pytest.fixture
+def alerts(db: Session, federation: tuple[TrustBundle, PrivateKey, x509.Certificate]) -> None:
+    """Cross-border alerts this node sent in March, and one in April."""
+    _, key, certificate = federation
+    office = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
+    centre = Organisation("海外知识产权纠纷应对指导中心", Role.NATIONAL, "100000")
+    for risk, countries, when in [
+        (CrossBorderRisk.EXPORT_RISK, ["US", "DE"], "2024-03-05T10:00:00+08:00"),
+        (CrossBorderRisk.FOREIGN_RELATED_LEAD, ["US"], "2024-03-06T10:00:00+08:00"),
+        (CrossBorderRisk.EXPORT_RISK, ["JP"], "2024-04-06T10:00:00+08:00"),  # April
+    ]:
+        alert = CrossBorderAlert(
+            alert_id=new_id(),
+            risk=risk,
+            region_code="310000",
+            summary="出口风险",
+            countries=countries,
+        )
+        envelope = seal(
+            alert,
+            recipients=[centre],
+            key=key,
+            certificate=certificate,
+            sender=office,
+            now=utc(when),
+        )
+        db.add(
+            OutboxEnvelope(
+                id=envelope.id,
+                type=envelope.type,
+                subject=alert.subject,
+                recipients=envelope.recipients,
+                data=envelope.to_bytes(),
+                created_at=utc(when),
+            )
+        )
+    db.flush()
+
+
+@pytest.mark.usefixtures("march", "alerts")
 def test_figures_from_the_node_equal_a_count_by_hand(db: Session) -> None:
     figures = collect(db, *MARCH.window())
     assert figures.cases.model_dump() == {
@@ -284,7 +366,20 @@ def test_figures_from_the_node_equal_a_count_by_hand(db: Session) -> None:
         "screened": 3,
         "by_channel": {"fair": 1, "online": 2},
     }
-    assert figures.leads.total == 0  # the detection engine's leads are not wired in yet
+    assert figures.leads.model_dump() == {
+        "total": 5,
+        "by_kind": {"design": 1, "invention": 1, "patent_marking": 1, "trademark": 2},
+        "by_source": {"中国国际进口博览会": 2, "某电商平台": 3},
+        "by_status": {"confirmed": 2, "needs_info": 1, "rejected": 1, "suspected": 1},
+        "reviewed": 3,
+        "review_minutes_median": 90,
+        "review_minutes_p90": 210,
+    }
+    assert figures.cross_border.model_dump() == {
+        "total": 2,
+        "by_risk": {"export_risk": 1, "foreign_related_lead": 1},
+        "by_country": {"DE": 1, "US": 2},
+    }
 
 
 @pytest.mark.usefixtures("march")

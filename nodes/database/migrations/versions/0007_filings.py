@@ -1,7 +1,7 @@
 """Filings: plans, summaries and monthly reports filed upward, and their receipts
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-21 18:52:44.821993
 
 """
@@ -15,7 +15,7 @@ from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
