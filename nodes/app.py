@@ -21,6 +21,7 @@ from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.filings.api import router as filings
+from ipfed.nodes.filings.exchange import filing_handlers
 from ipfed.nodes.filings.round import filings_forever
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
@@ -116,7 +117,9 @@ def create_app(
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.exchange = None  # without an endpoint and an identity, no exchange
     if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
-        app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
+        app.state.exchange = Exchange(
+            settings, app.state.sessions, filing_handlers(settings, handlers)
+        )
     install_error_handlers(app)
     routers = (
         node,

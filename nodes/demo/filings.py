@@ -13,10 +13,10 @@ from ipfed.nodes.database.core import make_engine, make_session_factory, transac
 from ipfed.nodes.filings import report
 from ipfed.nodes.filings.calendar import FilingKind, Granularity, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
+from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import FilingState
 from ipfed.nodes.filings.schemas import CaseChoice, FillIn
 from ipfed.nodes.filings.service import create_filing, fill_filing, submit
-from ipfed.nodes.filings.transport import national_transport
 
 SECTIONS = {
     "progress": "开展电商平台和展会知识产权保护专项检查，签发电子知识产权标识并跟踪核验。",
@@ -44,7 +44,7 @@ def file_monthly_report(settings: NodeSettings, period: Period, console: Console
         sessions=sessions,
         settings=settings,
         filing_id=filing.id,
-        transport=national_transport(settings),
+        transport=filing_transport(settings),
         now=utcnow(),
     )
     if filing.state is not FilingState.ACKNOWLEDGED:

@@ -18,6 +18,7 @@ from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
 from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
+from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.preview import preview_html
 from ipfed.nodes.filings.schemas import (
@@ -29,7 +30,7 @@ from ipfed.nodes.filings.schemas import (
     PeriodText,
     ReceiptOut,
 )
-from ipfed.nodes.filings.transport import FilingTransport, national_transport
+from ipfed.nodes.filings.transport import FilingTransport
 from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
 from ipfed.nodes.schemas import Page
 
@@ -63,7 +64,7 @@ Office = Depends(this_office)
 
 def transport(request: Request, settings: Settings) -> FilingTransport:
     chosen: FilingTransport | None = getattr(request.app.state, "filing_transport", None)
-    return chosen or national_transport(settings)
+    return chosen or filing_transport(settings)
 
 
 def receipt_out(row: FilingReceipt) -> ReceiptOut:

@@ -42,8 +42,9 @@ def add_filings_commands(app: typer.Typer) -> None:
     from ipfed.nodes import cli
     from ipfed.nodes.database.core import utcnow
     from ipfed.nodes.filings import service
+    from ipfed.nodes.filings.exchange import filing_transport
+    from ipfed.nodes.filings.models import FilingState
     from ipfed.nodes.filings.schemas import CaseChoice, FillIn
-    from ipfed.nodes.filings.transport import national_transport
 
     filings = typer.Typer(
         help="Plans, summaries and monthly reports to the national office.", no_args_is_help=True
@@ -138,13 +139,18 @@ def add_filings_commands(app: typer.Typer) -> None:
             sessions=cli.node_sessions(settings),
             settings=settings,
             filing_id=filing_id,
-            transport=national_transport(settings),
+            transport=filing_transport(settings),
             now=utcnow(),
         )
         if filing.delivery_error:
-            cli.err.print(f"[red]not delivered[/red] {escape(filing.delivery_error)}")
+            what = "refused" if filing.state is FilingState.REFUSED else "not delivered yet"
+            cli.err.print(f"[red]{what}[/red] {escape(filing.delivery_error)}")
             raise typer.Exit(1)
         cli.out.print(f"{filing.id} {filing.state}: sha256 {filing.sha256}")
+        if filing.state is FilingState.SUBMITTED:
+            cli.out.print(
+                "queued for the national office; its receipt comes back over the exchange"
+            )
 
     @filings.command("correct")
     @cli.reports_errors

@@ -30,6 +30,7 @@ class FilingState(StrEnum):
     DRAFT = "draft"  # being written; the only state in which a filing changes
     SUBMITTED = "submitted"  # signed and sent; no receipt yet
     ACKNOWLEDGED = "acknowledged"  # the national office's signed receipt is here
+    REFUSED = "refused"  # the national office refused it (delivery_error says why): correct it
     RECEIVED = "received"  # at the national node: a region's filing, verified and stored
 
 
@@ -42,7 +43,8 @@ class Filing(RecordMixin, Base):
     kind: Mapped[FilingKind] = mapped_column(str_enum(FilingKind, "filing_kind"))
     period: Mapped[str] = mapped_column(String(7), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("filings.id"))
+    # The version this one corrects (at the national node, maybe one it refused and lacks).
+    supersedes_id: Mapped[str | None] = mapped_column(String(26))
     state: Mapped[FilingState] = mapped_column(str_enum(FilingState, "filing_state"))
     title: Mapped[str] = mapped_column(String(300))
     statistics: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -52,7 +54,7 @@ class Filing(RecordMixin, Base):
     signed: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str | None] = mapped_column(String(64))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivery_error: Mapped[str | None] = mapped_column(Text)  # the last failed delivery
+    delivery_error: Mapped[str | None] = mapped_column(Text)  # the last failure, or refusal
     # At the national node: when it arrived, and its filing.received entry in the ledger.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ledger_position: Mapped[int | None] = mapped_column(BigInteger)

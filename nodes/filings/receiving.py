@@ -47,11 +47,12 @@ def receive_filing(
         kept = db.get(FilingReceipt, known.id)
         assert kept is not None
         return SignedReceipt.from_bytes(kept.signed)
+    # Versions only move forward; one the national office refused never arrived, so the
+    # version after it follows a gap.
     latest = latest_version(db, document.region_code, document.kind, document.period)
-    expected = (latest.version + 1, latest.id) if latest else (1, None)
-    if (document.version, document.supersedes) != expected:
+    if latest is not None and document.version <= latest.version:
         raise Conflict(
-            f"expected version {expected[0]} superseding {expected[1] or 'nothing'}",
+            f"version {latest.version} is already here; a correction has a later one",
             code="version_out_of_order",
         )
     stored = Filing(

@@ -13,10 +13,11 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.filings.calendar import node_calendar
+from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import Filing
 from ipfed.nodes.filings.schemas import ObligationOut
 from ipfed.nodes.filings.service import deliver_pending, reminders
-from ipfed.nodes.filings.transport import FilingTransport, national_transport
+from ipfed.nodes.filings.transport import FilingTransport
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def filings_forever(settings: NodeSettings, sessions: sessionmaker[Session
     while True:
         await asyncio.sleep(settings.filings_round_seconds)
         try:
-            await asyncio.to_thread(filings_round, settings, sessions, national_transport(settings))
+            await asyncio.to_thread(filings_round, settings, sessions, filing_transport(settings))
         except (IpfedError, LedgerError, OperationalError) as exc:
             log.warning("filings round failed: %s", exc)
         except Exception:  # the loop must outlive any one round

@@ -30,11 +30,11 @@ from ipfed.nodes.filings.document import (
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.schemas import SECTIONS, FillIn, ObligationOut, Preview
 from ipfed.nodes.filings.statistics import Statistics, collect
-from ipfed.nodes.filings.transport import FilingTransport
+from ipfed.nodes.filings.transport import DeliveryFailed, FilingTransport
 from ipfed.nodes.identity import node_identity
 from ipfed.registry.identifiers import PROVINCES, region_name
 
-SEALED = (FilingState.SUBMITTED, FilingState.ACKNOWLEDGED)
+SEALED = (FilingState.SUBMITTED, FilingState.ACKNOWLEDGED, FilingState.REFUSED)
 
 
 def get_filing(db: Session, filing_id: str) -> Filing:
@@ -215,12 +215,15 @@ def seal(*, db: Session, settings: NodeSettings, filing: Filing, now: datetime) 
 def deliver(
     *, db: Session, settings: NodeSettings, filing: Filing, transport: FilingTransport
 ) -> Filing:
-    """Send a sealed filing (again); a failure is kept on the filing, to be retried."""
+    """Send a sealed filing (again). A failed delivery is kept on the filing, to be retried;
+    a refusal by the national office makes it refused: a correction must follow."""
     if filing.state is not FilingState.SUBMITTED or filing.signed is None:
         raise Conflict(f"filing {filing.id} is {filing.state}", code="not_submitted")
     try:
-        receipt = transport.send(SignedFiling.from_bytes(filing.signed))
+        receipt = transport.send(db, SignedFiling.from_bytes(filing.signed))
     except IpfedError as exc:
+        if not isinstance(exc, DeliveryFailed):  # the national office said no
+            filing.state = FilingState.REFUSED
         filing.delivery_error = f"[{exc.code}] {exc.message}"
         db.flush()
         return filing

@@ -1,8 +1,8 @@
 """How a signed filing reaches the national office.
 
-:class:`FilingTransport` is the one seam: the exchange implements it by queueing
-a filing-submission envelope in its durable outbox (the receipt then comes back
-as a message, see :func:`~ipfed.nodes.filings.service.accept_receipt`).
+:class:`FilingTransport` is the one seam. The exchange implements it by queueing a
+filing-submission envelope in its durable outbox, in the caller's transaction; the
+receipt comes back as a message (see ``ipfed.nodes.filings.exchange``).
 :class:`HttpTransport` posts the filing to the national node's API and gets the
 receipt in the answer.
 """
@@ -11,6 +11,7 @@ from typing import Protocol
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.errors import IpfedError
@@ -27,7 +28,7 @@ class DeliveryFailed(IpfedError):
 
 
 class FilingTransport(Protocol):
-    def send(self, filing: SignedFiling) -> SignedReceipt | None:
+    def send(self, db: Session, filing: SignedFiling) -> SignedReceipt | None:
         """Deliver ``filing``; its receipt when the national office answers at once.
 
         Raises :class:`FilingRefused` when the national office refuses it and
@@ -43,7 +44,7 @@ class HttpTransport:
         self.peer = peer
         self.timeout = timeout
 
-    def send(self, filing: SignedFiling) -> SignedReceipt:
+    def send(self, db: Session, filing: SignedFiling) -> SignedReceipt:
         peer = self.peer
         if peer is None or peer.api_key is None:
             raise DeliveryFailed(
@@ -58,6 +59,8 @@ class HttpTransport:
             )
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{url}: {exc}") from None
+        if answer.status_code in (401, 403):  # our key on the national node, not the filing
+            raise DeliveryFailed(f"{url} answered {answer.status_code}: {_error_of(answer)[1]}")
         if 400 <= answer.status_code < 500:
             code, detail = _error_of(answer)
             raise FilingRefused(f"the national office refused it: {detail}", code=code)

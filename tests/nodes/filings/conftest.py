@@ -102,7 +102,7 @@ class DirectTransport:
         self.settings = settings
         self.sessions = sessions
 
-    def send(self, filing: SignedFiling) -> SignedReceipt:
+    def send(self, db: Session, filing: SignedFiling) -> SignedReceipt:
         received = SignedFiling.from_bytes(filing.to_bytes())  # what travels is bytes
         with transaction(self.sessions) as db:
             return receive_filing(db=db, settings=self.settings, filing=received, now=utcnow())

@@ -183,15 +183,10 @@ def test_only_the_regions_own_office_files_for_it(
     assert caught.value.code == "untimely"
 
 
-def test_versions_follow_each_other_and_a_repeat_gets_the_same_receipt(
+def test_versions_move_forward_and_a_repeat_gets_the_same_receipt(
     db: Session, offices: Keys, national: NodeSettings
 ) -> None:
     first = signed_by(offices, "sh", document())
-    orphan = signed_by(offices, "sh", document(version=2, supersedes=new_id()))
-    with pytest.raises(Conflict) as caught:
-        receive_filing(db=db, settings=national, filing=orphan, now=utcnow())
-    assert caught.value.code == "version_out_of_order"
-
     receipt = receive_filing(db=db, settings=national, filing=first, now=utcnow())
     again = receive_filing(db=db, settings=national, filing=first, now=utcnow())
     assert again == receipt
@@ -202,12 +197,17 @@ def test_versions_follow_each_other_and_a_repeat_gets_the_same_receipt(
         receive_filing(db=db, settings=national, filing=reused, now=utcnow())
     assert caught.value.code == "filing_id_reused"
 
-    second = signed_by(
+    # Version 2 was refused (it never arrived); version 3 corrects it and follows the gap.
+    third = signed_by(offices, "sh", document(version=3, supersedes=new_id(), title="再次更正"))
+    receive_filing(db=db, settings=national, filing=third, now=utcnow())
+    late = signed_by(
         offices, "sh", document(version=2, supersedes=first.document.filing_id, title="更正")
     )
-    receive_filing(db=db, settings=national, filing=second, now=utcnow())
+    with pytest.raises(Conflict) as caught:
+        receive_filing(db=db, settings=national, filing=late, now=utcnow())
+    assert caught.value.code == "version_out_of_order"
     (latest,) = received(db, MONTHLY, Period.parse("2024-03"))
-    assert (latest.version, latest.filing_id) == (2, second.document.filing_id)
+    assert (latest.version, latest.filing_id) == (3, third.document.filing_id)
     assert len(ledger(db)) == 4
 
 
@@ -250,7 +250,7 @@ def test_a_correction_is_a_new_version_and_the_original_stays(
 
 
 class Unreachable:
-    def send(self, filing: SignedFiling) -> SignedReceipt:
+    def send(self, db: Session, filing: SignedFiling) -> SignedReceipt:
         raise DeliveryFailed("connection refused")
 
 
@@ -354,3 +354,26 @@ def test_a_running_nodes_round_sends_again_and_raises_reminders(
     assert due and all(o.standing in (Standing.OVERDUE, Standing.DUE_SOON) for o in due)
     assert (MONTHLY, str(period)) not in {(o.kind, o.period) for o in due}
     assert "filings overdue or due soon" in caplog.text and "上海市" in caplog.text
+
+
+def test_a_refused_filing_is_marked_refused_and_corrected_by_a_new_version(
+    db: Session,
+    sessions: sessionmaker[Session],
+    shanghai: NodeSettings,
+    to_national: FilingTransport,
+) -> None:
+    filing = draft(db, shanghai)
+    submitted(db, sessions, shanghai, filing, Unreachable())
+    altered = json.loads(filing.signed or b"")
+    altered["document"]["sections"]["problems"] = "改过"
+    filing.signed = canonical_bytes(altered)  # the stored document damaged after signing
+    db.flush()
+    delivered = deliver_pending(sessions=sessions, settings=shanghai, transport=to_national)
+    assert delivered == []
+    db.refresh(filing)
+    assert filing.state is FilingState.REFUSED
+    assert (filing.delivery_error or "").startswith("[tampered]")
+    assert deliver_pending(sessions=sessions, settings=shanghai, transport=to_national) == []
+    correction = correct_filing(db=db, filing=filing)
+    submitted(db, sessions, shanghai, correction, to_national)
+    assert correction.state is FilingState.ACKNOWLEDGED and correction.version == 2

@@ -49,6 +49,7 @@ def upgrade() -> None:
                 "draft",
                 "submitted",
                 "acknowledged",
+                "refused",
                 "received",
                 name="filing_state",
                 native_enum=False,
@@ -68,10 +69,6 @@ def upgrade() -> None:
         sa.Column("ledger_position", sa.BigInteger(), nullable=True),
         sa.Column("id", sa.String(length=26), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["supersedes_id"],
-            ["filings.id"],
-        ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("region_code", "kind", "period", "version"),
     )
