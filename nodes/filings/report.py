@@ -132,7 +132,8 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(report: Consolidation) -> bytes:
     """The national table, one row per province (UTF-8 with BOM, so spreadsheets read it)."""
-    return report.table.to_csv().encode("utf-8-sig")
+    text: str = report.table.to_csv()
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx(report: Consolidation) -> bytes:

@@ -305,11 +305,12 @@ def accept_receipt(*, db: Session, settings: NodeSettings, receipt: SignedReceip
 
 
 def filed_on(db: Session, settings: NodeSettings) -> dict[tuple[str, str, str], tuple[str, date]]:
-    """When each (region, kind, period) was first filed, and its latest version's id."""
+    """When each (region, kind, period) was first filed, and its latest version's id
+    (a version the national office refused was not filed)."""
     when = Filing.received_at if settings.role is NodeRole.NATIONAL else Filing.signed_at
     rows = db.execute(
         select(Filing.region_code, Filing.kind, Filing.period, func.min(when), func.max(Filing.id))
-        .where(when.is_not(None))
+        .where(when.is_not(None), Filing.state != FilingState.REFUSED)
         .group_by(Filing.region_code, Filing.kind, Filing.period)
     )
     return {

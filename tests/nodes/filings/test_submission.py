@@ -23,7 +23,14 @@ from ipfed.ledger.transactions import Transaction, TxType
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, transaction, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput
-from ipfed.nodes.filings.calendar import FilingKind, Granularity, Period, Standing, china_today
+from ipfed.nodes.filings.calendar import (
+    DEFAULT_CALENDAR,
+    FilingKind,
+    Granularity,
+    Period,
+    Standing,
+    china_today,
+)
 from ipfed.nodes.filings.consolidation import received
 from ipfed.nodes.filings.document import (
     FilingDocument,
@@ -41,6 +48,7 @@ from ipfed.nodes.filings.service import (
     create_filing,
     deliver_pending,
     fill_filing,
+    obligations,
     submit,
 )
 from ipfed.nodes.filings.statistics import LeadFigures, Statistics
@@ -374,6 +382,19 @@ def test_a_refused_filing_is_marked_refused_and_corrected_by_a_new_version(
     assert filing.state is FilingState.REFUSED
     assert (filing.delivery_error or "").startswith("[tampered]")
     assert deliver_pending(sessions=sessions, settings=shanghai, transport=to_national) == []
+
+    def march_standing() -> tuple[Standing, str | None]:
+        (march,) = [
+            o
+            for o in obligations(
+                db=db, settings=shanghai, calendar=DEFAULT_CALENDAR, year=2024, now=utcnow()
+            )
+            if o.kind is MONTHLY and o.period == "2024-03"
+        ]
+        return march.standing, march.filing_id
+
+    assert march_standing() == (Standing.OVERDUE, None)  # refused is not filed
     correction = correct_filing(db=db, filing=filing)
     submitted(db, sessions, shanghai, correction, to_national)
     assert correction.state is FilingState.ACKNOWLEDGED and correction.version == 2
+    assert march_standing() == (Standing.FILED_LATE, correction.id)
