@@ -20,6 +20,7 @@ from ipfed.nodes.detection.api import router as detection
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
+from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.exchange import filing_handlers
 from ipfed.nodes.filings.round import filings_forever
@@ -135,6 +136,7 @@ def create_app(
         marks,
         detection,
         exchange,
+        fairs,
         filings,
     )
     for router in routers:

@@ -10,7 +10,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +34,10 @@ from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
 from ipfed.nodes.errors import ConfigurationError, InvalidInput, IpfedError
+from ipfed.nodes.fairs import service as fairs
+from ipfed.nodes.fairs import tracking as fair_tracking
+from ipfed.nodes.fairs.files import read_exhibitors
+from ipfed.nodes.fairs.schemas import CheckReport, FairIn
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
@@ -59,6 +69,10 @@ exchange_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(exchange_app, name="exchange")
+fairs_app = typer.Typer(
+    help="Trade fairs: exhibitors and their marked exhibits, checked.", no_args_is_help=True
+)
+app.add_typer(fairs_app, name="fairs")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -455,6 +469,149 @@ def ledger_check_proof(
         out.print(f"[red]does not verify[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
         raise typer.Exit(1) from None
     out.print(f"verifies: {type(proof).__name__}")
+
+
+@fairs_app.command("register")
+@reports_errors
+def fairs_register(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="one exhibit a row: exhibitor, uscc, booth, exhibit, description, "
+            "nice_class or locarno_class, mark (CSV, JSON Lines or a JSON array)",
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="the fair's name")],
+    venue: Annotated[str, typer.Option()],
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of the venue")],
+    category: Annotated[str, typer.Option(help="e.g. 食品; organizers share records by it")],
+    starts: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")],
+    ends: Annotated[str, typer.Option(help="last day, YYYY-MM-DD")],
+    organizer: Annotated[str, typer.Option(help="the organizing company")],
+    data_dir: DataDir = Path("ipfed-data"),
+    encoding: Annotated[str, typer.Option(help="e.g. gb18030")] = "utf-8-sig",
+) -> None:
+    """Register a fair before it opens, and check every exhibit (all or nothing)."""
+    settings = load(data_dir)
+    exhibitors, rejections = read_exhibitors(file, encoding)
+    if rejections:
+        table = Table("line", "field", "code", "reason", title="rejected rows")
+        for r in rejections:
+            table.add_row(str(r.line), r.field or "", r.code, r.reason)
+        err.print(table)
+        err.print("[red]nothing registered[/red]: fix the rows above")
+        raise typer.Exit(1)
+    try:
+        request = FairIn(
+            name=name,
+            venue=venue,
+            region_code=region,
+            category=category,
+            starts_on=starts,  # parsed by pydantic
+            ends_on=ends,
+            exhibitors=exhibitors,
+        )
+    except ValidationError as exc:
+        raise InvalidInput(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    total = sum(len(e.exhibits) for e in exhibitors)
+    with (
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+        node_db(settings) as db,
+    ):
+        task = progress.add_task("checking exhibits", total=total)
+        fair = fairs.register_fair(
+            db,
+            settings,
+            request,
+            organizer,
+            fairs.fair_today(),
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        report = fairs.check_report(db, fair)
+    show_check(report, flagged_only=True)
+
+
+@fairs_app.command("report")
+@reports_errors
+def fairs_report(
+    fair_id: str,
+    data_dir: DataDir = Path("ipfed-data"),
+    chart: Annotated[Path | None, typer.Option(help="also draw it, into this PNG or SVG")] = None,
+) -> None:
+    """A fair's check report: every exhibit, cleared or flagged, and why."""
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        report = fairs.check_report(db, fairs.get_fair(db, fair_id))
+    show_check(report, flagged_only=False)
+    if chart is not None:
+        from ipfed.nodes.fairs.charts import check_chart
+
+        check_chart(report, chart)
+        out.print(f"chart written to {chart}")
+
+
+def show_check(report: CheckReport, *, flagged_only: bool) -> None:
+    fair = report.fair
+    table = Table("exhibitor", "booth", "exhibit", "class", "check", "flags")
+    for exhibitor in report.exhibitors:
+        for exhibit in exhibitor.exhibits:
+            if flagged_only and not exhibit.flags:
+                continue
+            flags = "\n".join(f"{f.code}: {f.reason}" for f in exhibit.flags)
+            table.add_row(
+                escape(exhibitor.name),
+                escape(exhibitor.booth or ""),
+                escape(exhibit.name),
+                str(exhibit.nice_class or exhibit.locarno_class),
+                exhibit.check.value,
+                escape(flags),
+            )
+    if table.row_count:
+        out.print(table)
+    out.print(
+        f"fair {fair.id} {escape(fair.name)} ({fair.starts_on} to {fair.ends_on}): "
+        f"{report.exhibits} exhibits, {report.cleared} cleared, "
+        f"[{'red' if report.flagged else 'green'}]{report.flagged} flagged[/]"
+    )
+
+
+@fairs_app.command("track")
+@reports_errors
+def fairs_track(fair_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
+    """After a fair: its flagged exhibits found among online listings."""
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        report = fair_tracking.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())
+    table = Table("exhibit", "exhibitor", "listing", "seller", "why", "url")
+    for tracked in report.exhibits:
+        for match in tracked.matches:
+            table.add_row(
+                escape(tracked.lead.exhibit.name),
+                escape(tracked.lead.exhibitor.name),
+                escape(match.title),
+                escape(match.seller),
+                ", ".join(match.reasons),
+                escape(match.url or ""),
+            )
+    if table.row_count:
+        out.print(table)
+    found = sum(bool(t.matches) for t in report.exhibits)
+    out.print(
+        f"{found} of {len(report.exhibits)} flagged exhibits found online "
+        f"among {report.listings_searched:,} listings"
+    )
 
 
 marks_app = typer.Typer(help="Electronic IP marks: issue, print, verify.", no_args_is_help=True)

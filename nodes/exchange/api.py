@@ -37,8 +37,10 @@ ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER
 
 
 class NoExchange(IpfedError):
+    """The node runs no exchange (no identity or endpoint): nothing to find here."""
+
     code = "no_exchange"
-    status_code = 503
+    status_code = 404
 
 
 def running(request: Request) -> Exchange:

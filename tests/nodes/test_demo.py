@@ -129,6 +129,17 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         [feedback] = thread["received"]
         assert feedback["envelope"]["body"]["outcome"] == "case_opened"
 
+        # A fair was registered at Shanghai: the marked exhibit cleared, the look-alike
+        # flagged, and its organizer reads the lead.
+        fair = re.search(r"sh: fair (\w+) registered .*: 2 exhibits checked, 1 flagged; "
+                         r"the organizer's API key (ipf_\S+)", output)  # fmt: skip
+        assert fair is not None, output
+        sh_url = nodes[1][3]
+        leads = httpx.get(f"{sh_url}/fairs/{fair[1]}/leads", headers={"X-API-Key": fair[2]})
+        (lead,) = leads.json()
+        assert lead["exhibit"]["name"] == "大·白·兔 特价装"
+        assert lead["exhibit"]["flags"][0]["evidence"]["right_number"] == "1587423"
+
         # Both regional offices filed this month's report; the national node holds both
         # and ends the demo with its consolidated report.
         assert "sh: " in output and output.count("monthly report filed") == 2, output

@@ -251,6 +251,7 @@ def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
                         " WHERE datname = current_database() AND wait_event_type = 'Lock'"
                     )
                 ):
+                    monitor.rollback()  # statistics are a snapshot per transaction
                     time.sleep(0.05)
             other.commit()
             with pytest.raises(Conflict, match="try again"):

@@ -278,6 +278,6 @@ def test_a_node_without_an_identity_has_no_exchange(
     app.state.sessions = sessions
     client = TestClient(app, raise_server_exceptions=False)
     assert call(client, "GET", "/exchange/link-key", None) == (
-        503,
+        404,
         {"error": "no_exchange", "detail": "this node has no federation identity, so no exchange"},
     )

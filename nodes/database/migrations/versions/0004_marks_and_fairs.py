@@ -83,6 +83,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("exhibits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exhibits_exhibitor_id"), ["exhibitor_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_exhibits_fair_id"), ["fair_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_exhibits_mark_id"), ["mark_id"], unique=False)
 
@@ -291,6 +294,7 @@ def downgrade() -> None:
     with op.batch_alter_table("exhibits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_exhibits_mark_id"))
         batch_op.drop_index(batch_op.f("ix_exhibits_fair_id"))
+        batch_op.drop_index(batch_op.f("ix_exhibits_exhibitor_id"))
 
     op.drop_table("exhibits")
     with op.batch_alter_table("exhibitors", schema=None) as batch_op:
