@@ -161,6 +161,14 @@ class ClueTransfer(Body):
         return self.lead.lead_id
 
 
+def _canonical(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        check_canonical(value)
+    except MalformedData as exc:
+        raise ValueError(exc.message) from None
+    return value
+
+
 class FilingSubmission(Body):
     """A plan, summary or case filed upward to the national office."""
 
@@ -175,11 +183,7 @@ class FilingSubmission(Body):
     @field_validator("content")
     @classmethod
     def _canonical(cls, content: dict[str, Any]) -> dict[str, Any]:
-        try:
-            check_canonical(content)
-        except MalformedData as exc:
-            raise ValueError(exc.message) from None
-        return content
+        return _canonical(content)
 
     @property
     def subject(self) -> str:
@@ -194,6 +198,14 @@ class FilingReceipt(Body):
     submitted_by: Name
     accepted: bool
     comment: Text = ""
+    receipt: dict[str, Any] | None = Field(
+        default=None, description="the receiver's signed receipt, canonical JSON"
+    )
+
+    @field_validator("receipt")
+    @classmethod
+    def _canonical(cls, receipt: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if receipt is None else _canonical(receipt)
 
     @property
     def subject(self) -> str:

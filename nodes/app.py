@@ -21,6 +21,9 @@ from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.fairs.api import router as fairs
+from ipfed.nodes.filings.api import router as filings
+from ipfed.nodes.filings.exchange import filing_handlers
+from ipfed.nodes.filings.round import filings_forever
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
@@ -86,6 +89,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
     if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
         tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
+    if settings.filings_round_seconds > 0 and (settings.identity_dir / "org.key").exists():
+        tasks.append(asyncio.create_task(filings_forever(settings, app.state.sessions)))
     if app.state.exchange is not None:
         app.state.exchange.start()
     yield
@@ -113,7 +118,9 @@ def create_app(
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.exchange = None  # without an endpoint and an identity, no exchange
     if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
-        app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
+        app.state.exchange = Exchange(
+            settings, app.state.sessions, filing_handlers(settings, handlers)
+        )
     install_error_handlers(app)
     routers = (
         node,
@@ -130,6 +137,7 @@ def create_app(
         detection,
         exchange,
         fairs,
+        filings,
     )
     for router in routers:
         app.include_router(router)

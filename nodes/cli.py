@@ -937,6 +937,11 @@ def demo(
     run_demo(data_dir=data_dir, base_port=base_port, datasets=datasets, console=out)
 
 
+from ipfed.nodes.filings.cli import add_filings_commands  # noqa: E402
+
+add_filings_commands(app)
+
+
 def main() -> None:
     app()
 

@@ -57,6 +57,8 @@ class NodeSettings(BaseSettings):
     ledger_sync_seconds: float = Field(default=60, ge=0)
     # How often a running node brings its marks in line with their rights (0: never).
     marks_follow_seconds: float = Field(default=300, ge=0)
+    # How often a running node sends undelivered filings again and logs reminders (0: never).
+    filings_round_seconds: float = Field(default=600, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
     # pause between retries of a link that is down, and between looks for work when idle.
     exchange_batch_size: int = Field(default=256, ge=1, le=10_000)
@@ -86,6 +88,11 @@ class NodeSettings(BaseSettings):
     def identity_dir(self) -> Path:
         """The node's key (org.key), certificate (org.pem) and trust-bundle.json."""
         return self.data_dir / "identity"
+
+    @property
+    def status_lists_dir(self) -> Path:
+        """Other offices' mark status lists, cached to check the marks they issued."""
+        return self.data_dir / "status-lists"
 
     @property
     def base_url(self) -> str:

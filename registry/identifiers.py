@@ -150,6 +150,13 @@ def parse_uscc(value: str) -> str:
 # --- administrative division codes (GB/T 2260) ----------------------------
 
 NATIONAL_REGION = "100000"  # conventional code for the whole country
+# The 31 provincial-level divisions of the mainland, each with an IP office that files upward.
+PROVINCES = (
+    *("110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000"),
+    *("310000", "320000", "330000", "340000", "350000", "360000", "370000", "410000"),
+    *("420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000"),
+    *("530000", "540000", "610000", "620000", "630000", "640000", "650000"),
+)
 
 
 def region_name(code: str) -> str:

@@ -19,6 +19,7 @@ from ipfed.nodes.exchange.models import (
     PeerLink,
 )
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
+from ipfed.nodes.filings.models import Filing, FilingReceipt
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
@@ -49,6 +50,8 @@ __all__ = [
     "Exhibit",
     "Exhibitor",
     "Fair",
+    "Filing",
+    "FilingReceipt",
     "GeographicalIndication",
     "InboxEnvelope",
     "KeyProduct",

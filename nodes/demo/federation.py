@@ -19,6 +19,7 @@ from ipfed.nodes.database.core import make_engine, make_session_factory, transac
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.demo.exchange import enrol, find_lead, follow_lead, push_lead
 from ipfed.nodes.demo.fairs import register_demo_fair
+from ipfed.nodes.demo.filings import file_and_consolidate
 from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
 from ipfed.nodes.demo.marks import issue_demo_marks, platform_verifies
 from ipfed.nodes.errors import ConfigurationError
@@ -224,6 +225,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         platform_verifies(shanghai, mark_urls, keys[shanghai.node_id], console)
         push_lead(by_id["zj"], found)
         follow_lead(by_id, keys, found, console)
+        file_and_consolidate(nodes, console)
 
         console.print("[bold]ipfed demo federation[/bold]")
         for settings in nodes:

@@ -3,7 +3,6 @@ screened. What fails becomes a flag [{code, reason, at, evidence}] on the exhibi
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -21,12 +20,7 @@ from ipfed.registry.credential import Claims, RightType
 from ipfed.registry.errors import VerificationError
 from ipfed.sdk.verify import Verifier
 
-STATUS_CACHE = "status-lists"  # other offices' status lists, cached by the node
 IMITATIONS_FLAGGED = 3  # the closest trademarks an exhibit's name resembles
-
-
-def status_cache(settings: NodeSettings) -> Path:
-    return settings.data_dir / STATUS_CACHE
 
 
 def flag(code: str, reason: str, **evidence: str) -> Flag:
@@ -61,7 +55,7 @@ class Inspector:
         identity = node_identity(settings)
         self.own_key_id = identity.key_id
         try:
-            self.verifier = Verifier(identity.bundle, cache_dir=status_cache(settings))
+            self.verifier = Verifier(identity.bundle, cache_dir=settings.status_lists_dir)
         except (VerificationError, ValidationError, OSError):
             # An unreadable cache leaves other offices' marks unconfirmed, and flagged.
             self.verifier = Verifier(identity.bundle)

@@ -1,5 +1,6 @@
 """What a running node does on its own, every ``marks_follow_seconds``: bring its marks'
-status in line with the rights and licences they mark."""
+status in line with the rights and licences they mark, and fetch its peers' status
+lists, with which it checks the marks other offices issued (at fairs, for one)."""
 
 import asyncio
 import logging
@@ -11,7 +12,10 @@ from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.errors import IpfedError
+from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.service import follow_rights
+from ipfed.registry.errors import VerificationError
+from ipfed.sdk.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +33,26 @@ def follow_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> int:
     return len(changed)
 
 
+def refresh_peer_status(settings: NodeSettings) -> int:
+    """Cache every peer office's status lists; the number of peers refreshed."""
+    if not settings.peers or not (settings.identity_dir / "org.key").exists():
+        return 0
+    verifier = Verifier(node_identity(settings).bundle, cache_dir=settings.status_lists_dir)
+    refreshed = 0
+    for peer in settings.peers:
+        try:
+            verifier.refresh(peer.api_url)
+            refreshed += 1
+        except VerificationError as exc:  # a peer down: the cached lists serve until stale
+            log.warning("status lists of %s not refreshed: %s", peer.node_id, exc.message)
+    return refreshed
+
+
 async def follow_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
     while True:
         await asyncio.sleep(settings.marks_follow_seconds)
         try:
             await asyncio.to_thread(follow_once, settings, sessions)
+            await asyncio.to_thread(refresh_peer_status, settings)
         except Exception:  # the loop must outlive any one round
             log.exception("marks follow round crashed")

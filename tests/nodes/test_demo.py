@@ -139,6 +139,16 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         (lead,) = leads.json()
         assert lead["exhibit"]["name"] == "大·白·兔 特价装"
         assert lead["exhibit"]["flags"][0]["evidence"]["right_number"] == "1587423"
+
+        # Both regional offices filed this month's report; the national node holds both
+        # and ends the demo with its consolidated report.
+        assert "sh: " in output and output.count("monthly report filed") == 2, output
+        assert "2 of 31 provinces filed, 29 not yet" in output
+        national_url, national_key = nodes[0][3], nodes[0][4]
+        received = httpx.get(f"{national_url}/filings", headers={"X-API-Key": national_key}).json()
+        assert sorted(f["region_code"] for f in received["items"]) == ["310000", "330000"]
+        (page,) = (tmp_path / "demo" / "national" / "reports").glob("*.html")
+        assert page.read_text(encoding="utf-8").count("<svg") == 4
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)

@@ -36,7 +36,6 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs import service, tracking
-from ipfed.nodes.fairs.inspection import status_cache
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
 from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
 from ipfed.nodes.fairs.screening import LookAlikes, elements, find, normalize, trademark_screen
@@ -299,7 +298,7 @@ def test_marks_of_other_offices_need_a_cached_status_list(
 
     def cache(revoked: list[int], valid_for: timedelta = timedelta(hours=1)) -> None:
         now = datetime.now(UTC)
-        verifier = Verifier(federation_of_two.bundle, cache_dir=status_cache(node))
+        verifier = Verifier(federation_of_two.bundle, cache_dir=node.status_lists_dir)
         for purpose in StatusPurpose:
             document = sign_status_list(
                 purpose=purpose,

@@ -226,18 +226,6 @@ def test_unreadable_files_fail_cleanly(db: Session, tmp_path: Path) -> None:
         import_kind("pets")
 
 
-def import_waits_for_a_lock(engine: Engine) -> bool:
-    # A connection of its own: pg_stat_activity holds still within a transaction.
-    with engine.connect() as monitor:
-        waiting = monitor.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-    return bool(waiting)
-
-
 def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -256,8 +244,15 @@ def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
                     return run(db, "trademarks", mine)
 
             started = pool.submit(importing)
-            while not (started.done() or import_waits_for_a_lock(engine)):
-                time.sleep(0.05)
+            with engine.connect() as monitor:  # until the import waits for the other writer
+                while not started.done() and not monitor.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ):
+                    monitor.rollback()  # statistics are a snapshot per transaction
+                    time.sleep(0.05)
             other.commit()
             with pytest.raises(Conflict, match="try again"):
                 started.result()

@@ -1,9 +1,13 @@
 """Marks in a node: issuance, unit codes, status following the right, the ledger record,
 EPCIS exports, QR images and clone detection, on SQLite and PostgreSQL."""
 
+import functools
 import io
 import json
+import shutil
+import threading
 from datetime import UTC, date, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import cairosvg
@@ -14,14 +18,14 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.marks import service
-from ipfed.nodes.marks.follow import follow_once
+from ipfed.nodes.marks.follow import follow_once, refresh_peer_status
 from ipfed.nodes.marks.models import CloneAlertKind, MarkStatus
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
@@ -305,3 +309,37 @@ def test_the_background_round_commits_what_it_follows(
     assert follow_once(office, sessions) == 0  # nothing left to follow
     db.refresh(mark)
     assert mark.status is MarkStatus.EXPIRED
+
+
+def test_peers_status_lists_are_fetched_over_http(
+    db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
+) -> None:
+    """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``), fetched
+    by the node's round into its cache; a verifier reading that cache sees the revocation."""
+    mark = issue(db, office, trademark.id)
+    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeits", "office")
+    mirror = tmp_path / "mirror"
+    (mirror / "status-lists").mkdir(parents=True)
+    for purpose in StatusPurpose:
+        document = service.status_list(db, office, purpose, datetime.now(UTC))
+        (mirror / "status-lists" / purpose).write_text(document.model_dump_json(by_alias=True))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(mirror))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        peer = Peer(node_id="sh", role="regional", region_code="310000", api_url=url,
+                    exchange_endpoint="tcp://127.0.0.1:7100")  # fmt: skip
+        zhejiang = office.model_copy(update={"peers": [peer], "data_dir": tmp_path / "zj"})
+        (tmp_path / "zj").mkdir()
+        shutil.copytree(office.identity_dir, zhejiang.identity_dir)
+        assert refresh_peer_status(zhejiang) == 1
+        cached = Verifier(node_identity(office).bundle, cache_dir=zhejiang.status_lists_dir)
+        with pytest.raises(MarkRevoked):
+            cached.verify(mark.token)
+        down = office.model_copy(
+            update={"peers": [peer.model_copy(update={"api_url": url + "/gone"})]}
+        )
+        assert refresh_peer_status(down) == 0  # logged, not raised
+    finally:
+        server.shutdown()

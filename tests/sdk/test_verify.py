@@ -74,6 +74,13 @@ class Office:
         )
 
 
+@pytest.fixture(autouse=True)
+def _now() -> None:
+    """Each test's "now": certificates made by earlier tests are valid from before it."""
+    global NOW
+    NOW = datetime.now(UTC)
+
+
 @pytest.fixture(scope="module")
 def authority() -> CertificateAuthority:
     return CertificateAuthority.create()

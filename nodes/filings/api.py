@@ -1,0 +1,224 @@
+"""Filings over HTTP: the office's own filings (create, fill, preview, submit,
+correct, receipts), the calendar and its reminders, and at the national node the
+filings received from the regions and the consolidated report."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
+from ipfed.nodes.auth.models import Role
+from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.errors import Forbidden, NotFound
+from ipfed.nodes.filings import receiving, report, service
+from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
+from ipfed.nodes.filings.consolidation import national_report
+from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
+from ipfed.nodes.filings.exchange import filing_transport
+from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
+from ipfed.nodes.filings.preview import preview_html
+from ipfed.nodes.filings.schemas import (
+    FilingIn,
+    FilingOut,
+    FilingSummary,
+    FillIn,
+    ObligationOut,
+    PeriodText,
+    ReceiptOut,
+)
+from ipfed.nodes.filings.transport import FilingTransport
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
+from ipfed.nodes.schemas import Page
+
+router = APIRouter(prefix="/filings", tags=["filings"])
+DB = Annotated[Session, Depends(get_db)]
+FilingId = Annotated[str, Path(pattern=ULID_PATTERN)]
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _settings(request: Request) -> NodeSettings:
+    settings: NodeSettings = request.app.state.settings
+    return settings
+
+
+Settings = Annotated[NodeSettings, Depends(_settings)]
+
+
+def this_office(caller: Annotated[Caller, Depends(allow(OFFICES))], settings: Settings) -> Caller:
+    """Only the office that runs this node writes, files and reads its filings."""
+    if caller.org != settings.org_name:
+        raise Forbidden(f"only {settings.org_name} works on its filings", code="not_this_office")
+    return caller
+
+
+Office = Depends(this_office)
+
+
+def transport(request: Request, settings: Settings) -> FilingTransport:
+    chosen: FilingTransport | None = getattr(request.app.state, "filing_transport", None)
+    return chosen or filing_transport(settings)
+
+
+def receipt_out(row: FilingReceipt) -> ReceiptOut:
+    return ReceiptOut(
+        filing_id=row.filing_id,
+        received_by=row.received_by,
+        received_at=row.received_at,
+        ledger_position=row.ledger_position,
+        receipt=SignedReceipt.from_bytes(row.signed),
+    )
+
+
+@router.get("/calendar", dependencies=[Office])
+def calendar(
+    db: DB, settings: Settings, year: Annotated[int | None, Query(ge=2000, le=2999)] = None
+) -> list[ObligationOut]:
+    """What is due in ``year`` (default: this year), and where each filing stands."""
+    now = utcnow()
+    return service.obligations(
+        db=db,
+        settings=settings,
+        calendar=node_calendar(settings),
+        year=year or china_today(now).year,
+        now=now,
+    )
+
+
+@router.get("/reminders", dependencies=[Office])
+def reminders(db: DB, settings: Settings) -> list[ObligationOut]:
+    """Filings overdue or due soon."""
+    return service.reminders(
+        db=db, settings=settings, calendar=node_calendar(settings), now=utcnow()
+    )
+
+
+@router.post("", status_code=201, dependencies=[Office])
+def create(db: DB, settings: Settings, body: FilingIn) -> FilingOut:
+    filing = service.create_filing(db=db, settings=settings, kind=body.kind, period=body.period)
+    return FilingOut.model_validate(filing)
+
+
+@router.get("", dependencies=[Office])
+def list_filings(
+    db: DB,
+    kind: FilingKind | None = None,
+    period: Annotated[PeriodText | None, Query()] = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    state: FilingState | None = None,
+    after: After = None,
+    limit: Limit = 50,
+) -> Page[FilingSummary]:
+    query = select(Filing).order_by(Filing.id).limit(limit)
+    for column, value in (
+        (Filing.kind, kind),
+        (Filing.period, period),
+        (Filing.region_code, region_code),
+        (Filing.state, state),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if after is not None:
+        query = query.where(Filing.id > after)
+    return page(FilingSummary, db.scalars(query).all(), limit)
+
+
+@router.get("/receipts", dependencies=[Office])
+def receipts(db: DB, after: After = None, limit: Limit = 50) -> list[ReceiptOut]:
+    query = select(FilingReceipt).order_by(FilingReceipt.filing_id).limit(limit)
+    if after is not None:
+        query = query.where(FilingReceipt.filing_id > after)
+    return [receipt_out(row) for row in db.scalars(query)]
+
+
+@router.get("/report", dependencies=[Office])
+def consolidated_report(
+    db: DB,
+    settings: Settings,
+    period: Annotated[PeriodText, Query()],
+    kind: FilingKind = FilingKind.MONTHLY_REPORT,
+    format: Literal["html", "csv", "xlsx"] = "html",
+) -> Response:
+    """Every province's filing for the period in one table, with charts (national node)."""
+    if settings.role is not NodeRole.NATIONAL:
+        raise Forbidden("the national node consolidates filings", code="not_national")
+    consolidation = national_report(
+        db=db,
+        calendar=node_calendar(settings),
+        kind=kind,
+        period=Period.parse(period),
+        now=utcnow(),
+    )
+    render = {"html": report.to_html, "csv": report.to_csv, "xlsx": report.to_xlsx}[format]
+    name = f"filings-{kind}-{period}.{format}"
+    return Response(
+        render(consolidation),
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.post("/received", dependencies=[Depends(allow(frozenset({Role.REGIONAL})))])
+def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
+    """A region's signed filing (national node): verified, stored, recorded on the
+    ledger; the answer is the national office's signed receipt."""
+    return receiving.receive_filing(db=db, settings=settings, filing=body, now=utcnow())
+
+
+@router.get("/{filing_id}", dependencies=[Office])
+def get(db: DB, filing_id: FilingId) -> FilingOut:
+    return FilingOut.model_validate(service.get_filing(db, filing_id))
+
+
+@router.patch("/{filing_id}", dependencies=[Office])
+def fill(db: DB, settings: Settings, filing_id: FilingId, body: FillIn) -> FilingOut:
+    filing = service.own_filing(db, settings, filing_id)
+    return FilingOut.model_validate(service.fill_filing(db=db, filing=filing, fill=body))
+
+
+@router.get("/{filing_id}/preview", dependencies=[Office], response_class=HTMLResponse)
+def preview(db: DB, filing_id: FilingId) -> str:
+    """The filing as a page: as it would be signed (a draft), or as it was."""
+    filing = service.get_filing(db, filing_id)
+    return preview_html(service.preview(filing, filing.signed_at or utcnow()))
+
+
+@router.post("/{filing_id}/submit", dependencies=[Office])
+def submit(
+    request: Request,
+    settings: Settings,
+    filing_id: FilingId,
+    sender: Annotated[FilingTransport, Depends(transport)],
+) -> FilingOut:
+    """Sign a draft and send it to the national office (or send a submitted one again).
+    A failed delivery is kept on the filing (``delivery_error``) and retried."""
+    filing = service.submit(
+        sessions=request.app.state.sessions,
+        settings=settings,
+        filing_id=filing_id,
+        transport=sender,
+        now=utcnow(),
+    )
+    return FilingOut.model_validate(filing)
+
+
+@router.post("/{filing_id}/correction", status_code=201, dependencies=[Office])
+def correct(db: DB, settings: Settings, filing_id: FilingId) -> FilingOut:
+    """A new draft version superseding this filing, which stays as it was."""
+    filing = service.own_filing(db, settings, filing_id)
+    return FilingOut.model_validate(service.correct_filing(db=db, filing=filing))
+
+
+@router.get("/{filing_id}/receipt", dependencies=[Office])
+def receipt(db: DB, filing_id: FilingId) -> ReceiptOut:
+    row = db.get(FilingReceipt, service.get_filing(db, filing_id).id)
+    if row is None:
+        raise NotFound(f"no receipt for filing {filing_id} yet")
+    return receipt_out(row)
