@@ -83,6 +83,25 @@ class Images:
         return full.read_bytes()
 
 
+class Remembered:
+    """An image source that reads each image once (screening and evidence share it)."""
+
+    def __init__(self, source: ImageSource) -> None:
+        self.source = source
+        self._read: dict[str, bytes | UnreadableImage] = {}
+
+    def read(self, uri: str) -> bytes:
+        if uri not in self._read:
+            try:
+                self._read[uri] = self.source.read(uri)
+            except UnreadableImage as exc:
+                self._read[uri] = exc
+        found = self._read[uri]
+        if isinstance(found, UnreadableImage):
+            raise found
+        return found
+
+
 def fingerprints(data: bytes) -> list[tuple[int, int]]:
     """(DCT hash, gradient hash) of an image and of its mirror image."""
     try:

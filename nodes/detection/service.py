@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.detection.designs import ImageSource, UnreadableImage
+from ipfed.nodes.detection.designs import ImageSource, Remembered, UnreadableImage
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.models import (
     Decision,
@@ -111,6 +111,7 @@ def screen_listing(
     """Screen a stored listing; each new finding becomes a suspected lead backed by
     anchored evidence and traced to the jurisdiction that must act. With ``rights``
     (canonical numbers), only findings about those rights count."""
+    images = Remembered(images) if images is not None else None
     pictures = []
     if images is not None and screener.designs.designs:
         for uri in listing.image_urls:
