@@ -36,6 +36,7 @@ class Role(StrEnum):
     RIGHTS_HOLDER = "rights_holder"
     ENFORCEMENT = "enforcement"
     ASSISTANCE_CENTRE = "assistance_centre"
+    OVERSEAS_CENTRE = "overseas_centre"  # overseas IP dispute response, national or a sub-centre
 
 
 class UntrustedIdentity(LedgerError):

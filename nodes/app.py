@@ -17,11 +17,18 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
+from ipfed.nodes.exchange.api import router as exchange
+from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.runner import Exchange
+from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
+from ipfed.nodes.marks.api import public as marks_public
+from ipfed.nodes.marks.api import router as marks
+from ipfed.nodes.marks.follow import follow_forever
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -74,15 +81,23 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: NodeSettings = app.state.settings
-    task = None
+    tasks = []
     if settings.ledger_sync_seconds > 0:
-        task = asyncio.create_task(sync_forever(settings, app.state.sessions))
+        tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
+    if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
+        tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
+    if app.state.exchange is not None:
+        app.state.exchange.start()
     yield
-    if task is not None:
+    if app.state.exchange is not None:
+        app.state.exchange.stop()
+    for task in tasks:
         task.cancel()
 
 
-def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: NodeSettings, engine: Engine | None = None, handlers: Handlers | None = None
+) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
         dependencies=[Depends(no_nul_characters)],
@@ -96,6 +111,9 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.exchange = None  # without an endpoint and an identity, no exchange
+    if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
+        app.state.exchange = Exchange(settings, app.state.sessions, handlers or Handlers())
     install_error_handlers(app)
     routers = (
         node,
@@ -107,7 +125,11 @@ def create_app(settings: NodeSettings, engine: Engine | None = None) -> FastAPI:
         listings,
         ledger,
         witness,
+        marks_public,
+        marks,
         detection,
+        exchange,
+        fairs,
     )
     for router in routers:
         app.include_router(router)

@@ -47,10 +47,22 @@ class NodeSettings(BaseSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
-    exchange_endpoint: ZmqEndpoint = "tcp://127.0.0.1:7100"
+    # Where the public reaches this node (mark QR codes point here); default: the API address.
+    public_url: HttpUrl | None = None
+    # Where peers deliver envelopes to this node; a node without one exchanges nothing
+    # (`ipfed node init` sets it).
+    exchange_endpoint: ZmqEndpoint | None = None
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)
+    # How often a running node brings its marks in line with their rights (0: never).
+    marks_follow_seconds: float = Field(default=300, ge=0)
+    # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
+    # pause between retries of a link that is down, and between looks for work when idle.
+    exchange_batch_size: int = Field(default=256, ge=1, le=10_000)
+    exchange_timeout_seconds: float = Field(default=5, gt=0)
+    exchange_retry_max_seconds: float = Field(default=30, gt=0)
+    exchange_poll_seconds: float = Field(default=0.1, gt=0)
     peers: list[Peer] = []
 
     @model_validator(mode="after")
@@ -78,6 +90,10 @@ class NodeSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def public_base_url(self) -> str:
+        return str(self.public_url).rstrip("/") if self.public_url else self.base_url
 
     @classmethod
     def load(cls, data_dir: Path, **overrides: Any) -> "NodeSettings":

@@ -8,9 +8,11 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
@@ -69,6 +71,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # Ledger errors reaching a route are about what the caller sent.
         return _error(422, exc.code, exc.message)
 
+    @app.exception_handler(ExchangeError)
+    async def exchange_error(_: Request, exc: ExchangeError) -> JSONResponse:
+        # What the caller asked to send cannot be routed or signed as given.
+        return _error(422, exc.code, exc.message)
+
     @app.exception_handler(InvalidIdentifier)
     async def invalid_identifier(_: Request, exc: InvalidIdentifier) -> JSONResponse:
         return _error(422, exc.code, str(exc))
@@ -81,6 +88,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
         return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
+        # A locked or unreachable database: nothing was stored, and a retry may succeed.
+        log.warning("database unavailable: %s", exc)
+        return _error(503, "database_busy", "the node's database is busy; try again shortly")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ back, so tests never see each other's rows.
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
@@ -24,6 +25,7 @@ from ipfed.ledger.identity import (
     Role,
     generate_key,
 )
+from ipfed.ledger.keystore import write_certificate, write_private_key
 from ipfed.ledger.transactions import Transaction, TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
@@ -139,4 +141,65 @@ def settings(tmp_path: Path) -> NodeSettings:
         region_code="310000",
         org_name="上海市知识产权局",
         data_dir=tmp_path,
+        public_url="https://310000.ipfed.cn",
     )
+
+
+@pytest.fixture
+def office(
+    settings: NodeSettings, federation: tuple[TrustBundle, PrivateKey, x509.Certificate]
+) -> NodeSettings:
+    """The Shanghai node's settings, with its key, certificate and trust bundle on disk."""
+    bundle, key, certificate = federation
+    settings.identity_dir.mkdir()
+    write_private_key(settings.identity_dir / "org.key", key)
+    write_certificate(settings.identity_dir / "org.pem", certificate)
+    (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    return settings
+
+
+@dataclass
+class Federation:
+    """A federation root with offices, authorities and a rights holder, and their keys."""
+
+    authority: CertificateAuthority
+    organisations: dict[str, Organisation]
+    keys: dict[str, tuple[PrivateKey, x509.Certificate]]
+    revoked: set[int]
+
+    def bundle(self) -> TrustBundle:
+        certificates = [certificate for _, certificate in self.keys.values()]
+        crl = self.authority.revocation_list({s: datetime.now(UTC) for s in self.revoked})
+        return TrustBundle(self.authority.certificate, certificates, crl)
+
+    def add(self, name: str, role: Role, region: str) -> Organisation:
+        organisation = Organisation(name, role, region)
+        key = generate_key()
+        self.organisations[name] = organisation
+        self.keys[name] = key, self.authority.issue(organisation, key.public_key())
+        return organisation
+
+
+# Organisations of the exchange tests: (name, role, region code).
+ORGANISATIONS = (
+    ("国家知识产权局", Role.NATIONAL, "100000"),
+    ("上海市知识产权局", Role.REGIONAL, "310000"),
+    ("浙江省知识产权局", Role.REGIONAL, "330000"),
+    ("上海市市场监督管理局", Role.ENFORCEMENT, "310000"),
+    ("徐汇区市场监督管理局", Role.ENFORCEMENT, "310104"),
+    ("浙江省市场监督管理局", Role.ENFORCEMENT, "330000"),
+    ("中国（上海）知识产权保护中心", Role.ASSISTANCE_CENTRE, "310000"),
+    ("国家海外知识产权纠纷应对指导中心", Role.OVERSEAS_CENTRE, "100000"),
+    ("国家海外知识产权纠纷应对指导中心上海分中心", Role.OVERSEAS_CENTRE, "310000"),
+    ("上海回力鞋业有限公司", Role.RIGHTS_HOLDER, "310000"),
+    ("中国国际进口博览局", Role.FAIR, "310000"),
+)
+
+
+@pytest.fixture(scope="session")
+def offices() -> Federation:
+    """The exchange's federation: three offices and the organisations that act on leads."""
+    federation = Federation(CertificateAuthority.create(), {}, {}, set())
+    for name, role, region in ORGANISATIONS:
+        federation.add(name, role, region)
+    return federation

@@ -11,9 +11,18 @@ from ipfed.nodes.detection.models import (
     MonitoringEntry,
     Review,
 )
+from ipfed.nodes.exchange.models import (
+    Addressee,
+    InboxEnvelope,
+    OutboxDelivery,
+    OutboxEnvelope,
+    PeerLink,
+)
+from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.products.models import KeyProduct
 from ipfed.nodes.rights.models import (
@@ -28,14 +37,20 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "CloneAlert",
     "DesignImage",
     "DetectionTask",
     "Evidence",
     "EvidenceImage",
+    "Exhibit",
+    "Exhibitor",
+    "Fair",
     "GeographicalIndication",
+    "InboxEnvelope",
     "KeyProduct",
     "KnownCheckpoint",
     "Lead",
@@ -43,14 +58,21 @@ __all__ = [
     "Listing",
     "LogEntry",
     "LogNode",
+    "Mark",
+    "MarkEvent",
     "MonitoringEntry",
+    "OutboxDelivery",
+    "OutboxEnvelope",
     "Participant",
     "Patent",
+    "PeerLink",
     "Review",
     "Right",
     "Shop",
     "StateEntry",
     "StoredCheckpoint",
     "Trademark",
+    "UnitBatch",
+    "UnitCode",
     "metadata",
 ]

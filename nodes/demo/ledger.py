@@ -14,7 +14,7 @@ from ipfed.ledger.identity import Organisation, Role
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.auth.service import create_api_key
-from ipfed.nodes.config import CONFIG_FILE, NodeSettings
+from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.service import record
@@ -24,7 +24,8 @@ from ipfed.nodes.listings.schemas import ListingOut
 
 
 def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
-    """Identities for every node, and for each peer link an API key on the peer."""
+    """Identities for every node, and an API key on the peer for each link with the
+    national node (the witnessing links; regional nodes only exchange messages)."""
     authority = AuthorityDirectory.create(ca_dir)
     for settings in nodes:
         organisation = Organisation(
@@ -41,6 +42,9 @@ def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
         (settings.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
         peers = []
         for peer in settings.peers:
+            if NodeRole.NATIONAL not in (settings.role, peer.role):
+                peers.append(peer)
+                continue
             host = by_id[peer.node_id]
             with transaction(make_session_factory(make_engine(host.db_url))) as db:
                 _, secret = create_api_key(

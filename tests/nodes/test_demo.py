@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 def free_base_port() -> int:
     for base in range(21000, 29000, 10):
         try:
-            for port in range(base, base + 3):
+            for port in [*range(base, base + 3), *range(base + 100, base + 103)]:  # HTTP, exchange
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
             return base
@@ -92,7 +92,53 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         bundle = TrustBundle.from_json(bundle_file.read_text(encoding="utf-8"))
         signers = SignedNote.parse(checkpoint.text).verify(bundle)
         assert [s.role for s in signers] == [Role.REGIONAL, Role.NATIONAL]
-        assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 75
+
+        # Shanghai issued marks with QR codes; a platform verified them online, and saw
+        # the suspension of one after the office made it.
+        issued = int(re.search(r"sh: (\d+) electronic IP marks issued", output)[1])  # type: ignore[index]
+        assert issued == 5  # two patents, two trademarks, the one indication
+        assert output.count("platform verified mark") == issued, output
+        assert "platform answer [suspended]" in output
+        assert len(list((tmp_path / "demo" / "sh" / "marks").glob("*.png"))) == issued
+        # The listings and the record of the lead Zhejiang found.
+        assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 76
+
+        # The lead reached Shanghai's enforcement queue and the national record,
+        # and the enforcement authority's feedback came back to Zhejiang.
+        [(enforcement, enforcement_key)] = re.findall(
+            r"enforcement (\S+) on sh: API key (ipf_\S+)$", output, re.M
+        )
+        sh_url, national_url, national_key = nodes[1][3], nodes[0][3], nodes[0][4]
+        queue = httpx.get(
+            f"{sh_url}/exchange/inbox",
+            params={"type": "lead.push"},
+            headers={"X-API-Key": enforcement_key},
+        ).json()["items"]
+        [pushed] = queue
+        lead = pushed["envelope"]["body"]["lead"]
+        assert (lead["seller"], lead["jurisdiction"]) == ("上海黄浦鞋业贸易有限公司", "310104")
+        assert pushed["envelope"]["recipients"] == [enforcement]
+        record = httpx.get(
+            f"{national_url}/exchange/threads/{lead['lead_id']}",
+            headers={"X-API-Key": national_key},
+        ).json()
+        assert [r["type"] for r in record["received"]] == ["lead.record", "lead.feedback"]
+        thread = httpx.get(
+            f"{zj_url}/exchange/threads/{lead['lead_id']}", headers={"X-API-Key": zj_key}
+        ).json()
+        [feedback] = thread["received"]
+        assert feedback["envelope"]["body"]["outcome"] == "case_opened"
+
+        # A fair was registered at Shanghai: the marked exhibit cleared, the look-alike
+        # flagged, and its organizer reads the lead.
+        fair = re.search(r"sh: fair (\w+) registered .*: 2 exhibits checked, 1 flagged; "
+                         r"the organizer's API key (ipf_\S+)", output)  # fmt: skip
+        assert fair is not None, output
+        sh_url = nodes[1][3]
+        leads = httpx.get(f"{sh_url}/fairs/{fair[1]}/leads", headers={"X-API-Key": fair[2]})
+        (lead,) = leads.json()
+        assert lead["exhibit"]["name"] == "大·白·兔 特价装"
+        assert lead["exhibit"]["flags"][0]["evidence"]["right_number"] == "1587423"
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)

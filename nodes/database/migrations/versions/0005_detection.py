@@ -1,7 +1,7 @@
 """Detection: evidence, leads, reviews, tasks and monitoring directories
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-21 18:52:42.216340
 
 """
@@ -15,7 +15,7 @@ from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,90 @@
+"""Link keys: each node's CURVE key pair for ZeroMQ, kept in its identity
+directory, and the statement that binds the public half to the node's
+federation certificate so that peers can learn it and trust it."""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import zmq
+from cryptography import x509
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ipfed.exchange.errors import ExchangeError
+from ipfed.ledger.canonical import Base64Bytes, canonical_bytes
+from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity, sign
+from ipfed.ledger.transactions import SHA256_HEX
+from ipfed.ledger.trust import TrustBundle, key_id
+
+CURVE_KEY_FILE = "curve.key"  # the Z85 secret key; the public key is derived from it
+Z85_KEY = r"^[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$"
+
+
+@dataclass(frozen=True)
+class CurveKeys:
+    public: bytes
+    secret: bytes
+
+
+def curve_keys(identity_dir: Path) -> CurveKeys:
+    """The node's CURVE key pair, created on first use (owner-only file)."""
+    path = identity_dir / CURVE_KEY_FILE
+    if not path.exists():
+        _, secret = zmq.curve_keypair()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            pass
+        else:
+            with os.fdopen(fd, "wb") as out:
+                out.write(secret)
+    secret = path.read_bytes().strip()
+    try:
+        return CurveKeys(zmq.curve_public(secret), secret)
+    except (zmq.ZMQError, ValueError) as exc:
+        raise ExchangeError(
+            f"{path}: not a CURVE secret key ({exc})", code="bad_link_key"
+        ) from None
+
+
+class LinkKey(BaseModel):
+    """A node's CURVE public key, signed by the organisation that runs the node."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    node_id: str
+    curve_key: str = Field(pattern=Z85_KEY)
+    signer: str = Field(pattern=SHA256_HEX)
+    issued_at: AwareDatetime
+    signature: Base64Bytes = b""
+
+    def signed_bytes(self) -> bytes:
+        return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        node_id: str,
+        keys: CurveKeys,
+        key: PrivateKey,
+        certificate: x509.Certificate,
+        now: datetime,
+    ) -> "LinkKey":
+        unsigned = cls(
+            node_id=node_id,
+            curve_key=keys.public.decode(),
+            signer=key_id(certificate),
+            issued_at=now,
+        )
+        return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})
+
+    def verify(self, bundle: TrustBundle) -> Organisation:
+        """The organisation that vouches for this key, or :class:`ExchangeError`."""
+        try:
+            return bundle.verify(self.signer, self.signed_bytes(), self.signature, self.issued_at)
+        except UntrustedIdentity as exc:
+            raise ExchangeError(
+                f"link key of {self.node_id} not vouched for: {exc.message}", code="bad_link_key"
+            ) from None

@@ -1,0 +1,177 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from ipfed.exchange.keys import LinkKey
+from ipfed.exchange.messages import MessageType
+from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
+from ipfed.nodes.auth.models import Role
+from ipfed.nodes.errors import IpfedError, NotFound
+from ipfed.nodes.exchange import views
+from ipfed.nodes.exchange.models import DeliveryState, InboxState
+from ipfed.nodes.exchange.network import Network
+from ipfed.nodes.exchange.runner import Exchange
+from ipfed.nodes.exchange.schemas import (
+    Changed,
+    DeadLetter,
+    FeedbackIn,
+    GiveUpIn,
+    InboxItem,
+    LinkStatus,
+    MessageIn,
+    OutboxItem,
+    Sent,
+    Thread,
+)
+from ipfed.nodes.exchange.service import give_up, retry, send
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db
+from ipfed.nodes.schemas import Page
+
+router = APIRouter(prefix="/exchange", tags=["exchange"])
+DB = Annotated[Session, Depends(get_db)]
+Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
+Office = Annotated[Caller, Depends(allow(OFFICES))]
+# Who acts on the leads pushed to it and reports back.
+ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
+
+
+class NoExchange(IpfedError):
+    """The node runs no exchange (no identity or endpoint): nothing to find here."""
+
+    code = "no_exchange"
+    status_code = 404
+
+
+def running(request: Request) -> Exchange:
+    exchange: Exchange | None = getattr(request.app.state, "exchange", None)
+    if exchange is None:
+        raise NoExchange("this node has no federation identity, so no exchange")
+    return exchange
+
+
+def network(request: Request) -> Network:
+    return running(request).network
+
+
+def visible_to(caller: Caller) -> str | None:
+    """Offices see every envelope; anyone else only those addressed to it."""
+    return None if caller.role in OFFICES else caller.org
+
+
+@router.get("/link-key")
+def get_link_key(request: Request) -> LinkKey:
+    """This node's CURVE public key, signed by its office: how peers learn it (no API key)."""
+    return running(request).link_key()
+
+
+@router.post("/messages", status_code=201)
+def post_message(request: Request, db: DB, _: Office, message: MessageIn) -> Sent:
+    """Route, sign and queue a message; the routing rules choose its recipients."""
+    envelopes = send(
+        db=db, network=network(request), body=message.typed_body(), receipt=message.receipt
+    )
+    return Sent(envelopes=envelopes)
+
+
+@router.get("/inbox")
+def get_inbox(
+    db: DB,
+    caller: Anyone,
+    type: MessageType | None = None,
+    state: InboxState | None = None,
+    subject: Annotated[str | None, Query(max_length=300)] = None,
+    after: Annotated[int | None, Query(ge=0, description="the `next` cursor")] = None,
+    limit: Limit = 50,
+) -> Page[InboxItem]:
+    """Envelopes received, in order: an enforcement authority's queue of leads, for one."""
+    rows = views.inbox(
+        db=db,
+        organisation=visible_to(caller),
+        type=type,
+        state=state,
+        subject=subject,
+        after=after,
+        limit=limit,
+    )
+    items = [views.inbox_item(row) for row in rows]
+    return Page[InboxItem](items=items, next=str(rows[-1].id) if len(rows) == limit else None)
+
+
+@router.get("/inbox/{inbox_id}")
+def get_received(db: DB, caller: Anyone, inbox_id: int) -> InboxItem:
+    row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller))
+    return views.inbox_item(row)
+
+
+@router.get("/outbox")
+def get_outbox(
+    db: DB,
+    _: Office,
+    state: DeliveryState | None = None,
+    type: MessageType | None = None,
+    subject: Annotated[str | None, Query(max_length=300)] = None,
+    after: After = None,
+    limit: Limit = 50,
+) -> Page[OutboxItem]:
+    items = views.outbox(db=db, state=state, type=type, subject=subject, after=after, limit=limit)
+    return Page[OutboxItem](items=items, next=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/dead-letters")
+def get_dead_letters(db: DB, _: Office, limit: Limit = 100) -> list[DeadLetter]:
+    """Deliveries given up, with the reason (a peer's refusal, or an operator's decision)."""
+    return views.dead_letters(db=db, limit=limit)
+
+
+@router.post("/outbox/{envelope_id}/retry")
+def post_retry(db: DB, _: Office, envelope_id: str) -> Changed:
+    """Queue an envelope's dead deliveries again (e.g. once the peer's trust bundle is fixed)."""
+    changed = retry(db=db, envelope_id=envelope_id)
+    if not changed:
+        raise NotFound(f"envelope {envelope_id} has no dead delivery", code="no_dead_letter")
+    return Changed(envelope_id=envelope_id, deliveries=changed)
+
+
+@router.post("/outbox/{envelope_id}/give-up")
+def post_give_up(db: DB, caller: Office, envelope_id: str, give: GiveUpIn) -> Changed:
+    """Stop trying to deliver an envelope: its pending deliveries become dead letters."""
+    changed = give_up(db=db, envelope_id=envelope_id, reason=f"{caller.org}: {give.reason}")
+    if not changed:
+        raise NotFound(f"envelope {envelope_id} has no pending delivery", code="no_pending")
+    return Changed(envelope_id=envelope_id, deliveries=changed)
+
+
+@router.get("/links")
+def get_links(request: Request, db: DB, _: Office) -> list[LinkStatus]:
+    """Per peer: pending, delivered and dead deliveries, failures and back-off."""
+    exchange = running(request)
+    return views.links(
+        db=db, network=exchange.network, endpoint=exchange.settings.exchange_endpoint
+    )
+
+
+@router.get("/threads/{subject}")
+def get_thread(db: DB, caller: Anyone, subject: Annotated[str, Path(max_length=300)]) -> Thread:
+    """A lead's (or filing's, or mark's) push, record and feedback, sent and received."""
+    return views.thread(db=db, subject=subject, organisation=visible_to(caller))
+
+
+@router.post("/leads/{lead_id}/feedback", status_code=201)
+def post_feedback(
+    request: Request,
+    db: DB,
+    caller: Annotated[Caller, Depends(allow(ACTING))],
+    lead_id: Annotated[str, Path(pattern=ULID_PATTERN)],
+    feedback: FeedbackIn,
+) -> Sent:
+    """Report the result of handling a lead pushed to you; it travels back to its finder."""
+    envelopes = views.report_feedback(
+        db=db,
+        network=network(request),
+        lead_id=lead_id,
+        handled_by=caller.org,
+        organisation=visible_to(caller),
+        feedback=feedback,
+    )
+    return Sent(envelopes=envelopes)

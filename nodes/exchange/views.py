@@ -1,0 +1,243 @@
+"""What people read of the exchange: inbox, outbox, dead letters, links, threads.
+
+An organisation other than an office sees only the envelopes addressed to it
+(the enforcement authority's queue of leads, for one); offices see everything.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ipfed.exchange.envelope import Envelope
+from ipfed.exchange.messages import LeadFeedback, MessageType
+from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.errors import NotFound
+from ipfed.nodes.exchange.models import (
+    Addressee,
+    DeliveryState,
+    InboxEnvelope,
+    InboxState,
+    OutboxDelivery,
+    OutboxEnvelope,
+    PeerLink,
+)
+from ipfed.nodes.exchange.network import Network
+from ipfed.nodes.exchange.schemas import (
+    DeadLetter,
+    DeliveryOut,
+    FeedbackIn,
+    InboxItem,
+    LinkStatus,
+    OutboxItem,
+    Thread,
+)
+from ipfed.nodes.exchange.service import counts, send
+
+LEADS = (MessageType.LEAD_PUSH, MessageType.CLUE_TRANSFER)
+
+
+def inbox_item(row: InboxEnvelope) -> InboxItem:
+    item = InboxItem.model_validate(row)
+    if row.state is InboxState.ACCEPTED:
+        item.envelope = Envelope.from_bytes(row.data)
+    return item
+
+
+def _visible(query: Select[InboxEnvelope], organisation: str | None) -> Select[InboxEnvelope]:
+    if organisation is None:
+        return query
+    return query.join(Addressee, Addressee.inbox_id == InboxEnvelope.id).where(
+        Addressee.organisation == organisation
+    )
+
+
+def inbox(
+    *,
+    db: Session,
+    organisation: str | None,
+    type: MessageType | None = None,
+    state: InboxState | None = None,
+    subject: str | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Sequence[InboxEnvelope]:
+    """Received envelopes in the order of reception (``organisation``: only those to it)."""
+    query = _visible(select(InboxEnvelope), organisation)
+    if type is not None:
+        query = query.where(InboxEnvelope.type == type)
+    if state is not None:
+        query = query.where(InboxEnvelope.state == state)
+    if subject is not None:
+        query = query.where(InboxEnvelope.subject == subject)
+    if after is not None:
+        query = query.where(InboxEnvelope.id > after)
+    return db.scalars(query.order_by(InboxEnvelope.id).limit(limit)).all()
+
+
+def received(*, db: Session, inbox_id: int, organisation: str | None) -> InboxEnvelope:
+    query = _visible(select(InboxEnvelope).where(InboxEnvelope.id == inbox_id), organisation)
+    row = db.scalar(query)
+    if row is None:
+        raise NotFound(f"no envelope {inbox_id} in the inbox for you", code="no_envelope")
+    return row
+
+
+def outbox(
+    *,
+    db: Session,
+    state: DeliveryState | None = None,
+    type: MessageType | None = None,
+    subject: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> list[OutboxItem]:
+    """Sent envelopes, oldest first, with where each delivery stands."""
+    query = select(OutboxEnvelope)
+    if state is not None:
+        with_state = select(OutboxDelivery.envelope_id).where(OutboxDelivery.state == state)
+        query = query.where(OutboxEnvelope.id.in_(with_state))
+    if type is not None:
+        query = query.where(OutboxEnvelope.type == type)
+    if subject is not None:
+        query = query.where(OutboxEnvelope.subject == subject)
+    if after is not None:
+        query = query.where(OutboxEnvelope.id > after)
+    rows = db.scalars(query.order_by(OutboxEnvelope.id).limit(limit)).all()
+    deliveries: dict[str, list[DeliveryOut]] = {row.id: [] for row in rows}
+    for delivery in db.scalars(
+        select(OutboxDelivery)
+        .where(OutboxDelivery.envelope_id.in_(deliveries))
+        .order_by(OutboxDelivery.peer)
+    ):
+        deliveries[delivery.envelope_id].append(DeliveryOut.model_validate(delivery))
+    return [
+        OutboxItem(
+            id=row.id,
+            type=row.type,
+            subject=row.subject,
+            recipients=row.recipients,
+            created_at=row.created_at,
+            deliveries=deliveries[row.id],
+        )
+        for row in rows
+    ]
+
+
+def dead_letters(*, db: Session, limit: int = 100) -> list[DeadLetter]:
+    rows = db.execute(
+        select(OutboxDelivery, OutboxEnvelope)
+        .join(OutboxEnvelope, OutboxEnvelope.id == OutboxDelivery.envelope_id)
+        .where(OutboxDelivery.state == DeliveryState.DEAD)
+        .order_by(OutboxDelivery.queued_at, OutboxDelivery.peer, OutboxDelivery.seq)
+        .limit(limit)
+    )
+    return [
+        DeadLetter(
+            envelope_id=envelope.id,
+            type=envelope.type,
+            subject=envelope.subject,
+            peer=delivery.peer,
+            seq=delivery.seq,
+            attempts=delivery.attempts,
+            code=delivery.code,
+            reason=delivery.reason,
+            queued_at=delivery.queued_at,
+        )
+        for delivery, envelope in rows
+    ]
+
+
+def links(*, db: Session, network: Network, endpoint: str | None) -> list[LinkStatus]:
+    """Each link's state: what waits, what failed, and when it last worked."""
+    per_state = counts(db)
+    oldest = dict(
+        db.execute(
+            select(OutboxDelivery.peer, func.min(OutboxDelivery.queued_at))
+            .where(OutboxDelivery.state == DeliveryState.PENDING)
+            .group_by(OutboxDelivery.peer)
+        ).all()
+    )
+    statuses = []
+    for peer in [network.node_id, *network.peers]:
+        link = db.get(PeerLink, peer)
+        remote = network.peers.get(peer)
+        statuses.append(
+            LinkStatus(
+                peer=peer,
+                endpoint=remote.exchange_endpoint if remote else endpoint,
+                key_known=remote is None or bool(link and link.link_key),
+                pending=per_state.get((peer, DeliveryState.PENDING), 0),
+                delivered=per_state.get((peer, DeliveryState.DELIVERED), 0),
+                dead=per_state.get((peer, DeliveryState.DEAD), 0),
+                oldest_pending_at=oldest.get(peer),
+                failures=link.failures if link else 0,
+                retry_at=link.retry_at if link else None,
+                last_error=link.last_error if link else None,
+                last_sent_at=link.last_sent_at if link else None,
+                last_received_at=link.last_received_at if link else None,
+            )
+        )
+    return statuses
+
+
+def thread(*, db: Session, subject: str, organisation: str | None) -> Thread:
+    """A subject's envelopes: those sent (offices only) and those received."""
+    sent: list[Envelope] = []
+    if organisation is None:
+        rows = db.scalars(
+            select(OutboxEnvelope)
+            .where(OutboxEnvelope.subject == subject)
+            .order_by(OutboxEnvelope.id)
+        )
+        sent = [Envelope.from_bytes(row.data) for row in rows]
+    got = [
+        inbox_item(row)
+        for row in inbox(
+            db=db,
+            organisation=organisation,
+            subject=subject,
+            state=InboxState.ACCEPTED,
+            limit=1000,
+        )
+    ]
+    if not sent and not got:
+        raise NotFound(f"nothing about {subject} here for you", code="no_thread")
+    return Thread(subject=subject, sent=sent, received=got)
+
+
+def report_feedback(
+    *,
+    db: Session,
+    network: Network,
+    lead_id: str,
+    handled_by: str,
+    organisation: str | None,
+    feedback: FeedbackIn,
+    now: datetime | None = None,
+) -> list[Envelope]:
+    """Send the result of handling a lead back to whoever pushed it (and to the record)."""
+    pushes = [
+        row
+        for row in inbox(
+            db=db,
+            organisation=organisation,
+            subject=lead_id,
+            state=InboxState.ACCEPTED,
+            limit=1000,
+        )
+        if row.type in LEADS
+    ]
+    if not pushes:
+        raise NotFound(f"no lead {lead_id} was pushed to {handled_by}", code="no_lead")
+    body = LeadFeedback(
+        lead_id=lead_id,
+        found_by=pushes[0].sender or "",
+        handled_by=handled_by,
+        outcome=feedback.outcome,
+        detail=feedback.detail,
+        case_number=feedback.case_number,
+        handled_at=feedback.handled_at or now or utcnow(),
+    )
+    return send(db=db, network=network, body=body, now=now)
