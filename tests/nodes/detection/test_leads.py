@@ -248,7 +248,7 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
 ) -> None:
     from PIL import Image, ImageDraw
 
-    from ipfed.nodes.detection.designs import Images
+    from ipfed.nodes.detection.images import Images
     from ipfed.nodes.listings.schemas import ListingIn
     from ipfed.nodes.listings.service import add_listings
     from ipfed.nodes.rights.schemas import PatentIn
