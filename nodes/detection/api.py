@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.database.core import transaction
-from ipfed.nodes.detection import monitoring, service, tasks
-from ipfed.nodes.detection.designs import Images
+from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
+from ipfed.nodes.detection.images import Images
 from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStatus
 from ipfed.nodes.detection.register import ScreenedListing
 from ipfed.nodes.detection.schemas import (
@@ -26,7 +26,6 @@ from ipfed.nodes.detection.schemas import (
     TaskScope,
     TraceOut,
 )
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.http import After, Limit, get_db, page
@@ -172,6 +171,8 @@ def precision(db: DB, _: Reviewers) -> list[Precision]:
 @router.post("/screen")
 def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
     """Screen one listing on the spot against the node's rights; nothing is stored."""
+    from ipfed.nodes.detection.screening import Screener
+
     screener = Screener(service.load_register(db=db), today=date.today())
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
     return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
@@ -188,4 +189,6 @@ def monitoring_directories(
 @router.post("/monitoring")
 def refresh_monitoring(db: DB, _: Offices) -> dict[str, int]:
     """Recompute the directories from adjudications and confirmed leads."""
+    from ipfed.nodes.detection import monitoring  # pandas, loaded when first needed
+
     return monitoring.refresh(db=db)

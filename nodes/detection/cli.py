@@ -208,7 +208,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
     app.add_typer(detect_app, name="detect")
 
     def run(settings: Any, task_id: str, total: int | None = None) -> Any:
-        from ipfed.nodes.detection.designs import Images
+        from ipfed.nodes.detection.images import Images
         from ipfed.nodes.detection.tasks import run_task
         from ipfed.nodes.identity import node_identity
 

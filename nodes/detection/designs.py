@@ -2,24 +2,18 @@
 in the Locarno classes the listing's goods fall in, by perceptual hashing
 (DCT hash and gradient hash, each 64 bits; a mirrored photo counts too)."""
 
-import base64
 import io
-from pathlib import Path
-from typing import Protocol
-from urllib.parse import unquote, urlparse
 
-import httpx
 import imagehash
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ipfed.nodes.detection.images import ImageSource, UnreadableImage
 from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
-from ipfed.nodes.errors import InvalidInput
 from ipfed.registry.identifiers import PatentKind
 
 THRESHOLD = 0.85
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # The Locarno classes of the products sold under a Nice class (goods only).
 NICE_TO_LOCARNO: dict[int, frozenset[str]] = {
     3: frozenset({"09", "28"}),
@@ -40,47 +34,6 @@ NICE_TO_LOCARNO: dict[int, frozenset[str]] = {
     32: frozenset({"09"}),
     33: frozenset({"09"}),
 }
-
-
-class UnreadableImage(InvalidInput):
-    code = "unreadable_image"
-
-
-class ImageSource(Protocol):
-    def read(self, uri: str) -> bytes: ...
-
-
-class Images:
-    """Images fetched over HTTP(S), given inline as ``data:`` URIs, or read from files
-    under ``root`` (a path or ``file:`` URI elsewhere is refused: a listing must not
-    make the node read, and export as evidence, a file of its own)."""
-
-    def __init__(self, root: Path | None = None, timeout: float = 10.0) -> None:
-        self.root = root.resolve() if root is not None else None
-        self.timeout = timeout
-
-    def read(self, uri: str) -> bytes:
-        parsed = urlparse(uri)
-        try:
-            if parsed.scheme in ("http", "https"):
-                response = httpx.get(uri, timeout=self.timeout, follow_redirects=True)
-                response.raise_for_status()
-                data = response.content
-            elif parsed.scheme == "data":
-                data = base64.b64decode(uri.partition(",")[2], validate=True)
-            else:
-                data = self._local(Path(unquote(parsed.path) if parsed.scheme == "file" else uri))
-        except (OSError, httpx.HTTPError, ValueError) as exc:
-            raise UnreadableImage(f"cannot read image {uri}: {exc}") from None
-        if len(data) > MAX_IMAGE_BYTES:
-            raise UnreadableImage(f"image {uri} is larger than {MAX_IMAGE_BYTES} bytes")
-        return data
-
-    def _local(self, path: Path) -> bytes:
-        full = (self.root / path if self.root else path).resolve()
-        if self.root is None or not full.is_relative_to(self.root):
-            raise UnreadableImage(f"{path} is not in the node's image directory")
-        return full.read_bytes()
 
 
 def fingerprints(data: bytes) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.detection.designs import ImageSource, UnreadableImage
+from ipfed.nodes.detection.images import ImageSource, UnreadableImage
 from ipfed.nodes.detection.models import Evidence, EvidenceImage
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import NodeIdentity

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from ipfed.nodes.detection.designs import DesignDetector, ImageSource
+from ipfed.nodes.detection.designs import DesignDetector
+from ipfed.nodes.detection.images import ImageSource
 from ipfed.nodes.detection.inventions import InventionDetector
 from ipfed.nodes.detection.patent_marking import PatentMarkingDetector
 from ipfed.nodes.detection.register import Finding, Register, ScreenedListing

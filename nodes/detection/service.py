@@ -3,14 +3,15 @@ queue, precision figures, and what a confirmed lead pushes to whoever must act."
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.detection.designs import ImageSource, UnreadableImage
 from ipfed.nodes.detection.evidence import anchor, capture
+from ipfed.nodes.detection.images import ImageSource, Remembered, UnreadableImage
 from ipfed.nodes.detection.models import (
     Decision,
     DetectionTask,
@@ -21,7 +22,6 @@ from ipfed.nodes.detection.models import (
 )
 from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +32,9 @@ from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.rights.models import Patent, Right, RightStatus, Trademark
 from ipfed.nodes.rights.service import find_rights
 from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
+
+if TYPE_CHECKING:  # the screener pulls in the language data; a node loads it when it screens
+    from ipfed.nodes.detection.screening import Screener
 
 OPEN = (LeadStatus.SUSPECTED, LeadStatus.NEEDS_INFO)
 DECIDES = {
@@ -99,7 +102,7 @@ def _priority(
 def screen_listing(
     *,
     db: Session,
-    screener: Screener,
+    screener: "Screener",
     listing: Listing,
     identity: NodeIdentity,
     origin: str,
@@ -111,6 +114,7 @@ def screen_listing(
     """Screen a stored listing; each new finding becomes a suspected lead backed by
     anchored evidence and traced to the jurisdiction that must act. With ``rights``
     (canonical numbers), only findings about those rights count."""
+    images = Remembered(images) if images is not None else None
     pictures = []
     if images is not None and screener.designs.designs:
         for uri in listing.image_urls:

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.database.core import transaction, utcnow
-from ipfed.nodes.detection.designs import ImageSource
+from ipfed.nodes.detection.images import ImageSource
 from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
 from ipfed.nodes.detection.schemas import TaskScope
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.detection.service import (
     load_register,
     priority_boosts,
@@ -112,6 +111,8 @@ def run_task(
     on_batch: Callable[[DetectionTask], object] = lambda _task: None,
 ) -> DetectionTask:
     """Screen the task's listings from its cursor on, committing after each batch."""
+    from ipfed.nodes.detection.screening import Screener
+
     with transaction(sessions) as db:
         task = db.get(DetectionTask, task_id)
         if task is None:

@@ -18,9 +18,21 @@ import jellyfish
 import jieba
 from confusable_homoglyphs import confusables
 from opencc import OpenCC
-from pypinyin import Style, pinyin
 
-_T2S = OpenCC("t2s")
+
+@cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def _pinyin(char: str, heteronym: bool) -> list[str]:
+    """Toneless readings of a character (pypinyin is loaded on first use)."""
+    from pypinyin import Style, pinyin
+
+    found = pinyin(char, style=Style.NORMAL, heteronym=heteronym, errors="ignore")
+    return list(found[0]) if found else []
+
+
 _LATIN_WORD = re.compile(r"[0-9A-Za-z|]+(?:['’.\-&][0-9A-Za-z|]+)*")
 
 
@@ -38,7 +50,7 @@ def is_han(char: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def simplified(char: str) -> str:
-    converted = _T2S.convert(char)
+    converted = _t2s().convert(char)
     return converted if len(converted) == 1 else char
 
 
@@ -113,8 +125,7 @@ def han_runs(text: str) -> list[str]:
 @cache
 def readings(char: str) -> frozenset[str]:
     """Every toneless pinyin reading of a character (empty if it has none)."""
-    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return frozenset(found[0]) if found else frozenset()
+    return frozenset(_pinyin(char, heteronym=True))
 
 
 _FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"([aei])ng$"), r"\1n"))
@@ -124,11 +135,11 @@ _FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"([aei])ng$"), r"\1n")
 def sounds(char: str) -> tuple[str, ...]:
     """The character's readings, main one first, with dialect-merged sounds; a character
     without a reading sounds like itself."""
-    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    found = _pinyin(char, heteronym=True)
     if not found:
         return (char,)
     merged = []
-    for syllable in found[0]:
+    for syllable in found:
         for pattern, replacement in _FUZZY:
             syllable = pattern.sub(replacement, syllable)
         if syllable not in merged:

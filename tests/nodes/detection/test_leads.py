@@ -2,6 +2,7 @@
 queue and what a confirmed lead pushes. Real database (both backends), real ledger."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -240,3 +241,64 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
     assert new["S200"].score == new["S201"].score
     assert new["S200"].priority > new["S201"].priority > new["S201"].score  # key trademark too
     assert service.review_queue(db=db)[0].id == new["S200"].id
+
+
+def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
+    db: Session, sample_data: None, identity: NodeIdentity, tmp_path: Path
+) -> None:
+    from PIL import Image, ImageDraw
+
+    from ipfed.nodes.detection.images import Images
+    from ipfed.nodes.listings.schemas import ListingIn
+    from ipfed.nodes.listings.service import add_listings
+    from ipfed.nodes.rights.schemas import PatentIn
+    from ipfed.nodes.rights.service import add_patents
+
+    drawing = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(drawing).rounded_rectangle(
+        (90, 30, 210, 270), radius=40, outline="black", width=5
+    )
+    ImageDraw.Draw(drawing).ellipse((135, 200, 165, 230), fill="black")
+    drawing.save(tmp_path / "drawing.png")
+    drawing.resize((200, 200)).save(tmp_path / "photo.jpg", quality=80)
+    assert not add_patents(
+        db=db,
+        items=[
+            PatentIn(
+                number="201930778899.3",
+                kind="design",
+                title="蓝牙音箱",
+                holder="惠州市声悦电子有限公司",
+                locarno_class="14-01",
+                design_images="drawing.png",
+            )
+        ],
+    )
+    assert not add_listings(
+        db=db,
+        items=[
+            ListingIn(
+                external_id="D1",
+                source="taobao",
+                title="圆柱 蓝牙音箱",
+                seller="数码配件城",
+                nice_class=9,
+                image_urls="photo.jpg;missing.jpg",
+            )
+        ],
+    )
+    images = Images(tmp_path)
+    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21), images=images)
+    listing = db.scalar(select(Listing).where(Listing.external_id == "D1"))
+    [lead] = service.screen_listing(
+        db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN, images=images
+    )
+    assert (lead.kind, lead.right_ref) == ("design", "201930778899.3")
+    bundle = export_bundle(db=db, evidence=lead.evidence, identity=identity, origin=ORIGIN)
+    _, snapshot = bundle.verify(identity.bundle)
+    assert [i.uri for i in bundle.images] == ["photo.jpg"]
+    assert bundle.images[0].data == (tmp_path / "photo.jpg").read_bytes()
+    assert snapshot["unreadable_images"] == ["missing.jpg"]
+    swapped = bundle.images[0].model_copy(update={"data": (tmp_path / "drawing.png").read_bytes()})
+    with pytest.raises(EvidenceError, match="altered"):
+        bundle.model_copy(update={"images": [swapped]}).verify(identity.bundle)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from ipfed.nodes.detection.designs import DesignDetector, Images, UnreadableImage
+from ipfed.nodes.detection.designs import DesignDetector
+from ipfed.nodes.detection.images import Images, UnreadableImage
 from ipfed.nodes.detection.inventions import InventionDetector, claim_elements
 from ipfed.nodes.detection.register import PatentRecord, Register, ScreenedListing
 from ipfed.registry.identifiers import PatentKind
