@@ -278,6 +278,9 @@ def test_a_node_without_an_identity_has_no_exchange(
     app.state.sessions = sessions
     client = TestClient(app, raise_server_exceptions=False)
     assert call(client, "GET", "/exchange/link-key", None) == (
-        503,
-        {"error": "no_exchange", "detail": "this node has no federation identity, so no exchange"},
+        404,
+        {
+            "error": "no_exchange",
+            "detail": "this node takes part in no exchange (no endpoint or no identity)",
+        },
     )
