@@ -135,10 +135,9 @@ class Exchange:
                         continue
                 except DBAPIError as exc:  # a busy or restarting database: try again soon
                     log.warning("exchange with %s: database error: %s", peer, exc)
-                # Nothing to send: look again at once while traffic flows, less often after.
-                idle = time.monotonic() - idle_since
-                pause = BUSY_POLL_SECONDS if idle < BUSY_SECONDS else min(idle / 10, 1)
-                self._stop.wait(min(pause, self.settings.exchange_poll_seconds))
+                # Nothing to send: look again soon while traffic flows, less often after.
+                busy = time.monotonic() - idle_since < BUSY_SECONDS
+                self._stop.wait(BUSY_POLL_SECONDS if busy else self.settings.exchange_poll_seconds)
         finally:
             link.close()
 
