@@ -7,6 +7,7 @@ at (the caller loads them from wherever the state lives); :func:`apply`
 returns the keys it writes, or raises :class:`ContractViolation`.
 
     mark/<id>      {"issuer": organisation, "status": active|suspended|revoked|expired}
+    mark-event/<id>   true: a lifecycle event of an existing mark, recorded by its issuer
     evidence/<sha256>, lead/<id>, filing/<id>, receipt/<filing id>   true
 """
 
@@ -84,6 +85,16 @@ def _mark_status(state: State, tx: Transaction, signer: Organisation) -> dict[st
     return {key: {**current, "status": status}}
 
 
+def _mark_event(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:
+    mark = state.get(f"mark/{_field(tx, 'mark_id')}")
+    if mark is None:
+        raise ContractViolation("an event belongs to an issued mark", code="unknown_mark")
+    if mark["issuer"] != signer.name:
+        raise ContractViolation("the issuing office records a mark's events", code="not_issuer")
+    _field(tx, "sha256", sha256=True)
+    return _new(f"mark-event/{_field(tx, 'event_id')}")(state)
+
+
 def _new(key: str) -> Callable[[State], dict[str, Any]]:
     def write(state: State) -> dict[str, Any]:
         if key in state:
@@ -122,6 +133,10 @@ Rule = Callable[[State, Transaction, Organisation], dict[str, Any]]
 _RULES: Mapping[TxType, tuple[Callable[[Transaction], list[str]], Rule]] = {
     TxType.MARK_ISSUED: (lambda tx: [f"mark/{_field(tx, 'mark_id')}"], _mark_issued),
     TxType.MARK_STATUS: (lambda tx: [f"mark/{_field(tx, 'mark_id')}"], _mark_status),
+    TxType.MARK_EVENT: (
+        lambda tx: [f"mark/{_field(tx, 'mark_id')}", f"mark-event/{_field(tx, 'event_id')}"],
+        _mark_event,
+    ),
     TxType.EVIDENCE_CAPTURED: (lambda tx: [f"evidence/{_field(tx, 'sha256')}"], _evidence),
     TxType.LEAD_RECORDED: (
         lambda tx: [f"evidence/{_field(tx, 'evidence_sha256')}", f"lead/{_field(tx, 'lead_id')}"],

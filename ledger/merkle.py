@@ -114,11 +114,28 @@ def consistency_proof(size1: int, size2: int, range_hash: RangeHash) -> list[byt
 
 
 # --- verification -----------------------------------------------------------
+#
+# RFC 9162 §2.1.3.2 and §2.1.4.2 walk a proof with two shifting counters. The
+# walk always splits the same way (as transparency-dev/merkle does it): below
+# the level where the paths to the leaf and to the tree's last leaf join
+# ("inner" levels), each bit of the index says on which side the sibling is;
+# above it, on the tree's right border, every sibling is on the left and there
+# is one per set bit of what remains of the index. So the proof's length is
+# known at once, and the loops do nothing but hash.
+
+_HASH_SIZES = {HASH_SIZE}
 
 
 def _check_hashes(*hashes: bytes, proof: Sequence[bytes]) -> None:
-    if not {len(h) for h in hashes} | set(map(len, proof)) <= {HASH_SIZE}:
+    if not set(map(len, hashes)) | set(map(len, proof)) <= _HASH_SIZES:
         raise InvalidProof(f"hashes are {HASH_SIZE} bytes long", code="bad_hash")
+
+
+def _check_length(proof: Sequence[bytes], expected: int, what: str) -> None:
+    if len(proof) > expected:
+        raise InvalidProof(f"the proof is longer than {what}", code="proof_too_long")
+    if len(proof) < expected:
+        raise InvalidProof(f"the proof is shorter than {what}", code="proof_too_short")
 
 
 def verify_inclusion(
@@ -128,22 +145,15 @@ def verify_inclusion(
     _check_hashes(leaf, root, proof=proof)
     if not 0 <= index < size:
         raise InvalidProof(f"leaf {index} is not in a tree of size {size}", code="out_of_range")
-    fn, sn, r = index, size - 1, leaf
+    inner = (index ^ (size - 1)).bit_length()
+    _check_length(proof, inner + (index >> inner).bit_count(), "the tree is deep")
     sha256 = hashlib.sha256  # the hot loop of every verification: no calls but hashing
-    for p in proof:
-        if sn == 0:
-            raise InvalidProof("the proof is longer than the tree is deep", code="proof_too_long")
-        if fn & 1 or fn == sn:
-            r = sha256(b"\x01" + p + r).digest()
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = sha256(b"\x01" + r + p).digest()
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise InvalidProof("the proof is shorter than the tree is deep", code="proof_too_short")
+    r = leaf
+    for p in proof[:inner]:
+        r = sha256(b"\x01" + p + r if index & 1 else b"\x01" + r + p).digest()
+        index >>= 1
+    for p in proof[inner:]:
+        r = sha256(b"\x01" + p + r).digest()
     if r != root:
         raise InvalidProof("the proof leads to another root", code="root_mismatch")
 
@@ -165,30 +175,33 @@ def verify_consistency(
     if not proof:
         raise InvalidProof("growing trees take a non-empty proof", code="proof_too_short")
     _check_hashes(root1, root2, proof=proof)
-    path = list(proof)
-    if size1 & (size1 - 1) == 0:  # a complete subtree: its root starts the path
-        path.insert(0, root1)
-    fn, sn = size1 - 1, size2 - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
+    # The walk is the inclusion walk of leaf size1 - 1 in the tree of size2,
+    # started above the complete subtree that this leaf closes (its trailing
+    # set bits): from the proof's first hash, or from root1 when size1 is a
+    # power of two and that subtree is the whole first tree.
+    last = size1 - 1
+    shift = (size1 & -size1).bit_length() - 1
+    inner = (last ^ (size2 - 1)).bit_length()
+    border = (last >> inner).bit_count()
+    inner -= shift
+    if size1 == 1 << shift:
+        seed, path = root1, proof
+    else:
+        seed, path = proof[0], proof[1:]
+    _check_length(path, inner + border, "needed")
     sha256 = hashlib.sha256  # as in verify_inclusion: the hot loop only hashes
-    for c in path[1:]:
-        if sn == 0:
-            raise InvalidProof("the proof is longer than needed", code="proof_too_long")
-        if fn & 1 or fn == sn:
+    fr = sr = seed
+    mask = last >> shift
+    for c in path[:inner]:
+        if mask & 1:
             fr = sha256(b"\x01" + c + fr).digest()
             sr = sha256(b"\x01" + c + sr).digest()
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
         else:
             sr = sha256(b"\x01" + sr + c).digest()
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise InvalidProof("the proof is shorter than needed", code="proof_too_short")
+        mask >>= 1
+    for c in path[inner:]:
+        fr = sha256(b"\x01" + c + fr).digest()
+        sr = sha256(b"\x01" + c + sr).digest()
     if fr != root1:
         raise InvalidProof("the proof does not lead to the first root", code="root_mismatch")
     if sr != root2:

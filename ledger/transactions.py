@@ -24,6 +24,7 @@ SHA256_HEX = r"^[0-9a-f]{64}$"
 class TxType(StrEnum):
     MARK_ISSUED = "mark.issued"
     MARK_STATUS = "mark.status"
+    MARK_EVENT = "mark.event"
     EVIDENCE_CAPTURED = "evidence.captured"
     LEAD_RECORDED = "lead.recorded"
     FILING_RECEIVED = "filing.received"

@@ -16,14 +16,19 @@ from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
+from ipfed.nodes.detection.api import router as detection
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
+from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
+from ipfed.nodes.marks.api import public as marks_public
+from ipfed.nodes.marks.api import router as marks
+from ipfed.nodes.marks.follow import follow_forever
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -76,15 +81,17 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: NodeSettings = app.state.settings
-    task = None
+    tasks = []
     if settings.ledger_sync_seconds > 0:
-        task = asyncio.create_task(sync_forever(settings, app.state.sessions))
+        tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
+    if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
+        tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
     if app.state.exchange is not None:
         app.state.exchange.start()
     yield
     if app.state.exchange is not None:
         app.state.exchange.stop()
-    if task is not None:
+    for task in tasks:
         task.cancel()
 
 
@@ -118,7 +125,11 @@ def create_app(
         listings,
         ledger,
         witness,
+        marks_public,
+        marks,
+        detection,
         exchange,
+        fairs,
     )
     for router in routers:
         app.include_router(router)

@@ -10,7 +10,13 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +33,11 @@ from ipfed.nodes.auth.service import create_api_key, list_api_keys, revoke_api_k
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
-from ipfed.nodes.errors import ConfigurationError, IpfedError
+from ipfed.nodes.errors import ConfigurationError, InvalidInput, IpfedError
+from ipfed.nodes.fairs import service as fairs
+from ipfed.nodes.fairs import tracking as fair_tracking
+from ipfed.nodes.fairs.files import read_exhibitors
+from ipfed.nodes.fairs.schemas import CheckReport, FairIn
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
@@ -59,6 +69,10 @@ exchange_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(exchange_app, name="exchange")
+fairs_app = typer.Typer(
+    help="Trade fairs: exhibitors and their marked exhibits, checked.", no_args_is_help=True
+)
+app.add_typer(fairs_app, name="fairs")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -83,7 +97,7 @@ def reports_errors(command: F) -> F:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 where = ".".join(str(p) for p in error["loc"])
-                message = escape(f"[invalid_configuration] {where}: {error['msg']}")
+                message = escape(f"[invalid_input] {where}: {error['msg']}")
                 err.print(f"[red]error[/red] {message}")
             raise typer.Exit(2) from None
 
@@ -457,6 +471,311 @@ def ledger_check_proof(
     out.print(f"verifies: {type(proof).__name__}")
 
 
+@fairs_app.command("register")
+@reports_errors
+def fairs_register(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="one exhibit a row: exhibitor, uscc, booth, exhibit, description, "
+            "nice_class or locarno_class, mark (CSV, JSON Lines or a JSON array)",
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="the fair's name")],
+    venue: Annotated[str, typer.Option()],
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of the venue")],
+    category: Annotated[str, typer.Option(help="e.g. 食品; organizers share records by it")],
+    starts: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")],
+    ends: Annotated[str, typer.Option(help="last day, YYYY-MM-DD")],
+    organizer: Annotated[str, typer.Option(help="the organizing company")],
+    data_dir: DataDir = Path("ipfed-data"),
+    encoding: Annotated[str, typer.Option(help="e.g. gb18030")] = "utf-8-sig",
+) -> None:
+    """Register a fair before it opens, and check every exhibit (all or nothing)."""
+    settings = load(data_dir)
+    exhibitors, rejections = read_exhibitors(file, encoding)
+    if rejections:
+        table = Table("line", "field", "code", "reason", title="rejected rows")
+        for r in rejections:
+            table.add_row(str(r.line), r.field or "", r.code, r.reason)
+        err.print(table)
+        err.print("[red]nothing registered[/red]: fix the rows above")
+        raise typer.Exit(1)
+    try:
+        request = FairIn(
+            name=name,
+            venue=venue,
+            region_code=region,
+            category=category,
+            starts_on=starts,  # parsed by pydantic
+            ends_on=ends,
+            exhibitors=exhibitors,
+        )
+    except ValidationError as exc:
+        raise InvalidInput(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    total = sum(len(e.exhibits) for e in exhibitors)
+    with (
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress,
+        node_db(settings) as db,
+    ):
+        task = progress.add_task("checking exhibits", total=total)
+        fair = fairs.register_fair(
+            db,
+            settings,
+            request,
+            organizer,
+            fairs.fair_today(),
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        report = fairs.check_report(db, fair)
+    show_check(report, flagged_only=True)
+
+
+@fairs_app.command("report")
+@reports_errors
+def fairs_report(
+    fair_id: str,
+    data_dir: DataDir = Path("ipfed-data"),
+    chart: Annotated[Path | None, typer.Option(help="also draw it, into this PNG or SVG")] = None,
+) -> None:
+    """A fair's check report: every exhibit, cleared or flagged, and why."""
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        report = fairs.check_report(db, fairs.get_fair(db, fair_id))
+    show_check(report, flagged_only=False)
+    if chart is not None:
+        from ipfed.nodes.fairs.charts import check_chart
+
+        check_chart(report, chart)
+        out.print(f"chart written to {chart}")
+
+
+def show_check(report: CheckReport, *, flagged_only: bool) -> None:
+    fair = report.fair
+    table = Table("exhibitor", "booth", "exhibit", "class", "check", "flags")
+    for exhibitor in report.exhibitors:
+        for exhibit in exhibitor.exhibits:
+            if flagged_only and not exhibit.flags:
+                continue
+            flags = "\n".join(f"{f.code}: {f.reason}" for f in exhibit.flags)
+            table.add_row(
+                escape(exhibitor.name),
+                escape(exhibitor.booth or ""),
+                escape(exhibit.name),
+                str(exhibit.nice_class or exhibit.locarno_class),
+                exhibit.check.value,
+                escape(flags),
+            )
+    if table.row_count:
+        out.print(table)
+    out.print(
+        f"fair {fair.id} {escape(fair.name)} ({fair.starts_on} to {fair.ends_on}): "
+        f"{report.exhibits} exhibits, {report.cleared} cleared, "
+        f"[{'red' if report.flagged else 'green'}]{report.flagged} flagged[/]"
+    )
+
+
+@fairs_app.command("track")
+@reports_errors
+def fairs_track(fair_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
+    """After a fair: its flagged exhibits found among online listings."""
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        report = fair_tracking.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())
+    table = Table("exhibit", "exhibitor", "listing", "seller", "why", "url")
+    for tracked in report.exhibits:
+        for match in tracked.matches:
+            table.add_row(
+                escape(tracked.lead.exhibit.name),
+                escape(tracked.lead.exhibitor.name),
+                escape(match.title),
+                escape(match.seller),
+                ", ".join(match.reasons),
+                escape(match.url or ""),
+            )
+    if table.row_count:
+        out.print(table)
+    found = sum(bool(t.matches) for t in report.exhibits)
+    out.print(
+        f"{found} of {len(report.exhibits)} flagged exhibits found online "
+        f"among {report.listings_searched:,} listings"
+    )
+
+
+marks_app = typer.Typer(help="Electronic IP marks: issue, print, verify.", no_args_is_help=True)
+app.add_typer(marks_app, name="marks")
+
+
+def _find_right(db: Session, right: str) -> str:
+    """A right's id, from its id or its official number."""
+    from sqlalchemy import select
+
+    from ipfed.nodes.rights.models import Right
+
+    ids = db.scalars(select(Right.id).where((Right.id == right) | (Right.number == right))).all()
+    if len(ids) != 1:
+        reason = "no right" if not ids else "several rights (give the id)"
+        raise InvalidInput(f"{reason} with id or number {right}", code="unknown_right")
+    return ids[0]
+
+
+@marks_app.command("issue")
+@reports_errors
+def marks_issue(
+    right: Annotated[str, typer.Argument(help="the right's number or id")],
+    holder_uscc: Annotated[str, typer.Option(help="the holder's unified social credit code")],
+    licence_id: Annotated[str | None, typer.Option(help="scope the mark to a licence")] = None,
+    classes: Annotated[str | None, typer.Option(help="Nice classes, e.g. 25,28")] = None,
+    qr: Annotated[Path | None, typer.Option(help="write the QR code (.png or .svg)")] = None,
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Issue a mark for a right in the profile database, as this node's office."""
+    from ipfed.nodes.database.core import utcnow
+    from ipfed.nodes.marks.schemas import MarkIn
+    from ipfed.nodes.marks.service import issue_mark, mark_url
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        request = MarkIn.model_validate(
+            {
+                "right_id": _find_right(db, right),
+                "holder_uscc": holder_uscc,
+                "licence_id": licence_id,
+                "nice_classes": classes.split(",") if classes else None,
+            }
+        )
+        mark = issue_mark(db, settings, request, utcnow().date())
+        url = mark_url(settings, mark.token)
+    out.print(
+        f"mark [bold]{mark.id}[/bold] for {mark.right.number}, valid until {mark.valid_until}"
+    )
+    out.print(url)
+    if qr is not None:
+        _write_qr(url, qr)
+
+
+def _write_qr(url: str, path: Path) -> None:
+    from ipfed.registry.qr import qr_png, qr_svg
+
+    path.write_bytes(qr_svg(url) if path.suffix.lower() == ".svg" else qr_png(url))
+    out.print(f"QR code written to {path}")
+
+
+@marks_app.command("qr")
+@reports_errors
+def marks_qr(
+    mark_id: str,
+    out_file: Annotated[Path, typer.Option("--out")],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Write a mark's QR code as PNG or SVG (by the file's extension)."""
+    from ipfed.nodes.marks.service import get_mark, mark_url
+
+    settings = load(data_dir)
+    with node_db(settings) as db:
+        url = mark_url(settings, get_mark(db, mark_id).token)
+    _write_qr(url, out_file)
+
+
+@marks_app.command("status")
+@reports_errors
+def marks_status(
+    mark_id: str,
+    status: Annotated[str, typer.Argument(help="active, suspended, revoked or expired")],
+    reason: Annotated[str, typer.Option()],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Suspend, reinstate, revoke or expire a mark (recorded on the ledger)."""
+    from ipfed.nodes.marks.schemas import StatusChange
+    from ipfed.nodes.marks.service import change_status, get_mark
+
+    settings = load(data_dir)
+    change = StatusChange.model_validate({"status": status, "reason": reason})
+    with node_db(settings) as db:
+        mark = change_status(
+            db, settings, get_mark(db, mark_id), change.status, change.reason, settings.org_name
+        )
+    out.print(f"mark {mark.id} is now [bold]{mark.status}[/bold]")
+
+
+@marks_app.command("units")
+@reports_errors
+def marks_units(
+    mark_id: str,
+    batch: Annotated[str, typer.Option(help="the production batch number")],
+    quantity: Annotated[int, typer.Option(min=1, max=100_000)],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV of serial,url")],
+    data_dir: DataDir = Path("ipfed-data"),
+) -> None:
+    """Unit codes for a production batch, one URL per unit for the label printer."""
+    import csv
+
+    from ipfed.nodes.marks.service import get_mark, issue_units, mark_url
+
+    settings = load(data_dir)
+    with node_db(settings) as db, Progress(console=err, transient=True) as progress:
+        progress.add_task(f"signing {quantity} unit codes", total=None)
+        mark = get_mark(db, mark_id)
+        _, units = issue_units(db, settings, mark, batch, quantity, settings.org_name)
+        with out_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["serial", "url"])
+            writer.writerows((u.serial, mark_url(settings, u.token)) for u in units)
+    out.print(f"{len(units)} unit codes of batch {batch} written to {out_file}")
+
+
+@marks_app.command("follow")
+@reports_errors
+def marks_follow(data_dir: DataDir = Path("ipfed-data")) -> None:
+    """Bring every mark in line with its right and licence now (a running node does it itself)."""
+    from ipfed.nodes.marks.follow import follow_once
+
+    settings = load(data_dir)
+    out.print(f"{follow_once(settings, node_sessions(settings))} marks changed")
+
+
+@marks_app.command("verify")
+def marks_verify(
+    scanned: Annotated[str, typer.Argument(help="a token or the URL a QR code holds")],
+    bundle: Annotated[Path, typer.Option(help="the federation's trust-bundle.json")],
+    cache: Annotated[Path, typer.Option(help="where status lists are kept")] = Path("ipfed-status"),
+    online: Annotated[bool, typer.Option(help="refresh the issuer's status lists first")] = False,
+    product_class: Annotated[str | None, typer.Option("--class")] = None,
+    seller: Annotated[str | None, typer.Option(help="the seller's credit code")] = None,
+) -> None:
+    """Verify a mark as a platform does: offline from cached status lists, or online."""
+    from ipfed.registry.errors import VerificationError
+    from ipfed.sdk import Verifier
+
+    try:
+        verifier = Verifier(TrustBundle.from_json(bundle.read_bytes()), cache_dir=cache)
+        goods = int(product_class) if product_class and product_class.isdigit() else product_class
+        mark = verifier.verify(scanned, product_class=goods, seller=seller, online=online)
+    except (OSError, LedgerError) as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    except VerificationError as exc:
+        out.print(f"[red]not valid[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    claims = mark.claims
+    out.print(
+        f"[green]valid[/green] mark {claims.mark_id} of {claims.right_type.name.lower()} "
+        f"{claims.right_number}, issued by {mark.issuer.name}, until {claims.valid_until}"
+    )
+
+
 def exchange_network(settings: NodeSettings) -> "Network":
     from ipfed.nodes.exchange.network import Network
     from ipfed.nodes.identity import node_identity
@@ -620,3 +939,9 @@ def demo(
 
 def main() -> None:
     app()
+
+
+# Detection commands live with their domain; they use the helpers above.
+from ipfed.nodes.detection.cli import add_detection_commands  # noqa: E402
+
+add_detection_commands(app)

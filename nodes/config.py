@@ -47,12 +47,16 @@ class NodeSettings(BaseSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    # Where the public reaches this node (mark QR codes point here); default: the API address.
+    public_url: HttpUrl | None = None
     # Where peers deliver envelopes to this node; a node without one exchanges nothing
     # (`ipfed node init` sets it).
     exchange_endpoint: ZmqEndpoint | None = None
     ledger_backend: Literal["embedded", "fabric"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)
+    # How often a running node brings its marks in line with their rights (0: never).
+    marks_follow_seconds: float = Field(default=300, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
     # pause between retries of a link that is down, and between looks for work on a link
     # idle for a second or more.
@@ -87,6 +91,10 @@ class NodeSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def public_base_url(self) -> str:
+        return str(self.public_url).rstrip("/") if self.public_url else self.base_url
 
     @classmethod
     def load(cls, data_dir: Path, **overrides: Any) -> "NodeSettings":

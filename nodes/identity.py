@@ -11,7 +11,7 @@ from cryptography import x509
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.keystore import read_certificate, read_private_key
-from ipfed.ledger.trust import TrustBundle
+from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import ConfigurationError
 
@@ -21,6 +21,10 @@ class NodeIdentity:
     key: PrivateKey
     certificate: x509.Certificate
     bundle: TrustBundle
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.certificate)
 
 
 @cache

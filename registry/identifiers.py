@@ -9,7 +9,7 @@ boundary (API, import rows, settings) with the same message.
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 from stdnum import numdb
@@ -194,12 +194,19 @@ def parse_nice_class(value: int | str) -> int:
     return int(text)
 
 
+_NICE_CLASSES = {str(c): c for c in range(1, 46)}  # the usual spelling, looked up at once
+_NICE_SEPARATORS = re.compile(r"[;,，、\s]+")
+
+
 def parse_nice_classes(value: str | list[int] | list[str]) -> list[int]:
     """``"29;30, 35"`` or ``[29, 30]`` -> sorted distinct classes."""
-    if isinstance(value, str) and value.isdigit():
-        return [parse_nice_class(value)]
-    items = re.split(r"[;,，、\s]+", value.strip()) if isinstance(value, str) else value
-    classes = sorted({parse_nice_class(item) for item in items if str(item).strip()})
+    if isinstance(value, str):
+        if value in _NICE_CLASSES:
+            return [_NICE_CLASSES[value]]
+        items: list[Any] = [item for item in _NICE_SEPARATORS.split(value) if item]
+    else:
+        items = [item for item in value if str(item).strip()]
+    classes = sorted({_NICE_CLASSES.get(item) or parse_nice_class(item) for item in items})
     if not classes:
         raise InvalidIdentifier("invalid_nice_class", "at least one Nice class is required")
     return classes

@@ -25,6 +25,7 @@ from ipfed.ledger.identity import (
     Role,
     generate_key,
 )
+from ipfed.ledger.keystore import write_certificate, write_private_key
 from ipfed.ledger.transactions import Transaction, TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
@@ -140,7 +141,21 @@ def settings(tmp_path: Path) -> NodeSettings:
         region_code="310000",
         org_name="上海市知识产权局",
         data_dir=tmp_path,
+        public_url="https://310000.ipfed.cn",
     )
+
+
+@pytest.fixture
+def office(
+    settings: NodeSettings, federation: tuple[TrustBundle, PrivateKey, x509.Certificate]
+) -> NodeSettings:
+    """The Shanghai node's settings, with its key, certificate and trust bundle on disk."""
+    bundle, key, certificate = federation
+    settings.identity_dir.mkdir()
+    write_private_key(settings.identity_dir / "org.key", key)
+    write_certificate(settings.identity_dir / "org.pem", certificate)
+    (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    return settings
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Engine and session set-up, shared by every domain's models."""
 
+import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,11 +28,15 @@ def new_ids(count: int) -> list[str]:
     """``count`` increasing ULIDs of one millisecond, cheaply, for bulk inserts.
 
     The ULID spec's monotonic generation: one random value whose low 20 bits
-    count up (60 random bits remain).
+    count up. The other 60 random bits are drawn afresh for each call (not
+    taken from ``ULID()``, which only adds one within a millisecond), so two
+    calls in the same millisecond do not share ids.
     """
     if count > 1 << _STEP_BITS:
         raise ValueError(f"at most {1 << _STEP_BITS} ids at a time")
-    prefix = str(ULID.from_int(int(ULID()) >> _STEP_BITS << _STEP_BITS))[:-4]
+    millis = time.time_ns() // 1_000_000
+    first = millis << 80 | secrets.randbits(80 - _STEP_BITS) << _STEP_BITS
+    prefix = str(ULID.from_int(first))[:-4]
     return [prefix + _PAIRS[step >> 10] + _PAIRS[step & 1023] for step in range(count)]
 
 

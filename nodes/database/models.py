@@ -3,6 +3,14 @@
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
+from ipfed.nodes.detection.models import (
+    DetectionTask,
+    Evidence,
+    EvidenceImage,
+    Lead,
+    MonitoringEntry,
+    Review,
+)
 from ipfed.nodes.exchange.models import (
     Addressee,
     InboxEnvelope,
@@ -10,9 +18,11 @@ from ipfed.nodes.exchange.models import (
     OutboxEnvelope,
     PeerLink,
 )
+from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.products.models import KeyProduct
 from ipfed.nodes.rights.models import (
@@ -31,24 +41,38 @@ __all__ = [
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "CloneAlert",
     "DesignImage",
+    "DetectionTask",
+    "Evidence",
+    "EvidenceImage",
+    "Exhibit",
+    "Exhibitor",
+    "Fair",
     "GeographicalIndication",
     "InboxEnvelope",
     "KeyProduct",
     "KnownCheckpoint",
+    "Lead",
     "Licence",
     "Listing",
     "LogEntry",
     "LogNode",
+    "Mark",
+    "MarkEvent",
+    "MonitoringEntry",
     "OutboxDelivery",
     "OutboxEnvelope",
     "Participant",
     "Patent",
     "PeerLink",
+    "Review",
     "Right",
     "Shop",
     "StateEntry",
     "StoredCheckpoint",
     "Trademark",
+    "UnitBatch",
+    "UnitCode",
     "metadata",
 ]

@@ -18,7 +18,9 @@ from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.demo.exchange import enrol, find_lead, follow_lead, push_lead
+from ipfed.nodes.demo.fairs import register_demo_fair
 from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
+from ipfed.nodes.demo.marks import issue_demo_marks, platform_verifies
 from ipfed.nodes.errors import ConfigurationError
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.service import import_file
@@ -168,8 +170,18 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
             console.print(
                 f"  {settings.node_id}: {anchored} listing snapshots anchored in its ledger"
             )
+    shanghai = nodes[1]
+    mark_urls = issue_demo_marks(shanghai)
+    console.print(f"  sh: {len(mark_urls)} electronic IP marks issued, with QR codes")
     by_id = {settings.node_id: settings for settings in nodes}
     found = find_lead(by_id["zj"])
+    fair, organizer_key = register_demo_fair(shanghai)
+    console.print(
+        f"  sh: fair {fair.fair.id} registered by {fair.fair.organizer}: {fair.exhibits} "
+        f"exhibits checked, {fair.flagged} flagged; the organizer's API key {organizer_key}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -209,6 +221,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         for settings, process in zip(nodes, processes, strict=True):
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
         witness_all(nodes, console)
+        platform_verifies(shanghai, mark_urls, keys[shanghai.node_id], console)
         push_lead(by_id["zj"], found)
         follow_lead(by_id, keys, found, console)
 

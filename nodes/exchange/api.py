@@ -7,7 +7,7 @@ from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
-from ipfed.nodes.errors import NotFound
+from ipfed.nodes.errors import IpfedError, NotFound
 from ipfed.nodes.exchange import views
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
 from ipfed.nodes.exchange.network import Network
@@ -36,16 +36,17 @@ Office = Annotated[Caller, Depends(allow(OFFICES))]
 ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
 
 
-class NoExchange(NotFound):
-    """The node has no federation identity or no exchange endpoint."""
+class NoExchange(IpfedError):
+    """The node runs no exchange (no identity or endpoint): nothing to find here."""
 
     code = "no_exchange"
+    status_code = 404
 
 
 def running(request: Request) -> Exchange:
     exchange: Exchange | None = getattr(request.app.state, "exchange", None)
     if exchange is None:
-        raise NoExchange("this node takes part in no exchange (no endpoint or no identity)")
+        raise NoExchange("this node has no federation identity, so no exchange")
     return exchange
 
 

@@ -20,10 +20,12 @@ from ipfed.ledger.log import TransparencyLog
 from ipfed.ledger.merkle import MemoryTree, leaf_hash
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.receipts import Receipt
-from ipfed.ledger.transactions import Transaction
+from ipfed.ledger.transactions import Transaction, TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.store import SqlLogStore
 
@@ -72,6 +74,19 @@ def record(
         db, StateEntry, [{"key": k, "value": v} for k, v in written.items() if k not in stored]
     )
     return node_log(db, origin).append([tx.entry() for tx in transactions])
+
+
+def record_own(
+    *, db: Session, settings: NodeSettings, entries: Sequence[tuple[TxType, dict[str, Any]]]
+) -> int:
+    """Sign ``entries`` (type, payload) as this node's office and record them, all or none."""
+    identity = node_identity(settings)
+    now = utcnow()
+    transactions = [
+        new_transaction(type, payload, identity.key, identity.certificate, now)
+        for type, payload in entries
+    ]
+    return record(db=db, origin=settings.origin, bundle=identity.bundle, transactions=transactions)
 
 
 def sign_checkpoint(

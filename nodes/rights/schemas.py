@@ -28,11 +28,10 @@ _STATUS_WORDS = {
 
 
 def _status(value: Any) -> Any:
-    return (
-        _STATUS_WORDS.get(value.strip().lower(), value.strip().lower())
-        if isinstance(value, str)
-        else value
-    )
+    if isinstance(value, str):
+        word = value.strip().lower()
+        return _STATUS_WORDS.get(word, word)
+    return value
 
 
 Status = Annotated[RightStatus, BeforeValidator(_status)]
@@ -53,8 +52,12 @@ class RightIn(InputModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "RightIn":
-        dates = [d for d in (self.filing_date, self.grant_date, self.expiry_date) if d]
-        if dates != sorted(dates):
+        filed, granted, expires = self.filing_date, self.grant_date, self.expiry_date
+        if (
+            (filed and granted and filed > granted)
+            or (granted and expires and granted > expires)
+            or (filed and expires and filed > expires)
+        ):
             raise ValueError("filing, grant and expiry dates must be in that order")
         if self.status is RightStatus.PENDING and self.grant_date is not None:
             raise ValueError("a pending right has no grant date")

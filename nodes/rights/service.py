@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert, insert_new
+from ipfed.nodes.database.bulk import Columns, bulk_insert, insert_new
 from ipfed.nodes.database.core import new_ids, page_of, utcnow
 from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.imports.batch import ItemError
@@ -138,31 +138,29 @@ def _add_rights(
     db: Session,
     kind: RightKind,
     items: Sequence[RightIn],
-    kind_columns: Callable[[Any], dict[str, Any]],
+    kind_columns: Callable[[Sequence[Any]], Columns],
     design_images: Callable[[str, Any], list[dict[str, Any]]] = lambda _id, _item: [],
 ) -> list[ItemError]:
-    """Insert rights that are new, reject numbers already stored or repeated."""
-    empty = dict.fromkeys(_KIND_COLUMNS)
-    now = utcnow()
-    ids = new_ids(len(items))
-    rows = [
-        {
-            **empty,
-            "id": right_id,
-            "created_at": now,
-            "kind": kind.value,
-            "number": item.number,
-            "name": item.name,
-            "holder": item.holder,
-            "status": item.status.value,
-            "filing_date": item.filing_date,
-            "grant_date": item.grant_date,
-            "expiry_date": item.expiry_date,
-            **kind_columns(item),
-        }
-        for right_id, item in zip(ids, items, strict=True)
-    ]
-    duplicates = insert_new(db, Right, rows, unique=("kind", "number"))
+    """Insert rights that are new, reject numbers already stored or repeated.
+
+    Rows go to the database as columns; the columns of other kinds stay NULL.
+    """
+    count = len(items)
+    ids = new_ids(count)
+    columns: Columns = {
+        "id": ids,
+        "created_at": [utcnow()] * count,
+        "kind": [kind.value] * count,
+        "number": [item.number for item in items],
+        "name": [item.name for item in items],
+        "holder": [item.holder for item in items],
+        "status": [item.status.value for item in items],
+        "filing_date": [item.filing_date for item in items],
+        "grant_date": [item.grant_date for item in items],
+        "expiry_date": [item.expiry_date for item in items],
+        **kind_columns(items),
+    }
+    duplicates = insert_new(db, Right, columns, unique=("kind", "number"))
     skipped = set(duplicates)
     images = [
         image
@@ -182,10 +180,10 @@ def add_patents(*, db: Session, items: Sequence[PatentIn]) -> list[ItemError]:
         db,
         RightKind.PATENT,
         items,
-        lambda item: {
-            "patent_kind": item.patent_kind.value,
-            "locarno_class": item.locarno_class,
-            "independent_claim": item.independent_claim,
+        lambda items: {
+            "patent_kind": [item.patent_kind.value for item in items],
+            "locarno_class": [item.locarno_class for item in items],
+            "independent_claim": [item.independent_claim for item in items],
         },
         lambda right_id, item: [
             {"right_id": right_id, "position": i, "view": f"view {i + 1}", "uri": uri}
@@ -199,10 +197,10 @@ def add_trademarks(*, db: Session, items: Sequence[TrademarkIn]) -> list[ItemErr
         db,
         RightKind.TRADEMARK,
         items,
-        lambda item: {
-            "nice_class_mask": nice_class_mask(item.nice_classes),
-            "well_known": item.well_known,
-            "key_protection": item.key_protection,
+        lambda items: {
+            "nice_class_mask": [nice_class_mask(item.nice_classes) for item in items],
+            "well_known": [item.well_known for item in items],
+            "key_protection": [item.key_protection for item in items],
         },
     )
 
@@ -214,22 +212,13 @@ def add_geographical_indications(
         db,
         RightKind.GEOGRAPHICAL_INDICATION,
         items,
-        lambda item: {"product": item.product, "area": item.area, "region_code": item.region_code},
+        lambda items: {
+            "product": [item.product for item in items],
+            "area": [item.area for item in items],
+            "region_code": [item.region_code for item in items],
+        },
     )
 
-
-# Columns only some kinds fill; every bulk row names them all (NULL for other kinds).
-_KIND_COLUMNS = (
-    "patent_kind",
-    "locarno_class",
-    "independent_claim",
-    "nice_class_mask",
-    "well_known",
-    "key_protection",
-    "product",
-    "area",
-    "region_code",
-)
 
 _MODELS: dict[RightKind, type[Right]] = {
     RightKind.PATENT: Patent,

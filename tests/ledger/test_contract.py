@@ -88,6 +88,22 @@ def test_mark_lifecycle() -> None:
     assert raised.value.code == "bad_transition"
 
 
+def test_mark_events_belong_to_issued_marks_and_their_issuer() -> None:
+    world = World()
+    event = {"event_id": "E1", "sha256": digest("event")}
+    with pytest.raises(ContractViolation) as raised:
+        world.run(tx(TxType.MARK_EVENT, mark_id="M1", **event), SH)
+    assert raised.value.code == "unknown_mark"
+    world.run(tx(TxType.MARK_ISSUED, mark_id="M1"), SH)
+    with pytest.raises(ContractViolation) as raised:
+        world.run(tx(TxType.MARK_EVENT, mark_id="M1", **event), ZJ)
+    assert raised.value.code == "not_issuer"
+    world.run(tx(TxType.MARK_EVENT, mark_id="M1", **event), SH)
+    with pytest.raises(ContractViolation) as raised:
+        world.run(tx(TxType.MARK_EVENT, mark_id="M1", **event), SH)
+    assert raised.value.code == "duplicate"
+
+
 def test_leads_need_evidence_and_receipts_need_filings() -> None:
     world = World()
     with pytest.raises(ContractViolation, match="captured evidence"):
@@ -124,6 +140,7 @@ def test_no_sequence_reaches_an_invalid_state(sequence: list[tuple]) -> None:
         payload = {
             TxType.MARK_ISSUED: {"mark_id": mark},
             TxType.MARK_STATUS: {"mark_id": mark, "status": status},
+            TxType.MARK_EVENT: {"mark_id": mark, "event_id": mark, "sha256": evidence},
             TxType.EVIDENCE_CAPTURED: {"sha256": evidence},
             TxType.LEAD_RECORDED: {"lead_id": mark, "evidence_sha256": evidence},
             TxType.FILING_RECEIVED: {"filing_id": mark, "sha256": evidence},
@@ -139,6 +156,8 @@ def test_no_sequence_reaches_an_invalid_state(sequence: list[tuple]) -> None:
                 assert value["status"] in TRANSITIONS
                 if before.get(key, {}).get("status") == "revoked":
                     assert value["status"] == "revoked"
+            if key.startswith("mark-event/"):
+                assert f"mark/{key.removeprefix('mark-event/')}" in world
             if key.startswith("receipt/"):
                 assert f"filing/{key.removeprefix('receipt/')}" in world
             if key.startswith("lead/"):

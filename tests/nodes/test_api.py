@@ -1,5 +1,6 @@
 """The HTTP API: keys and roles on every route, one error format, never a 500."""
 
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -25,9 +26,10 @@ def keys(db: Session, sample_data: None) -> dict[Role, str]:
 
 @pytest.fixture
 def client(
-    engine: Engine, sessions: sessionmaker[Session], settings: NodeSettings
+    engine: Engine, sessions: sessionmaker[Session], office: NodeSettings
 ) -> Iterator[TestClient]:
-    app = create_app(settings, engine)
+    # No background rounds: they would share the test's connection from another thread.
+    app = create_app(office.model_copy(update={"marks_follow_seconds": 0}), engine)
     app.state.sessions = sessions  # requests join the test's rolled-back transaction
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -174,10 +176,9 @@ def test_no_input_makes_a_500(
     path, names = data.draw(st.sampled_from(_routes_and_params(client)))
     text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
     segment = quote(data.draw(text.filter(lambda t: t.strip(".") != "")), safe="")
-    for name in ("{number}", "{participant_id}", "{listing_id}", "{position}"):
-        path = path.replace(name, segment)
+    path = re.sub(r"\{\w+\}", segment.replace("\\", "\\\\"), path)
     params = {name: data.draw(text) for name in names if data.draw(st.booleans())}
     response = client.get(path, params=params, headers={"X-API-Key": keys[Role.NATIONAL]})
     assert response.status_code < 500, (path, params, response.text)
-    if response.status_code >= 400:
+    if response.status_code >= 400 and not path.startswith("/v/"):  # the page is HTML
         assert set(response.json()) == {"error", "detail"}

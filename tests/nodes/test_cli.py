@@ -91,3 +91,44 @@ def test_api_keys(node: Path) -> None:
     assert "platform" in output and "浙江省知识产权局" in output
     code, output = ipfed("apikey", "create", "--org", "x", "--role", "emperor", "-d", node)
     assert code == 2
+
+
+def test_marks_from_the_command_line(node: Path, tmp_path: Path) -> None:
+    ca = tmp_path / "national"
+    identity = node / "identity"
+    assert ipfed("ca", "init", "-d", ca)[0] == 0
+    org = ("--org", "浙江省知识产权局", "--role", "regional", "--region", "330000")
+    assert ipfed("ca", "issue", *org, "--out", identity, "-d", ca)[0] == 0
+    assert ipfed("ca", "bundle", "--out", identity / "trust-bundle.json", "-d", ca)[0] == 0
+    assert ipfed("import", "trademarks", SAMPLE / "trademarks.csv", "-d", node)[0] == 0
+    issue = ("marks", "issue", "4410392", "-d", node, "--holder-uscc", "91310115MA1FL3QX0F")
+    code, output = ipfed(*issue, "--classes", "9")
+    assert code == 2 and "[out_of_scope]" in output
+    code, output = ipfed(*issue, "--classes", "25", "--qr", tmp_path / "mark.svg")
+    assert code == 0, output
+    mark_id = output.split()[1]
+    url = next(line for line in output.splitlines() if line.startswith("http"))
+    assert (tmp_path / "mark.svg").read_bytes().startswith(b"<?xml")
+    code, output = ipfed("marks", "status", mark_id, "suspended", "--reason", "抽查", "-d", node)
+    assert code == 0 and "suspended" in output
+    code, output = ipfed("marks", "status", mark_id, "cancelled", "--reason", "x", "-d", node)
+    assert code == 2 and "[invalid_input] status" in output
+    code, output = ipfed(
+        "marks",
+        "units",
+        mark_id,
+        "--batch",
+        "B1",
+        "--quantity",
+        "5",
+        "--out",
+        tmp_path / "u.csv",
+        "-d",
+        node,
+    )
+    assert code == 2 and "[mark_not_active]" in output  # a suspended mark gets no new units
+    bundle = identity / "trust-bundle.json"
+    code, output = ipfed("marks", "verify", url, "--bundle", bundle, "--cache", tmp_path / "c")
+    assert code == 1 and "[status_unavailable]" in output  # offline with no status list
+    code, output = ipfed("marks", "verify", url[:-4] + "AAAA", "--bundle", bundle)
+    assert code == 1 and "[bad_signature]" in output

@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
+from ipfed.nodes.database.core import new_ids
 from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
 from ipfed.nodes.database.models import metadata
 
@@ -27,3 +28,11 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_bulk_ids_are_unique_across_calls_and_increase_within_one() -> None:
+    # Many calls fall in the same millisecond: each must still get ids of its own.
+    batches = [new_ids(3) for _ in range(200)]
+    ids = [i for batch in batches for i in batch]
+    assert len(set(ids)) == len(ids)
+    assert all(batch == sorted(batch) and len(batch[0]) == 26 for batch in batches)

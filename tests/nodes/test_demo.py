@@ -92,6 +92,14 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         bundle = TrustBundle.from_json(bundle_file.read_text(encoding="utf-8"))
         signers = SignedNote.parse(checkpoint.text).verify(bundle)
         assert [s.role for s in signers] == [Role.REGIONAL, Role.NATIONAL]
+
+        # Shanghai issued marks with QR codes; a platform verified them online, and saw
+        # the suspension of one after the office made it.
+        issued = int(re.search(r"sh: (\d+) electronic IP marks issued", output)[1])  # type: ignore[index]
+        assert issued == 5  # two patents, two trademarks, the one indication
+        assert output.count("platform verified mark") == issued, output
+        assert "platform answer [suspended]" in output
+        assert len(list((tmp_path / "demo" / "sh" / "marks").glob("*.png"))) == issued
         # The listings and the record of the lead Zhejiang found.
         assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 76
 
@@ -120,6 +128,17 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         ).json()
         [feedback] = thread["received"]
         assert feedback["envelope"]["body"]["outcome"] == "case_opened"
+
+        # A fair was registered at Shanghai: the marked exhibit cleared, the look-alike
+        # flagged, and its organizer reads the lead.
+        fair = re.search(r"sh: fair (\w+) registered .*: 2 exhibits checked, 1 flagged; "
+                         r"the organizer's API key (ipf_\S+)", output)  # fmt: skip
+        assert fair is not None, output
+        sh_url = nodes[1][3]
+        leads = httpx.get(f"{sh_url}/fairs/{fair[1]}/leads", headers={"X-API-Key": fair[2]})
+        (lead,) = leads.json()
+        assert lead["exhibit"]["name"] == "大·白·兔 特价装"
+        assert lead["exhibit"]["flags"][0]["evidence"]["right_number"] == "1587423"
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)

@@ -1,13 +1,16 @@
 """Bulk import: every row validated, a clear report, and a file stored whole or not at all."""
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.errors import InvalidInput
+from ipfed.nodes.database.core import make_session_factory, transaction
+from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.readers import UnreadableFile
 from ipfed.nodes.imports.schemas import ImportReport
@@ -129,6 +132,15 @@ def test_partial_import_keeps_the_valid_rows(db: Session, tmp_path: Path) -> Non
     assert sorted(db.scalars(select(Trademark.number))) == ["A1", "A3"]
 
 
+def test_blank_lines_anywhere_do_not_end_the_file(db: Session, tmp_path: Path) -> None:
+    # Batches of two lines: the run of blank lines fills whole batches on its own.
+    rows = ["number,name,nice_classes,holder", "B1,甲,3,甲公司", "", "", "", "", "B2,乙,99,乙公司"]
+    text = "\n".join([*rows, "", "B3,丙,5,丙公司", ""])
+    report = run(db, "trademarks", write(tmp_path, "marks.csv", text), batch_size=2)
+    assert report.rows_read == 3
+    assert [(r.line, r.code) for r in report.rejections] == [(7, "invalid_nice_class")]
+
+
 def test_nul_characters_are_refused(db: Session, tmp_path: Path) -> None:
     path = write(tmp_path, "marks.csv", "number,name,nice_classes,holder\nN1,坏\x00名,3,某公司\n")
     report = run(db, "trademarks", path)
@@ -212,3 +224,41 @@ def test_unreadable_files_fail_cleanly(db: Session, tmp_path: Path) -> None:
         run(db, "trademarks", write(tmp_path, "marks.xlsx", "x"))
     with pytest.raises(InvalidInput, match="cannot import"):
         import_kind("pets")
+
+
+def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
+    engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    header = "number,name,nice_classes,holder\n"
+    mine = write(tmp_path, "mine.csv", header + "W1,甲,3,甲公司\nW2,乙,5,乙公司\n")
+    theirs = write(tmp_path, "theirs.csv", header + "W2,乙,5,乙公司\n")
+    sessions = make_session_factory(engine)
+    try:
+        with sessions() as other, ThreadPoolExecutor(1) as pool:
+            assert run(other, "trademarks", theirs).committed  # W2 written, not yet committed
+
+            def importing() -> ImportReport:
+                with transaction(sessions) as db:
+                    return run(db, "trademarks", mine)
+
+            started = pool.submit(importing)
+            with engine.connect() as monitor:  # until the import waits for the other writer
+                while not started.done() and not monitor.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ):
+                    time.sleep(0.05)
+            other.commit()
+            with pytest.raises(Conflict, match="try again"):
+                started.result()
+        with sessions() as db:
+            assert list(
+                db.scalars(select(Trademark.number).where(Trademark.number.like("W%")))
+            ) == ["W2"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM rights WHERE number IN ('W1', 'W2')"))

@@ -279,8 +279,5 @@ def test_a_node_without_an_identity_has_no_exchange(
     client = TestClient(app, raise_server_exceptions=False)
     assert call(client, "GET", "/exchange/link-key", None) == (
         404,
-        {
-            "error": "no_exchange",
-            "detail": "this node takes part in no exchange (no endpoint or no identity)",
-        },
+        {"error": "no_exchange", "detail": "this node has no federation identity, so no exchange"},
     )

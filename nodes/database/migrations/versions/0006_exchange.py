@@ -2,7 +2,7 @@
 dispute-response centre becomes a role API keys may have.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-21 18:45:00.000000
 
 """
@@ -16,7 +16,7 @@ from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

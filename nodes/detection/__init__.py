@@ -1,0 +1,1 @@
+"""Detection: listings screened for infringement and counterfeit leads, reviewed by people."""

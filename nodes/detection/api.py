@@ -1,0 +1,191 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
+from ipfed.nodes.database.core import transaction
+from ipfed.nodes.detection import monitoring, service, tasks
+from ipfed.nodes.detection.designs import Images
+from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
+from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStatus
+from ipfed.nodes.detection.register import ScreenedListing
+from ipfed.nodes.detection.schemas import (
+    ConfirmedLead,
+    FindingOut,
+    LeadKind,
+    LeadOut,
+    MonitoringOut,
+    Precision,
+    ReviewIn,
+    ReviewOut,
+    ScreenIn,
+    TaskOut,
+    TaskScope,
+    TraceOut,
+)
+from ipfed.nodes.detection.screening import Screener
+from ipfed.nodes.detection.tracing import trace
+from ipfed.nodes.errors import NotFound
+from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.schemas import Page
+
+router = APIRouter(prefix="/detection", tags=["detection"])
+DB = Annotated[Session, Depends(get_db)]
+Offices = Annotated[Caller, Depends(allow(OFFICES))]
+Reviewers = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT))]
+LAUNCHERS = frozenset(tasks.ORIGINS)
+
+
+def _run(request: Request, task_id: str) -> None:
+    settings = request.app.state.settings
+    tasks.run_task(
+        sessions=request.app.state.sessions,
+        task_id=task_id,
+        identity=node_identity(settings),
+        origin=settings.origin,
+        images=Images(settings.data_dir / "images"),
+    )
+
+
+@router.post("/tasks", status_code=202)
+def launch_task(
+    request: Request,
+    scope: TaskScope,
+    background: BackgroundTasks,
+    caller: Annotated[Caller, Depends(allow(LAUNCHERS))],
+) -> TaskOut:
+    """Launch a detection task; it runs in the background (poll GET /detection/tasks/{id})."""
+    node_identity(request.app.state.settings)  # refuse now if leads could not be anchored
+    with transaction(request.app.state.sessions) as db:  # stored before it starts
+        task = tasks.create_task(db=db, org=caller.org, role=caller.role, scope=scope)
+    background.add_task(_run, request, task.id)
+    return TaskOut.model_validate(task)
+
+
+@router.get("/tasks/{task_id}")
+def get_task(db: DB, task_id: str, caller: Annotated[Caller, Depends(allow(LAUNCHERS))]) -> TaskOut:
+    task = db.get(DetectionTask, task_id)
+    if task is None or (caller.role not in OFFICES and task.requested_by != caller.org):
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    return TaskOut.model_validate(task)
+
+
+@router.get("/leads")
+def list_leads(
+    db: DB,
+    _: Reviewers,
+    status: LeadStatus | None = None,
+    kind: LeadKind | None = None,
+    task_id: Annotated[str | None, Query(max_length=26)] = None,
+    after: After = None,
+    limit: Limit = 50,
+) -> Page[LeadOut]:
+    query = select(Lead).order_by(Lead.id).limit(limit)
+    if after:
+        query = query.where(Lead.id > after)
+    if status:
+        query = query.where(Lead.status == status)
+    if kind:
+        query = query.where(Lead.kind == kind)
+    if task_id:
+        query = query.where(Lead.task_id == task_id)
+    return page(LeadOut, db.scalars(query).all(), limit)
+
+
+@router.get("/queue")
+def review_queue(
+    db: DB, _: Reviewers, limit: Limit = 50, offset: Annotated[int, Query(ge=0)] = 0
+) -> list[LeadOut]:
+    """Leads waiting for review, highest priority first."""
+    return [
+        LeadOut.model_validate(lead)
+        for lead in service.review_queue(db=db, limit=limit, offset=offset)
+    ]
+
+
+@router.get("/leads/{lead_id}")
+def get_lead(db: DB, _: Reviewers, lead_id: str) -> LeadOut:
+    return LeadOut.model_validate(service.get_lead(db=db, lead_id=lead_id))
+
+
+@router.post("/leads/{lead_id}/review")
+def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: ReviewIn) -> LeadOut:
+    """Confirm, reject or ask for more information, with a reason."""
+    settings = request.app.state.settings
+    lead = service.review_lead(
+        db=db,
+        lead_id=lead_id,
+        reviewer=caller.org,
+        decision=Decision(body.decision),
+        reason=body.reason,
+        identity=node_identity(settings),
+        origin=settings.origin,
+    )
+    return LeadOut.model_validate(lead)
+
+
+@router.get("/leads/{lead_id}/reviews")
+def lead_reviews(db: DB, _: Reviewers, lead_id: str) -> list[ReviewOut]:
+    service.get_lead(db=db, lead_id=lead_id)
+    return [ReviewOut.model_validate(r) for r in service.reviews_of(db=db, lead_id=lead_id)]
+
+
+@router.get("/leads/{lead_id}/evidence")
+def lead_evidence(request: Request, db: DB, _: Reviewers, lead_id: str) -> EvidenceBundle:
+    """The evidence bundle: verify it offline with `ipfed evidence verify`."""
+    settings = request.app.state.settings
+    lead = service.get_lead(db=db, lead_id=lead_id)
+    return export_bundle(
+        db=db, evidence=lead.evidence, identity=node_identity(settings), origin=settings.origin
+    )
+
+
+@router.get("/leads/{lead_id}/trace")
+def lead_trace(db: DB, _: Reviewers, lead_id: str) -> TraceOut:
+    """The participant behind the seller, its places, and the jurisdiction."""
+    return TraceOut.model_validate(
+        trace(db=db, listing=service.get_lead(db=db, lead_id=lead_id).listing)
+    )
+
+
+@router.get("/leads/{lead_id}/push")
+def lead_push(db: DB, _: Offices, lead_id: str) -> ConfirmedLead:
+    """What this node pushes for a confirmed lead (409 while it is not confirmed)."""
+    return service.confirmed_lead(db=db, lead_id=lead_id)
+
+
+@router.get("/confirmed")
+def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> list[ConfirmedLead]:
+    return service.confirmed_leads(db=db, after=after, limit=limit)
+
+
+@router.get("/precision")
+def precision(db: DB, _: Reviewers) -> list[Precision]:
+    """Per detector, the share of reviewed leads that reviewers confirmed."""
+    return service.precision(db=db)
+
+
+@router.post("/screen")
+def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
+    """Screen one listing on the spot against the node's rights; nothing is stored."""
+    screener = Screener(service.load_register(db=db), today=date.today())
+    listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
+    return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
+
+
+@router.get("/monitoring")
+def monitoring_directories(
+    db: DB, _: Reviewers, directory: Annotated[str | None, Query(max_length=50)] = None
+) -> list[MonitoringOut]:
+    entries = [MonitoringOut.model_validate(e) for e in service.monitoring_entries(db=db)]
+    return [e for e in entries if directory is None or e.directory == directory]
+
+
+@router.post("/monitoring")
+def refresh_monitoring(db: DB, _: Offices) -> dict[str, int]:
+    """Recompute the directories from adjudications and confirmed leads."""
+    return monitoring.refresh(db=db)

@@ -1,0 +1,28 @@
+"""Every detector, built once over a register and applied to one listing at a time."""
+
+from datetime import date
+
+from ipfed.nodes.detection.designs import DesignDetector, ImageSource
+from ipfed.nodes.detection.inventions import InventionDetector
+from ipfed.nodes.detection.patent_marking import PatentMarkingDetector
+from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
+from ipfed.nodes.detection.trademarks import TrademarkDetector
+
+
+class Screener:
+    def __init__(self, register: Register, *, today: date, images: ImageSource | None = None):
+        self.register = register
+        self.trademarks = TrademarkDetector(register)
+        self.patent_marking = PatentMarkingDetector(register, today)
+        self.designs = DesignDetector(register, images)
+        self.inventions = InventionDetector(register, today)
+
+    def screen(self, listing: ScreenedListing) -> list[Finding]:
+        """Every lead the listing raises, most certain first."""
+        findings = [
+            *self.trademarks.detect(listing),
+            *self.patent_marking.detect(listing),
+            *self.designs.detect(listing),
+            *self.inventions.detect(listing),
+        ]
+        return sorted(findings, key=lambda f: -f.score)

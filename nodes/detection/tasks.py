@@ -1,0 +1,165 @@
+"""Detection tasks: who launches what, over which listings, with progress and results.
+
+- a rights holder, through an assistance or protection centre, for its own rights;
+- an authority (a regional office or enforcement) for its local industries: one
+  right, a batch of rights, or Nice classes;
+- the national node for priority fields (Nice classes) and regions;
+- the stream: every listing as it arrives, from where the last run stopped.
+
+A task screens listings in id order and commits after every batch with its
+cursor, so a task interrupted by a restart resumes where it stopped.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.nodes.auth.models import Role
+from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.detection.designs import ImageSource
+from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
+from ipfed.nodes.detection.schemas import TaskScope
+from ipfed.nodes.detection.screening import Screener
+from ipfed.nodes.detection.service import (
+    load_register,
+    priority_boosts,
+    rights_named,
+    screen_listing,
+)
+from ipfed.nodes.detection.tracing import trace
+from ipfed.nodes.errors import Forbidden, InvalidInput
+from ipfed.nodes.identity import NodeIdentity
+from ipfed.nodes.listings.models import Listing
+
+BATCH = 200
+ORIGINS: dict[Role, TaskOrigin] = {
+    Role.RIGHTS_HOLDER: TaskOrigin.RIGHTS_HOLDER,
+    Role.ASSISTANCE_CENTRE: TaskOrigin.RIGHTS_HOLDER,
+    Role.REGIONAL: TaskOrigin.AUTHORITY,
+    Role.ENFORCEMENT: TaskOrigin.AUTHORITY,
+    Role.NATIONAL: TaskOrigin.NATIONAL,
+}
+
+
+def create_task(*, db: Session, org: str, role: Role, scope: TaskScope) -> DetectionTask:
+    origin = ORIGINS.get(role)
+    if origin is None:
+        raise Forbidden(f"a {role} does not launch detection tasks", code="not_a_requester")
+    if origin is TaskOrigin.RIGHTS_HOLDER and not scope.rights:
+        raise InvalidInput("a rights holder's task names its rights", code="rights_required")
+    if origin is TaskOrigin.AUTHORITY and not (scope.rights or scope.nice_classes):
+        raise InvalidInput(
+            "an authority's task names rights or the classes of its industries",
+            code="scope_required",
+        )
+    if scope.rights:
+        rights_named(db=db, numbers=scope.rights)
+    task = DetectionTask(
+        origin=origin,
+        requested_by=org,
+        scope=scope.model_dump(mode="json"),
+        status=TaskStatus.QUEUED,
+        total=0,
+        screened=0,
+        leads=0,
+    )
+    db.add(task)
+    db.flush()
+    return task
+
+
+def stream_task(*, db: Session, org: str) -> DetectionTask:
+    """The node's one stream task, created on first use."""
+    task = db.scalars(
+        select(DetectionTask).where(DetectionTask.origin == TaskOrigin.STREAM)
+    ).first()
+    if task is None:
+        task = DetectionTask(
+            origin=TaskOrigin.STREAM,
+            requested_by=org,
+            scope=TaskScope().model_dump(mode="json"),
+            status=TaskStatus.QUEUED,
+            total=0,
+            screened=0,
+            leads=0,
+        )
+        db.add(task)
+        db.flush()
+    return task
+
+
+def _listings(scope: TaskScope, after: str | None) -> Select[Listing]:
+    query = select(Listing).order_by(Listing.id)
+    if after:
+        query = query.where(Listing.id > after)
+    if scope.nice_classes:
+        query = query.where(Listing.nice_class.in_(scope.nice_classes))
+    if scope.sources:
+        query = query.where(Listing.source.in_(scope.sources))
+    return query
+
+
+def run_task(
+    *,
+    sessions: sessionmaker[Session],
+    task_id: str,
+    identity: NodeIdentity,
+    origin: str,
+    images: ImageSource | None = None,
+    today: date | None = None,
+    on_batch: Callable[[DetectionTask], object] = lambda _task: None,
+) -> DetectionTask:
+    """Screen the task's listings from its cursor on, committing after each batch."""
+    with transaction(sessions) as db:
+        task = db.get(DetectionTask, task_id)
+        if task is None:
+            raise InvalidInput(f"no task {task_id}", code="task_not_found")
+        scope = TaskScope.model_validate(task.scope)
+        task.status = TaskStatus.RUNNING
+        count = select(func.count()).select_from(_listings(scope, None).subquery())
+        task.total = db.scalar(count) or 0
+        register = load_register(db=db)
+        named = rights_named(db=db, numbers=scope.rights) if scope.rights else {}
+        rights = frozenset(r.number for r in named.values()) if scope.rights else None
+        boosts = priority_boosts(db=db)
+    screener = Screener(register, today=today or date.today(), images=images)
+    try:
+        while True:
+            with transaction(sessions) as db:
+                task = db.get_one(DetectionTask, task_id)
+                batch = db.scalars(_listings(scope, task.cursor).limit(BATCH)).all()
+                if not batch:
+                    task.status, task.finished_at = TaskStatus.DONE, utcnow()
+                    break
+                for listing in batch:
+                    if scope.region_prefix and not _in_region(db, listing, scope.region_prefix):
+                        continue
+                    task.leads += len(
+                        screen_listing(
+                            db=db,
+                            screener=screener,
+                            listing=listing,
+                            identity=identity,
+                            origin=origin,
+                            images=images,
+                            task=task,
+                            boosts=boosts,
+                            rights=rights,
+                        )
+                    )
+                task.screened += len(batch)
+                task.cursor = batch[-1].id
+            on_batch(task)
+    except Exception as exc:
+        with transaction(sessions) as db:
+            failed = db.get_one(DetectionTask, task_id)
+            failed.status, failed.error = TaskStatus.FAILED, str(exc)[:2000]
+        raise
+    return task
+
+
+def _in_region(db: Session, listing: Listing, prefix: str) -> bool:
+    region = trace(db=db, listing=listing).region_code
+    return region is not None and region.startswith(prefix)

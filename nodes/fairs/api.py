@@ -1,0 +1,120 @@
+"""Trade fairs over HTTP: organizers register fairs and exhibitors before opening,
+inspectors scan marks at booths, reviewers read leads and post-exhibition tracking.
+
+Organizers see their own fairs; regulators (offices, enforcement) every fair;
+organizers of fairs in the same category see each other's flagged exhibits."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, Caller, allow
+from ipfed.nodes.auth.models import Role
+from ipfed.nodes.errors import Forbidden
+from ipfed.nodes.fairs import service, tracking
+from ipfed.nodes.fairs.schemas import (
+    CheckReport,
+    ExhibitLead,
+    Exhibitors,
+    FairIn,
+    FairOut,
+    PatrolOutcome,
+    PatrolScanIn,
+    TrackingReport,
+    category_key,
+)
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
+from ipfed.nodes.marks.api import Settings
+from ipfed.nodes.schemas import Page
+
+router = APIRouter(prefix="/fairs", tags=["fairs"])
+DB = Annotated[Session, Depends(get_db)]
+Id = Annotated[str, Path(pattern=ULID_PATTERN)]
+Organizer = Annotated[Caller, Depends(allow(frozenset({Role.FAIR})))]
+# Organizers, and the offices and enforcement authorities that inspect fairs.
+Viewer = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT | {Role.FAIR}))]
+
+
+@router.post("", status_code=201)
+def register_fair(db: DB, settings: Settings, body: FairIn, caller: Organizer) -> CheckReport:
+    """Register a fair before it opens, with exhibitors and exhibits, each one checked."""
+    fair = service.register_fair(db, settings, body, caller.org, service.fair_today())
+    return service.check_report(db, fair)
+
+
+@router.get("")
+def list_fairs(db: DB, caller: Viewer, after: After = None, limit: Limit = 50) -> Page[FairOut]:
+    organizer = caller.org if caller.role is Role.FAIR else None
+    return page(FairOut, service.list_fairs(db, organizer, after, limit), limit)
+
+
+@router.get("/infringements")
+def infringement_records(
+    db: DB,
+    caller: Viewer,
+    category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    after: After = None,
+    limit: Limit = 50,
+) -> Page[ExhibitLead]:
+    """Flagged exhibits of every fair in the caller's categories (organizers) or in any
+    category (regulators), with exhibitor names."""
+    category = category_key(category) if category is not None else None
+    categories = [category] if category else None
+    if caller.role is Role.FAIR:
+        own = service.categories_of(db, caller.org)
+        if category is not None and category not in own:
+            raise Forbidden(f"{caller.org} organizes no fair of {category}", code="not_in_category")
+        categories = categories or own
+    leads = service.flagged_exhibits(db, categories=categories, after=after, limit=limit)
+    return Page[ExhibitLead](
+        items=leads, next=leads[-1].exhibit.id if len(leads) == limit else None
+    )
+
+
+@router.get("/{fair_id}")
+def check_report(db: DB, fair_id: Id, caller: Viewer) -> CheckReport:
+    fair = service.get_fair(db, fair_id)
+    service.ensure_visible(db, fair, caller.org, caller.role)
+    return service.check_report(db, fair)
+
+
+@router.post("/{fair_id}/exhibitors", status_code=201)
+def add_exhibitors(
+    db: DB, settings: Settings, fair_id: Id, body: Exhibitors, caller: Organizer
+) -> CheckReport:
+    fair = service.get_fair(db, fair_id)
+    service.ensure_organizer(fair, caller.org, caller.role)
+    service.add_exhibitors(db, settings, fair, body.exhibitors, service.fair_today())
+    return service.check_report(db, fair)
+
+
+@router.post("/{fair_id}/exhibits/{exhibit_id}/scans")
+def patrol_scan(
+    db: DB,
+    settings: Settings,
+    fair_id: Id,
+    exhibit_id: Id,
+    body: PatrolScanIn,
+    caller: Viewer,
+) -> PatrolOutcome:
+    """A mark scanned at a booth during the fair; a scan that fails flags the exhibit."""
+    fair = service.get_fair(db, fair_id)
+    service.ensure_visible(db, fair, caller.org, caller.role)
+    exhibit = service.get_exhibit(db, fair, exhibit_id)
+    return service.patrol_scan(db, settings, fair, exhibit, body, caller.org)
+
+
+@router.get("/{fair_id}/leads")
+def leads(db: DB, fair_id: Id, caller: Viewer) -> list[ExhibitLead]:
+    fair = service.get_fair(db, fair_id)
+    service.ensure_visible(db, fair, caller.org, caller.role, records=True)
+    return service.flagged_exhibits(db, fair_id=fair.id)
+
+
+@router.get("/{fair_id}/tracking")
+def track_online(db: DB, fair_id: Id, caller: Viewer) -> TrackingReport:
+    """After the fair: its flagged exhibits found among online listings."""
+    fair = service.get_fair(db, fair_id)
+    service.ensure_visible(db, fair, caller.org, caller.role)
+    return tracking.track_online(db, fair, service.fair_today())

@@ -1,0 +1,110 @@
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from ipfed.nodes.http import ULID_PATTERN
+from ipfed.nodes.marks.models import BizStep, MarkStatus
+from ipfed.nodes.rights.schemas import RightRef
+from ipfed.nodes.schemas import InputModel, OutputModel
+from ipfed.registry.identifiers import USCC, NiceClass, RegionCode
+
+
+class MarkIn(InputModel):
+    right_id: str = Field(pattern=ULID_PATTERN)
+    holder_uscc: USCC
+    licence_id: str | None = Field(
+        default=None, pattern=ULID_PATTERN, description="scope the mark to this licence's licensee"
+    )
+    nice_classes: list[NiceClass] | None = Field(
+        default=None, max_length=45, description="trademarks: a subset of the right's classes"
+    )
+    valid_until: date | None = Field(
+        default=None, description="default: when the right (or licence) ends"
+    )
+
+
+class MarkOut(OutputModel):
+    id: str
+    right: RightRef
+    holder: str
+    holder_uscc: str
+    licensee: str | None
+    licensee_uscc: str | None
+    nice_classes: list[int]
+    locarno_class: str | None
+    valid_from: date
+    valid_until: date
+    status: MarkStatus
+    status_reason: str | None
+    status_changed_at: datetime
+    token: str
+    url: str = ""  # what the QR code holds
+
+
+class StatusChange(InputModel):
+    status: MarkStatus
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class MarkStatusOut(OutputModel):
+    """The online status answer: public, small, fast."""
+
+    mark_id: str
+    status: MarkStatus
+    reason: str | None
+    changed_at: datetime
+    valid_until: date
+
+
+class UnitsIn(InputModel):
+    batch_number: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=100_000)
+
+
+class UnitOut(OutputModel):
+    serial: str
+    url: str
+
+
+class UnitBatchOut(OutputModel):
+    id: str
+    mark_id: str
+    batch_number: str
+    quantity: int
+    units: list[UnitOut]
+
+
+class ScanIn(InputModel):
+    """A mark or unit code read by a platform (listing check), an inspector or a fair."""
+
+    token: str = Field(min_length=20, max_length=2000, description="the token or the QR's URL")
+    biz_step: Literal[BizStep.RETAIL_SELLING, BizStep.INSPECTING]
+    seen_at: AwareDatetime | None = None
+    place: str | None = Field(default=None, max_length=300)
+    region_code: RegionCode | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    seller_uscc: USCC | None = None
+    product_class: int | str | None = None
+
+
+class CloneAlertOut(OutputModel):
+    id: str
+    mark_id: str
+    unit_serial: str
+    kind: str
+    reason: str
+    first_event_id: str
+    second_event_id: str
+    created_at: datetime
+
+
+class ScanResult(BaseModel):
+    valid: bool
+    error: str | None = None  # the verification error's code
+    detail: str | None = None
+    mark_id: str | None = None
+    unit_serial: str | None = None
+    event_id: str | None = None
+    alerts: list[CloneAlertOut] = []

@@ -1,0 +1,242 @@
+"""Screening stored listings: leads with anchored evidence, source tracing, the review
+queue and what a confirmed lead pushes. Real database (both backends), real ledger."""
+
+from datetime import date
+
+import pytest
+from cryptography import x509
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.ledger.identity import CertificateAuthority, PrivateKey
+from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.detection import service
+from ipfed.nodes.detection.evidence import EvidenceBundle, EvidenceError, export_bundle
+from ipfed.nodes.detection.models import Decision, Lead, LeadStatus, Review
+from ipfed.nodes.detection.screening import Screener
+from ipfed.nodes.detection.tracing import region_of, trace
+from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.identity import NodeIdentity
+from ipfed.nodes.ledger.service import audit
+from ipfed.nodes.listings.models import Listing
+
+ORIGIN = "ipfed/310000/sh"
+
+
+@pytest.fixture
+def identity(federation: tuple[TrustBundle, PrivateKey, x509.Certificate]) -> NodeIdentity:
+    bundle, key, certificate = federation
+    return NodeIdentity(key, certificate, bundle)
+
+
+@pytest.fixture
+def leads(db: Session, sample_data: None, identity: NodeIdentity) -> dict[str, Lead]:
+    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
+    found = {}
+    for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
+        for lead in service.screen_listing(
+            db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN
+        ):
+            found[f"{listing.external_id}/{lead.right_ref}"] = lead
+    return found
+
+
+def test_screening_stored_listings_makes_evidence_backed_leads(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    assert set(leads) == {
+        "S001/1587423",  # 大白兎 for 大白兔
+        "S002/8815527",  # 張小泉 for 张小泉
+        "S003/4410392",  # 回カ for 回力
+        "S005/202020556601.1",  # someone else's patent number, unlicensed
+    }
+    lead = leads["S001/1587423"]
+    assert lead.status is LeadStatus.SUSPECTED and lead.kind == "trademark"
+    assert lead.right_id is not None and lead.evidence.ledger_position is not None
+    assert any("兎" in reason for reason in lead.reasons)
+    assert audit(db=db, origin=ORIGIN, bundle=identity.bundle) is None
+    # screening again finds the same leads, not new ones
+    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
+    listing = lead.listing
+    again = service.screen_listing(
+        db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN
+    )
+    assert again == []
+
+
+def test_source_tracing_finds_the_jurisdiction(db: Session, leads: dict[str, Lead]) -> None:
+    lead = leads["S001/1587423"]
+    traced = trace(db=db, listing=lead.listing)
+    assert traced.matched_by == "shop" and traced.uscc == "92330782MA29C7TB03"
+    assert "pinduoduo:fs2024" in traced.shops
+    assert [p.role for p in traced.places] == ["registered_address", "earlier_case"]
+    assert traced.region_code == lead.region_code == "330782"  # 义乌市
+    # where goods ship from decides before the registered address
+    lead.listing.description = "发货地：浙江省温州市瑞安市"
+    assert trace(db=db, listing=lead.listing).region_code == "330381"
+    assert region_of("上海市浦东新区张杨路1号") == "310115"
+    assert region_of("no address at all") is None
+
+
+def test_evidence_bundle_verifies_offline_and_fails_when_tampered(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    evidence = leads["S003/4410392"].evidence
+    bundle = export_bundle(db=db, evidence=evidence, identity=identity, origin=ORIGIN)
+    data = bundle.model_dump_json()
+    signer, snapshot = EvidenceBundle.parse(data).verify(identity.bundle)
+    assert signer.name == "上海市知识产权局"
+    assert snapshot["listing"]["title"] == "回カ 帆布鞋 经典款"
+
+    forged = bytearray(bundle.snapshot)
+    forged[forged.index("回".encode())] ^= 1
+    with pytest.raises(EvidenceError) as caught:
+        bundle.model_copy(update={"snapshot": bytes(forged)}).verify(identity.bundle)
+    assert caught.value.code == "tampered"
+
+    other = leads["S001/1587423"].evidence
+    with pytest.raises(EvidenceError) as caught:
+        bundle.model_copy(update={"sha256": other.sha256, "snapshot": other.snapshot}).verify(
+            identity.bundle
+        )
+    assert caught.value.code == "wrong_receipt"
+
+    stranger = CertificateAuthority.create()
+    with pytest.raises(EvidenceError):
+        bundle.verify(TrustBundle(stranger.certificate, []))
+    with pytest.raises(EvidenceError) as caught:
+        EvidenceBundle.parse(b"{not json")
+    assert caught.value.code == "malformed_bundle"
+
+
+def test_review_queue_transitions_and_precision(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    queue = service.review_queue(db=db)
+    assert {lead.id for lead in queue} == {lead.id for lead in leads.values()}
+    assert [lead.priority for lead in queue] == sorted(
+        (lead.priority for lead in queue), reverse=True
+    )
+
+    def review(lead: Lead, decision: Decision, reason: str = "checked the listing") -> Lead:
+        return service.review_lead(
+            db=db,
+            lead_id=lead.id,
+            reviewer="审查员 王",
+            decision=decision,
+            reason=reason,
+            identity=identity,
+            origin=ORIGIN,
+        )
+
+    first, second, third = leads["S001/1587423"], leads["S003/4410392"], leads["S002/8815527"]
+    with pytest.raises(InvalidInput):
+        review(first, Decision.CONFIRM, reason="  ")
+    assert review(first, Decision.REQUEST_INFO).status is LeadStatus.NEEDS_INFO
+    assert first.id in {lead.id for lead in service.review_queue(db=db)}  # still waiting
+    confirmed = review(first, Decision.CONFIRM, reason="兎 for 兔 on candy packaging")
+    assert confirmed.status is LeadStatus.CONFIRMED and confirmed.ledger_position is not None
+    with pytest.raises(Conflict):
+        review(first, Decision.REJECT)
+    assert review(second, Decision.REJECT, reason="parallel import").status is LeadStatus.REJECTED
+    review(third, Decision.CONFIRM)
+    assert first.id not in {lead.id for lead in service.review_queue(db=db)}
+    assert [r.decision for r in service.reviews_of(db=db, lead_id=first.id)] == [
+        Decision.REQUEST_INFO,
+        Decision.CONFIRM,
+    ]
+    assert db.scalar(select(Review).where(Review.lead_id == second.id)).reason == "parallel import"
+
+    figures = {p.kind: p for p in service.precision(db=db)}
+    assert (figures["trademark"].confirmed, figures["trademark"].rejected) == (2, 1)
+    assert figures["trademark"].precision == pytest.approx(0.667)
+    assert figures["patent_marking"].open == 1 and figures["patent_marking"].precision is None
+    assert audit(db=db, origin=ORIGIN, bundle=identity.bundle) is None
+
+
+def test_only_confirmed_leads_are_pushed(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    lead = leads["S001/1587423"]
+    with pytest.raises(Conflict):
+        service.confirmed_lead(db=db, lead_id=lead.id)
+    service.review_lead(
+        db=db,
+        lead_id=lead.id,
+        reviewer="审查员",
+        decision=Decision.CONFIRM,
+        reason="copycat",
+        identity=identity,
+        origin=ORIGIN,
+    )
+    pushed = service.confirmed_lead(db=db, lead_id=lead.id)
+    assert (pushed.kind, pushed.right_id, pushed.seller) == (
+        "trademark",
+        "1587423",
+        "义乌市副食批发商行",
+    )
+    assert pushed.region_code == "330782" and pushed.evidence_sha256 == lead.evidence.sha256
+    assert [p.lead_id for p in service.confirmed_leads(db=db)] == [lead.id]
+
+
+def test_monitoring_directories_raise_the_priority_of_matching_leads(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+) -> None:
+    from ipfed.nodes.detection import monitoring
+    from ipfed.nodes.listings.schemas import ListingIn
+    from ipfed.nodes.listings.service import add_listings
+
+    for key in ("S001/1587423", "S002/8815527"):  # both sold by 义乌市副食批发商行
+        service.review_lead(
+            db=db,
+            lead_id=leads[key].id,
+            reviewer="审查员",
+            decision=Decision.CONFIRM,
+            reason="copycat",
+            identity=identity,
+            origin=ORIGIN,
+        )
+    counts = monitoring.refresh(db=db)
+    assert counts["key_trademarks"] == 6
+    entries = {(e.directory, e.subject): e for e in service.monitoring_entries(db=db)}
+    seller = entries[("high_risk_enterprises", "义乌市副食批发商行")]
+    # a decided case in 2022 and two confirmed leads since: repeat and malicious
+    assert seller.detail["repeat"] and seller.detail["malicious"] and seller.detail["events"] == 3
+    assert seller.weight == pytest.approx(monitoring.REPEAT + monitoring.MALICIOUS)
+    assert ("most_infringed_rights", "8815527") in entries  # the 2022 case and a lead
+
+    add_listings(
+        db=db,
+        items=[
+            ListingIn(
+                external_id="S200",
+                source="taobao",
+                title="大白兎 奶糖 1kg",
+                seller="义乌市副食批发商行",
+                nice_class=30,
+            ),
+            ListingIn(
+                external_id="S201",
+                source="taobao",
+                title="大白兎 奶糖 1kg",
+                seller="某新店",
+                nice_class=30,
+            ),
+        ],
+    )
+    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
+    boosts = service.priority_boosts(db=db)
+    new = {}
+    for listing in db.scalars(select(Listing).where(Listing.external_id.in_(["S200", "S201"]))):
+        [lead] = service.screen_listing(
+            db=db,
+            screener=screener,
+            listing=listing,
+            identity=identity,
+            origin=ORIGIN,
+            boosts=boosts,
+        )
+        new[listing.external_id] = lead
+    assert new["S200"].score == new["S201"].score
+    assert new["S200"].priority > new["S201"].priority > new["S201"].score  # key trademark too
+    assert service.review_queue(db=db)[0].id == new["S200"].id

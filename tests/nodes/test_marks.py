@@ -1,0 +1,307 @@
+"""Marks in a node: issuance, unit codes, status following the right, the ledger record,
+EPCIS exports, QR images and clone detection, on SQLite and PostgreSQL."""
+
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import cairosvg
+import jsonschema
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.models import LogEntry
+from ipfed.nodes.ledger.service import audit
+from ipfed.nodes.licences.models import Licence, LicenceKind
+from ipfed.nodes.marks import service
+from ipfed.nodes.marks.follow import follow_once
+from ipfed.nodes.marks.models import CloneAlertKind, MarkStatus
+from ipfed.nodes.marks.schemas import MarkIn, ScanIn
+from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
+from ipfed.registry.epcis import epcis_document
+from ipfed.registry.identifiers import PatentKind
+from ipfed.registry.qr import qr_png, qr_svg
+from ipfed.registry.status_list import StatusPurpose
+from ipfed.sdk import MarkRevoked, MarkSuspended, UnlicensedSeller, Verifier
+
+TODAY = datetime.now(UTC).date()
+HOLDER = "91310115MA1FL3QX0F"
+LICENSEE = "91330106MA27Y8K10G"
+SCHEMA = Path(__file__).resolve().parents[3] / "shared/conformance/epcis/EPCIS-JSON-Schema.json"
+
+
+@pytest.fixture
+def trademark(db: Session) -> Trademark:
+    right = Trademark(
+        number="4410392",
+        name="回力 WARRIOR",
+        holder="上海回力鞋业有限公司",
+        status=RightStatus.GRANTED,
+        grant_date=date(2008, 3, 7),
+        expiry_date=TODAY + timedelta(days=800),
+        nice_class_mask=nice_class_mask([25, 28]),
+    )
+    db.add(right)
+    db.flush()
+    return right
+
+
+@pytest.fixture
+def licence(db: Session, trademark: Trademark) -> Licence:
+    licence = Licence(
+        right_id=trademark.id,
+        kind=LicenceKind.LICENCE,
+        licensee="杭州西湖茗茶贸易有限公司",
+        licensee_uscc=LICENSEE,
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=100),
+    )
+    db.add(licence)
+    db.flush()
+    return licence
+
+
+def issue(db: Session, office: NodeSettings, right_id: str, **fields: object) -> service.Mark:
+    request = MarkIn.model_validate({"right_id": right_id, "holder_uscc": HOLDER, **fields})
+    return service.issue_mark(db, office, request, TODAY)
+
+
+def platform(db: Session, office: NodeSettings) -> Verifier:
+    """A platform's verifier holding the node's current status lists."""
+    verifier = Verifier(node_identity(office).bundle)
+    refresh(verifier, db, office)
+    return verifier
+
+
+def refresh(verifier: Verifier, db: Session, office: NodeSettings) -> None:
+    for purpose in StatusPurpose:
+        verifier.load_status(service.status_list(db, office, purpose, datetime.now(UTC)))
+
+
+def test_an_issued_mark_verifies_and_is_on_the_ledger(
+    db: Session, office: NodeSettings, trademark: Trademark, federation: tuple
+) -> None:
+    mark = issue(db, office, trademark.id, nice_classes=[25])
+    verified = platform(db, office).verify(
+        service.mark_url(office, mark.token), product_class=25, seller=HOLDER
+    )
+    assert verified.claims.right_number == "4410392"
+    assert verified.claims.nice_classes == {25}
+    assert verified.issuer.name == office.org_name
+    entries = [json.loads(e) for e in db.scalars(select(LogEntry.data).order_by(LogEntry.position))]
+    assert [e["type"] for e in entries] == ["mark.issued", "mark.event"]
+    assert entries[0]["payload"] == {"mark_id": mark.id}
+    assert audit(db=db, origin=office.origin, bundle=federation[0]) is None
+
+
+def test_issuance_is_refused_with_a_reason(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        issue(db, office, trademark.id, nice_classes=[9])
+    assert raised.value.code == "out_of_scope"
+    with pytest.raises(InvalidInput) as raised:
+        issue(db, office, trademark.id, valid_until=str(TODAY + timedelta(days=900)))
+    assert raised.value.code == "beyond_right"
+    trademark.status = RightStatus.PENDING
+    with pytest.raises(Conflict) as raised:
+        issue(db, office, trademark.id)
+    assert raised.value.code == "right_not_in_force"
+    assert db.scalar(select(service.Mark.id)) is None
+
+
+def test_a_licensee_mark_covers_the_licensee_only(
+    db: Session, office: NodeSettings, licence: Licence
+) -> None:
+    mark = issue(db, office, licence.right_id, licence_id=licence.id)
+    assert mark.valid_until == licence.ends_on  # never outlives the licence
+    verifier = platform(db, office)
+    verifier.verify(mark.token, seller=LICENSEE)
+    with pytest.raises(UnlicensedSeller):
+        verifier.verify(mark.token, seller=HOLDER)
+
+
+def test_status_follows_the_right_and_the_sdk_sees_it_after_a_refresh(
+    db: Session, office: NodeSettings, trademark: Trademark, licence: Licence
+) -> None:
+    own = issue(db, office, trademark.id)
+    licensed = issue(db, office, trademark.id, licence_id=licence.id)
+    verifier = platform(db, office)
+    assert service.follow_rights(db, office, TODAY) == []
+    # The licence ends: only the licensee's mark goes.
+    assert service.follow_rights(db, office, licence.ends_on + timedelta(days=1)) == [licensed]
+    assert licensed.status is MarkStatus.EXPIRED and "licence" in (licensed.status_reason or "")
+    # The right lapses (unpaid fee): its marks follow with nobody touching them.
+    trademark.status = RightStatus.EXPIRED
+    assert service.follow_rights(db, office, TODAY) == [own]
+    assert own.status is MarkStatus.EXPIRED
+    verifier.verify(own.token)  # the cached lists still say active ...
+    refresh(verifier, db, office)
+    with pytest.raises(MarkRevoked):  # ... until the platform refreshes
+        verifier.verify(own.token)
+    statuses = [
+        json.loads(e)["payload"].get("status")
+        for e in db.scalars(select(LogEntry.data).order_by(LogEntry.position))
+    ]
+    assert statuses.count("expired") == 2
+
+
+def test_an_invalidated_right_revokes_its_marks(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    trademark.status = RightStatus.INVALID
+    service.follow_rights(db, office, TODAY)
+    assert mark.status is MarkStatus.REVOKED
+
+
+def test_suspension_and_reinstatement(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    service.change_status(db, office, mark, MarkStatus.SUSPENDED, "under investigation", "office")
+    with pytest.raises(MarkSuspended):
+        platform(db, office).verify(mark.token)
+    service.change_status(db, office, mark, MarkStatus.ACTIVE, "cleared", "office")
+    platform(db, office).verify(mark.token)
+    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeit use", "office")
+    with pytest.raises(Conflict) as raised:
+        service.change_status(db, office, mark, MarkStatus.ACTIVE, "no", "office")
+    assert raised.value.code == "bad_transition"
+
+
+def test_unit_codes_are_random_and_verify_alone(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    batch, units = service.issue_units(db, office, mark, "B-2026-11", 200, "上海回力鞋业有限公司")
+    serials = [u.serial for u in units]
+    assert len(set(serials)) == 200 and batch.quantity == 200
+    assert serials != sorted(serials)  # issuing order does not show
+    prefixes = {s[:4] for s in serials}
+    assert len(prefixes) > 150  # no shared counter prefix
+    verifier = platform(db, office)
+    for unit in units[:20]:
+        claims = verifier.verify(unit.token).claims
+        assert claims.unit_serial == unit.serial and claims.mark_id == mark.id
+
+
+def scan(token: str, **fields: object) -> ScanIn:
+    return ScanIn.model_validate({"token": token, "biz_step": "retail_selling", **fields})
+
+
+def test_clones_are_caught(db: Session, office: NodeSettings, trademark: Trademark) -> None:
+    mark = issue(db, office, trademark.id)
+    _, (unit, other) = service.issue_units(db, office, mark, "B1", 2, "上海回力鞋业有限公司")
+    shanghai = {"latitude": 31.23, "longitude": 121.47, "region_code": "310000"}
+    urumqi = {"latitude": 43.83, "longitude": 87.62, "region_code": "650100"}
+    t0 = datetime.now(UTC) - timedelta(hours=2)
+    first = service.record_scan(db, office, scan(unit.token, seen_at=t0, **shanghai), "淘宝")
+    assert first.valid and first.alerts == []
+    # Two hours by road in Shanghai: plausible.
+    near = service.record_scan(
+        db,
+        office,
+        scan(unit.token, seen_at=t0 + timedelta(minutes=40), latitude=31.3, longitude=121.5),
+        "淘宝",
+    )
+    assert near.alerts == []
+    # 3,000 km in half an hour: the code was copied.
+    far = service.record_scan(
+        db, office, scan(unit.token, seen_at=t0 + timedelta(minutes=70), **urumqi), "京东"
+    )
+    assert [a.kind for a in far.alerts] == [CloneAlertKind.IMPOSSIBLE_TRAVEL]
+    # The other unit offered by two different shops.
+    service.record_scan(db, office, scan(other.token, seller_uscc=HOLDER), "淘宝")
+    twice = service.record_scan(db, office, scan(other.token, seller_uscc=LICENSEE), "拼多多")
+    assert [a.kind for a in twice.alerts] == [CloneAlertKind.MULTIPLE_SELLERS]
+
+
+def test_a_scan_of_a_revoked_mark_is_recorded_and_refused(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeit use", "office")
+    result = service.record_scan(db, office, scan(mark.token), "淘宝")
+    assert not result.valid and result.error == "revoked" and result.event_id is not None
+    tampered = mark.token[:-3] + ("AAA" if mark.token[-3:] != "AAA" else "BBB")
+    result = service.record_scan(db, office, scan(tampered), "淘宝")
+    assert result.error == "bad_signature" and result.event_id is None
+
+
+def test_epcis_export_validates_against_the_gs1_schema(
+    db: Session, office: NodeSettings, trademark: Trademark, licence: Licence
+) -> None:
+    mark = issue(db, office, trademark.id, licence_id=licence.id)
+    _, (unit,) = service.issue_units(db, office, mark, "B1", 1, licence.licensee)
+    service.record_scan(
+        db,
+        office,
+        scan(
+            unit.token, latitude=31.2, longitude=121.4, region_code="310000", place="国家会展中心"
+        ),
+        "某展会",
+    )
+    service.change_status(db, office, mark, MarkStatus.SUSPENDED, "under investigation", "office")
+    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeits found", "office")
+    events = [service.lifecycle_event(office, e) for e in service.mark_events(db, mark.id)]
+    document = epcis_document(events, datetime.now(UTC))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    steps = [e["bizStep"] for e in document["epcisBody"]["eventList"]]
+    assert steps[0] == "commissioning" and steps[-1] == "decommissioning"
+    assert "retail_selling" in steps and len(steps) == 6
+    broken = json.loads(json.dumps(document))
+    broken["epcisBody"]["eventList"][0]["action"] = "CREATE"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+@pytest.mark.parametrize("render", ["png", "svg"])
+def test_qr_images_decode_to_a_token_that_verifies(
+    db: Session, office: NodeSettings, trademark: Trademark, render: str
+) -> None:
+    mark = issue(db, office, trademark.id)
+    url = service.mark_url(office, mark.token)
+    image = qr_png(url) if render == "png" else cairosvg.svg2png(bytestring=qr_svg(url))
+    (barcode,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
+    assert barcode.text == url and url.startswith("https://310000.ipfed.cn/v/")
+    assert platform(db, office).verify(barcode.text).claims.mark_id == mark.id
+
+
+def test_design_marks_carry_the_locarno_class(db: Session, office: NodeSettings) -> None:
+    design = Patent(
+        number="2021302233445",
+        name="奶糖包装盒",
+        holder="上海冠生园食品有限公司",
+        status=RightStatus.GRANTED,
+        patent_kind=PatentKind.DESIGN,
+        locarno_class="09-03",
+        expiry_date=TODAY + timedelta(days=3000),
+    )
+    db.add(design)
+    db.flush()
+    mark = issue(db, office, design.id)
+    assert (
+        platform(db, office).verify(mark.token, product_class="09-01").claims.locarno_class
+        == "09-03"
+    )
+
+
+def test_the_background_round_commits_what_it_follows(
+    db: Session, sessions: sessionmaker[Session], office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    trademark.status = RightStatus.EXPIRED
+    db.commit()
+    assert follow_once(office, sessions) == 1
+    assert follow_once(office, sessions) == 0  # nothing left to follow
+    db.refresh(mark)
+    assert mark.status is MarkStatus.EXPIRED
