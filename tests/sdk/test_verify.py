@@ -76,6 +76,11 @@ class Office:
 
 @pytest.fixture(scope="module")
 def authority() -> CertificateAuthority:
+    # "Now" is when these tests start, not when the suite imported them: certificates
+    # are valid from five minutes before they are issued, and a long suite outlasts that.
+    global NOW, TODAY
+    NOW = datetime.now(UTC)
+    TODAY = NOW.date()
     return CertificateAuthority.create()
 
 
