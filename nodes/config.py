@@ -60,11 +60,12 @@ class NodeSettings(BaseSettings):
     # How often a running node sends undelivered filings again and logs reminders (0: never).
     filings_round_seconds: float = Field(default=600, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
-    # pause between retries of a link that is down, and between looks for work when idle.
+    # pause between retries of a link that is down, and between looks for work on a link
+    # idle for a second or more.
     exchange_batch_size: int = Field(default=256, ge=1, le=10_000)
     exchange_timeout_seconds: float = Field(default=5, gt=0)
     exchange_retry_max_seconds: float = Field(default=30, gt=0)
-    exchange_poll_seconds: float = Field(default=0.1, gt=0)
+    exchange_poll_seconds: float = Field(default=0.25, gt=0)
     peers: list[Peer] = []
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ loop, on a link to itself.
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -36,7 +37,8 @@ from ipfed.nodes.identity import node_identity
 
 log = logging.getLogger(__name__)
 KEY_RETRY_SECONDS = 2.0
-IDLE_FIRST_SECONDS = 0.002
+BUSY_POLL_SECONDS = 0.02  # how soon a link that just sent looks for more
+BUSY_SECONDS = 1.0  # after that long without work, it looks less often
 KEY_REFRESH_SECONDS = 300.0
 
 
@@ -124,18 +126,18 @@ class Exchange:
 
     def _send(self, peer: str, link: Link) -> None:
         """Send the link's deliveries for as long as the node runs."""
-        idle = IDLE_FIRST_SECONDS
+        idle_since = time.monotonic()
         try:
             while not self._stop.is_set():
                 try:
                     if self._send_batch(peer, link):
-                        idle = IDLE_FIRST_SECONDS
+                        idle_since = time.monotonic()
                         continue
                 except DBAPIError as exc:  # a busy or restarting database: try again soon
                     log.warning("exchange with %s: database error: %s", peer, exc)
-                # Nothing to send: look again soon, then less and less often.
-                self._stop.wait(idle)
-                idle = min(idle * 2, self.settings.exchange_poll_seconds)
+                # Nothing to send: look again soon while traffic flows, less often after.
+                busy = time.monotonic() - idle_since < BUSY_SECONDS
+                self._stop.wait(BUSY_POLL_SECONDS if busy else self.settings.exchange_poll_seconds)
         finally:
             link.close()
 

@@ -245,13 +245,16 @@ def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
 
             started = pool.submit(importing)
             with engine.connect() as monitor:  # until the import waits for the other writer
-                while not started.done() and not monitor.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity"
-                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                while not started.done():
+                    waiting = monitor.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
                     )
-                ):
-                    monitor.rollback()  # statistics are a snapshot per transaction
+                    monitor.rollback()  # the statistics views hold one snapshot per transaction
+                    if waiting:
+                        break
                     time.sleep(0.05)
             other.commit()
             with pytest.raises(Conflict, match="try again"):

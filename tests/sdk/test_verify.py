@@ -83,6 +83,11 @@ def _now() -> None:
 
 @pytest.fixture(scope="module")
 def authority() -> CertificateAuthority:
+    # "Now" is when these tests start, not when the suite imported them: certificates
+    # are valid from five minutes before they are issued, and a long suite outlasts that.
+    global NOW, TODAY
+    NOW = datetime.now(UTC)
+    TODAY = NOW.date()
     return CertificateAuthority.create()
 
 

@@ -42,7 +42,7 @@ def running(federation_of: Callable[..., Any]) -> Iterator[tuple[dict[str, Excha
     network, filed = MemoryNetwork(), Filed()
     exchanges = {}
     for node_id, node in fed.nodes.items():
-        settings = node.settings.model_copy(update={"exchange_poll_seconds": 0.02})
+        settings = node.settings
         sessions = make_session_factory(make_engine(settings.db_url))
         transport = MemoryTransport(network, node_id, settings.exchange_endpoint)
         handlers = filed.handlers if node_id == "national" else Handlers()
