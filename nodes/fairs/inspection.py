@@ -126,6 +126,7 @@ def imitations(
         reason = (
             f"「{hit.text}」 looks like registered trademark {hit.number} {hit.name} "
             f"of {hit.holder} in class {hit.nice_class}, and no valid mark of it is shown"
+            + "".join(f"; {why}" for why in hit.reasons)
         )
         evidence = {
             "right_id": hit.right_id,

@@ -1,20 +1,24 @@
 """Look-alike screening of names: an exhibit's name against the registered trademarks of
 its Nice class, and a flagged exhibit against online listing titles.
 
-The detection engine does this more thoroughly (similar characters, pinyin, variants);
-:func:`trademark_screen` is the one function to swap for it.
+Exhibit names go through the detection engine's trademark detector; the look-alike
+stretches here add what a name shares with a mark inside a longer text, and serve
+post-exhibition tracking.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ipfed.nodes.detection.register import ScreenedListing
+from ipfed.nodes.detection.service import load_register
+from ipfed.nodes.detection.trademarks import TrademarkDetector
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.rights.models import RightStatus, Trademark
 
@@ -97,7 +101,8 @@ class Resemblance:
     holder: str
     nice_class: int
     text: str  # the part of the screened name that looks like the trademark
-    score: float
+    score: float  # 0-100
+    reasons: tuple[str, ...] = ()  # the detection engine's, when it found the resemblance
 
 
 @dataclass(frozen=True)
@@ -164,32 +169,52 @@ def _class_index(db: Session, nice_class: int, on: date) -> _ClassIndex:
 
 
 def trademark_screen(db: Session, on: date) -> Screen:
-    """Screen names against the registered trademarks in force ``on`` that day.
+    """Screen names against the registered trademarks in force ``on`` that day, with the
+    look-alike stretches above and the detection engine's trademark detector (look-alike
+    and sound-alike characters, traditional forms, homoglyphs, misspellings).
 
-    The holder and licensees of a trademark are not flagged for using it. Each Nice
-    class's trademarks are read once per screen, on first use.
+    The holder and licensees of a trademark (by name or credit code) are not flagged for
+    using it. The register is read once per screen, on first use.
     """
+    detector: TrademarkDetector | None = None
     indexes: dict[int, _ClassIndex] = {}
 
     def screen(name: str, nice_class: int, seller: str, seller_uscc: str) -> list[Resemblance]:
+        nonlocal detector
+        if detector is None:
+            detector = TrademarkDetector(load_register(db=db))
         if nice_class not in indexes:
             indexes[nice_class] = _class_index(db, nice_class, on)
         index = indexes[nice_class]
+        by_number = {c.number: c for c in index.candidates}
         text, seller_key = normalize(name), normalize(seller)
+        found: dict[str, Resemblance] = {}
         best: dict[int, tuple[float, str]] = {}
         for position, hit in index.elements.within(text).items():
             owner = index.owners[position]
             best[owner] = max(hit, best.get(owner, hit))
-        found = []
         for owner, (score, stretch) in best.items():
             mark = index.candidates[owner]
-            if seller_key == mark.holder_key or seller_uscc in mark.licensees:
-                continue
-            found.append(
-                Resemblance(
-                    mark.right_id, mark.number, mark.name, mark.holder, nice_class, stretch, score
-                )
+            found[mark.number] = Resemblance(
+                mark.right_id, mark.number, mark.name, mark.holder, nice_class, stretch, score
             )
-        return sorted(found, key=lambda r: -r.score)
+        for finding in detector.detect(ScreenedListing("exhibit", name, seller, nice_class)):
+            reasons = tuple(finding.reasons)
+            if finding.right_id in found:
+                found[finding.right_id] = replace(found[finding.right_id], reasons=reasons)
+            elif (other := by_number.get(finding.right_id)) is not None:
+                found[other.number] = Resemblance(
+                    other.right_id, other.number, other.name, other.holder, nice_class, name,
+                    round(finding.score * 100, 1), reasons,
+                )  # fmt: skip
+        return sorted(
+            (
+                r
+                for r in found.values()
+                if seller_key != by_number[r.number].holder_key
+                and seller_uscc not in by_number[r.number].licensees
+            ),
+            key=lambda r: -r.score,
+        )
 
     return screen
