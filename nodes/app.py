@@ -29,6 +29,7 @@ from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
+from ipfed.nodes.marks.api import StatusFastPath
 from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_forever
@@ -122,6 +123,7 @@ def create_app(
             settings, app.state.sessions, filing_handlers(settings, handlers)
         )
     install_error_handlers(app)
+    app.add_middleware(StatusFastPath)
     routers = (
         node,
         rights,
