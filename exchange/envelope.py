@@ -69,16 +69,20 @@ class Envelope(BaseModel):
     @classmethod
     def from_bytes(cls, data: bytes) -> "Envelope":
         """Parse an envelope and its body; anything malformed is refused."""
+        return cls.opened(data)[0]
+
+    @classmethod
+    def opened(cls, data: bytes) -> "tuple[Envelope, Body]":
+        """:meth:`from_bytes`, with the typed body it checked."""
         if len(data) > MAX_ENVELOPE_BYTES:
             raise Refused(f"an envelope of {len(data):,} bytes is too large", code="too_large")
         try:
             envelope = cls.model_validate(parse_canonical(data))
-            envelope.message()
+            return envelope, envelope.message()
         except LedgerError as exc:
             raise Refused(f"not an envelope: {exc.message}", code="malformed") from None
         except ValidationError as exc:
             raise Refused(f"not an envelope: {_first_error(exc)}", code="malformed") from None
-        return envelope
 
     def message(self) -> Body:
         """The typed body."""

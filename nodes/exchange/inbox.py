@@ -116,8 +116,8 @@ def _check(network: Network, peer: str, delivery: Delivery, now: datetime) -> _A
     """Everything about an envelope that needs no database: form, signature, link, address."""
     arrival = _Arrival(delivery)
     try:
-        arrival.envelope = envelope = Envelope.from_bytes(delivery.envelope)
-        arrival.body = envelope.message()
+        envelope, arrival.body = Envelope.opened(delivery.envelope)
+        arrival.envelope = envelope
         arrival.sender = sender = envelope.verify(network.bundle, now)
         office = network.office_of(peer)
         if office is None or office.name != sender.name:
