@@ -244,7 +244,10 @@ def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
                     return run(db, "trademarks", mine)
 
             started = pool.submit(importing)
-            with engine.connect() as monitor:  # until the import waits for the other writer
+            # until the import waits for the other writer (autocommit: a transaction
+            # would see one frozen snapshot of pg_stat_activity and wait forever)
+            watching = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with watching as monitor:
                 while not started.done() and not monitor.scalar(
                     text(
                         "SELECT count(*) FROM pg_stat_activity"
