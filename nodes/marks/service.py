@@ -246,9 +246,7 @@ def issue_mark(db: Session, settings: NodeSettings, request: MarkIn, today: date
                 "OBSERVE",
                 settings.org_name,
                 "active",
-                None,
-                None,
-                {"licensee": licence.licensee},
+                detail={"licensee": licence.licensee},
             )
         )
     _record(db, settings, happenings, first=[(TxType.MARK_ISSUED, {"mark_id": mark.id})])
@@ -294,7 +292,7 @@ def issue_units(
     _record(
         db,
         settings,
-        [Happening(mark, BizStep.COMMISSIONING, "ADD", by, "active", None, None, detail)],
+        [Happening(mark, BizStep.COMMISSIONING, "ADD", by, "active", detail=detail)],
     )
     return batch, units
 
@@ -408,7 +406,7 @@ def record_scan(db: Session, settings: NodeSettings, scan: ScanIn, by: str) -> S
     mark = get_mark(db, claims.mark_id)
     serial = claims.unit_serial
     (event,) = _record(
-        db, settings, [Happening(mark, scan.biz_step, "OBSERVE", by, None, serial, scan)]
+        db, settings, [Happening(mark, scan.biz_step, "OBSERVE", by, unit_serial=serial, scan=scan)]
     )
     result = ScanResult(valid=True, mark_id=mark.id, unit_serial=serial, event_id=event.id)
     try:
