@@ -4,7 +4,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import InvalidIdentifier
@@ -32,6 +33,14 @@ def no_nul_characters(request: Request) -> None:
     """Refuse NUL characters in the path or query: PostgreSQL text cannot hold them."""
     if "\x00" in request.url.path or any("\x00" in v for v in request.query_params.values()):
         raise InvalidInput("the request contains a NUL character", code="nul_character")
+
+
+def get_settings(request: Request) -> NodeSettings:
+    settings: NodeSettings = request.app.state.settings
+    return settings
+
+
+Settings = Annotated[NodeSettings, Depends(get_settings)]
 
 
 def get_db(request: Request) -> Iterator[Session]:

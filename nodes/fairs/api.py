@@ -24,8 +24,7 @@ from ipfed.nodes.fairs.schemas import (
     TrackingReport,
     category_key,
 )
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
-from ipfed.nodes.marks.api import Settings
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/fairs", tags=["fairs"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
-from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.config import NodeRole
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Forbidden, NotFound
 from ipfed.nodes.filings import receiving, report, service
@@ -31,7 +31,7 @@ from ipfed.nodes.filings.schemas import (
     ReceiptOut,
 )
 from ipfed.nodes.filings.transport import FilingTransport
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/filings", tags=["filings"])
@@ -42,14 +42,6 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
 }
-
-
-def _settings(request: Request) -> NodeSettings:
-    settings: NodeSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[NodeSettings, Depends(_settings)]
 
 
 def this_office(caller: Annotated[Caller, Depends(allow(OFFICES))], settings: Settings) -> Caller:

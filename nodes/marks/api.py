@@ -18,7 +18,7 @@ from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Forbidden, NotFound
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db, page
+from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks import service
 from ipfed.nodes.marks.models import CloneAlert, Mark, MarkStatus
@@ -47,14 +47,6 @@ DB = Annotated[Session, Depends(get_db)]
 MarkId = Annotated[str, Path(pattern=ULID_PATTERN)]
 ULID = re.compile(ULID_PATTERN)
 SCANNERS = OFFICES_AND_ENFORCEMENT | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}
-
-
-def _settings(request: Request) -> NodeSettings:
-    settings: NodeSettings = request.app.state.settings
-    return settings
-
-
-Settings = Annotated[NodeSettings, Depends(_settings)]
 
 
 def issuing_office(
