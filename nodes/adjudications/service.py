@@ -4,31 +4,34 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
-from ipfed.nodes.database.bulk import insert_new
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.database.bulk import Columns, insert_new, stamped, without
+from ipfed.nodes.database.core import page_of
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def add_adjudications(*, db: Session, items: Sequence[AdjudicationIn]) -> list[ItemError]:
-    rights = find_rights(db=db, numbers=[item.right for item in items])
-    errors = unknown_rights(items, rights, lambda item: [item.right])
-    known = [(i, item) for i, item in enumerate(items) if item.right in rights]
-    now = utcnow()
-    rows = [
-        {
-            "id": case_id,
-            "created_at": now,
-            "right_id": rights[item.right].id,
-            **item.model_dump(exclude={"right"}),
-            "decision": item.decision.value,
-        }
-        for case_id, (_, item) in zip(new_ids(len(known)), known, strict=True)
-    ]
-    duplicates = insert_new(db, Adjudication, rows, unique=("case_no",))
+def adjudication_columns(items: Sequence[AdjudicationIn]) -> Columns:
+    return columns_of(items)
+
+
+def store_adjudications(*, db: Session, columns: Columns) -> list[ItemError]:
+    """Store cases about rights this node holds, each case number once."""
+    numbers = columns["right"]
+    rights = find_rights(db=db, numbers=numbers)
+    errors = unknown_rights([[n] for n in numbers], rights)
+    known = [i for i, n in enumerate(numbers) if n in rights]  # positions of the rows kept
+    columns = without(columns, [e.index for e in errors])
+    columns["right_id"] = [rights[n].id for n in columns.pop("right")]
+    duplicates = insert_new(
+        db,
+        Adjudication,
+        stamped(columns),
+        unique=("case_no",),
+    )
+    cases = columns["case_no"]
     return errors + [
-        ItemError(known[i][0], "case_no", "duplicate", f"{known[i][1].case_no} is already stored")
+        ItemError(known[i], "case_no", "duplicate", f"{cases[i]} is already stored")
         for i in duplicates
     ]
 

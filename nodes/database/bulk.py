@@ -9,7 +9,7 @@ out are NULL.
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import chain
 from typing import Any, cast
 
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from ipfed.nodes.database.core import Base, UTCDateTime
+from ipfed.nodes.database.core import Base, UTCDateTime, new_ids, utcnow
 from ipfed.nodes.errors import Conflict
 
 Row = dict[str, Any]
@@ -48,13 +48,31 @@ def _as_columns(rows: Rows) -> Columns:
     return {name: [row[name] for row in rows] for name in rows[0]} if rows else {}
 
 
-def _count(columns: Columns) -> int:
+def row_count(columns: Columns) -> int:
     return len(next(iter(columns.values()), []))
+
+
+def stamped(columns: Columns) -> Columns:
+    """The columns with a new ``id`` and the one ``created_at`` for every row."""
+    count = row_count(columns)
+    stamps: Columns = {"id": new_ids(count), "created_at": [utcnow()] * count}
+    return stamps | columns
+
+
+def without(columns: Columns, positions: Collection[int]) -> Columns:
+    """The columns less the rows at ``positions``."""
+    if not positions:
+        return dict(columns)
+    left_out = set(positions)
+    return {
+        name: [v for i, v in enumerate(values) if i not in left_out]
+        for name, values in columns.items()
+    }
 
 
 def bulk_insert(db: Session, target: Target, rows: Rows) -> None:
     columns = _as_columns(rows)
-    if not _count(columns):
+    if not row_count(columns):
         return
     table = _table(target)
     connection = _connection(db)
@@ -68,7 +86,7 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
     """Insert the rows whose ``unique`` columns match no stored row (nor an earlier
     row of ``rows``); return the positions of the rows left out as duplicates."""
     columns = _as_columns(rows)
-    if not _count(columns):
+    if not row_count(columns):
         return []
     table = _table(target)
     connection = _connection(db)
@@ -85,14 +103,8 @@ def insert_new(db: Session, target: Target, rows: Rows, unique: tuple[str, ...])
                 duplicates.append(position)
             elif None not in key:
                 seen.add(key)
-    if duplicates:
-        left_out = set(duplicates)
-        columns = {
-            name: [v for i, v in enumerate(values) if i not in left_out]
-            for name, values in columns.items()
-        }
     try:
-        bulk_insert(db, table, columns)
+        bulk_insert(db, table, without(columns, duplicates))
     except UniqueViolation:  # another transaction stored one of the keys since the check
         raise Conflict(
             f"{table.name} changed while these rows were written; try again",
@@ -191,7 +203,7 @@ def _insert_values(connection: Connection, table: Table, columns: Columns) -> No
         _sqlite_values(column, table.c[name].type, dialect) for name, column in columns.items()
     ]
     values = list(chain.from_iterable(zip(*converted, strict=True)))
-    count = _count(columns)
+    count = row_count(columns)
 
     driver = connection.connection.driver_connection
     width = len(names)

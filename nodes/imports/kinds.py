@@ -2,40 +2,47 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from pydantic import AliasChoices, TypeAdapter
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
-from ipfed.nodes.adjudications.service import add_adjudications
+from ipfed.nodes.adjudications.service import adjudication_columns, store_adjudications
+from ipfed.nodes.database.bulk import Columns
 from ipfed.nodes.errors import InvalidInput
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.licences.schemas import LicenceIn
-from ipfed.nodes.licences.service import add_licences
+from ipfed.nodes.licences.service import licence_columns, store_licences
 from ipfed.nodes.listings.schemas import ListingIn
-from ipfed.nodes.listings.service import add_listings
+from ipfed.nodes.listings.service import listing_columns, store_listings
 from ipfed.nodes.participants.schemas import ParticipantIn
-from ipfed.nodes.participants.service import add_participants
+from ipfed.nodes.participants.service import participant_columns, store_participants
 from ipfed.nodes.products.schemas import KeyProductIn
-from ipfed.nodes.products.service import add_key_products
+from ipfed.nodes.products.service import key_product_columns, store_key_products
+from ipfed.nodes.rights.models import RightKind
 from ipfed.nodes.rights.schemas import GeographicalIndicationIn, PatentIn, TrademarkIn
 from ipfed.nodes.rights.service import (
-    add_geographical_indications,
-    add_patents,
-    add_trademarks,
+    geographical_indication_columns,
+    patent_columns,
+    store_rights,
+    trademark_columns,
 )
 from ipfed.nodes.schemas import InputModel
 
-Writer = Callable[..., list[ItemError]]
+Store = Callable[..., list[ItemError]]
 
 
 @dataclass(frozen=True)
 class ImportKind:
+    """A kind of row: its model, how validated rows become columns (where they
+    are validated, maybe another process) and how the node stores them."""
+
     name: str
     row_model: type[InputModel]
-    write: Writer  # called as write(db=session, items=[...])
+    to_columns: Callable[[Sequence[Any]], Columns]
+    store: Store  # called as store(db=session, columns=...)
     aliases: tuple[str, ...] = ()
 
     @cached_property
@@ -65,25 +72,39 @@ class ImportKind:
         return written
 
     def add(self, db: Session, items: Sequence[Any]) -> list[ItemError]:
-        return self.write(db=db, items=items)
+        """Store validated rows; errors name them by position."""
+        return self.store(db=db, columns=self.to_columns(items))
 
 
 KINDS = {
     kind.name: kind
     for kind in (
-        ImportKind("patents", PatentIn, add_patents),
-        ImportKind("trademarks", TrademarkIn, add_trademarks, ("marks",)),
+        ImportKind(
+            "patents", PatentIn, patent_columns, partial(store_rights, kind=RightKind.PATENT)
+        ),
+        ImportKind(
+            "trademarks",
+            TrademarkIn,
+            trademark_columns,
+            partial(store_rights, kind=RightKind.TRADEMARK),
+            ("marks",),
+        ),
         ImportKind(
             "geographical-indications",
             GeographicalIndicationIn,
-            add_geographical_indications,
+            geographical_indication_columns,
+            partial(store_rights, kind=RightKind.GEOGRAPHICAL_INDICATION),
             ("gis",),
         ),
-        ImportKind("licences", LicenceIn, add_licences, ("licenses", "transfers")),
-        ImportKind("adjudications", AdjudicationIn, add_adjudications),
-        ImportKind("key-products", KeyProductIn, add_key_products, ("products",)),
-        ImportKind("participants", ParticipantIn, add_participants),
-        ImportKind("listings", ListingIn, add_listings, ("exhibits",)),
+        ImportKind(
+            "licences", LicenceIn, licence_columns, store_licences, ("licenses", "transfers")
+        ),
+        ImportKind("adjudications", AdjudicationIn, adjudication_columns, store_adjudications),
+        ImportKind(
+            "key-products", KeyProductIn, key_product_columns, store_key_products, ("products",)
+        ),
+        ImportKind("participants", ParticipantIn, participant_columns, store_participants),
+        ImportKind("listings", ListingIn, listing_columns, store_listings, ("exhibits",)),
     )
 }
 _BY_ALIAS = {alias: kind for kind in KINDS.values() for alias in kind.aliases}

@@ -1,36 +1,25 @@
 """Streaming, all-or-nothing import of a file into one of the basic databases.
 
-Rows are read and validated a batch at a time and written inside a savepoint;
-memory holds two batches (one being validated, one being written), not the
-file. If any row is rejected (and partial imports were not asked for) or
-anything fails, the savepoint is rolled back: a file is imported whole or not
-at all.
+Rows are read, validated and turned into columns a batch at a time (for large
+files in a worker process, while this one stores the batch before) and
+stored inside a savepoint; memory holds a few batches, not the file. If any
+row is rejected (and partial imports were not asked for) or anything fails,
+the savepoint is rolled back: a file is imported whole or not at all.
 """
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.imports.kinds import ImportKind
-from ipfed.nodes.imports.readers import Record, RecordReader, detect_format
+from ipfed.nodes.imports.prepare import FileOptions, PreparedBatch
 from ipfed.nodes.imports.schemas import ImportReport, Rejection
+from ipfed.nodes.imports.worker import prepared_batches
 
 MAX_REPORTED = 1000
-
-
-@dataclass
-class _Batch:
-    lines: list[int]  # of the rows in items
-    items: list[Any]  # validated rows
-    rejections: list[Rejection]  # rows that could not be read or validated
 
 
 class _Report:
@@ -40,8 +29,8 @@ class _Report:
         self.report = report
         self.rejected = 0
 
-    def stored(self, batch: _Batch, errors: list[ItemError]) -> None:
-        """What became of a batch: its rejected rows, and those the writer refused."""
+    def stored(self, batch: PreparedBatch, errors: list[ItemError]) -> None:
+        """What became of a batch: its rejected rows, and those the store refused."""
         rejections = batch.rejections + [
             Rejection(line=batch.lines[e.index], field=e.field, code=e.code, reason=e.reason)
             for e in errors
@@ -50,7 +39,8 @@ class _Report:
         room = max(MAX_REPORTED - len(self.report.rejections), 0)
         self.report.rejections += rejections[:room]
         self.rejected += len(rejections)
-        self.report.rows_imported += len(batch.items) - len(errors)
+        self.report.rows_read += batch.rows_read
+        self.report.rows_imported += len(batch.lines) - len(errors)
 
 
 def import_file(
@@ -62,37 +52,27 @@ def import_file(
     encoding: str = "utf-8-sig",
     accept_partial: bool = False,
     batch_size: int = 5000,
+    in_worker: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Import ``path`` as rows of ``kind``. ``in_worker`` prepares the rows in
+    another process (by default, for files large enough to gain from it)."""
     report = ImportReport(kind=kind.name, file=str(path))
     collect = _Report(report)
-    known = kind.columns()
     started = time.perf_counter()
-
-    # One thread reads and validates the next batch while another writes the
-    # last one: database work (SQLite's C code, PostgreSQL's server) runs
-    # without the GIL, so the two overlap. Only the writer touches the session
-    # until it is done; leaving the block waits for it.
+    options = FileOptions(path, fmt, encoding, batch_size)
     with (
-        path.open("rb") as raw,
         db.begin_nested() as savepoint,
-        ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer,
+        prepared_batches(kind, options, in_worker=in_worker) as batches,
     ):
-        reader = RecordReader(raw, fmt or detect_format(path), known, encoding)
-        validator = _Validator(kind, reader)
-        writing: tuple[_Batch, Future[list[ItemError]]] | None = None
-        for records in reader.batches(batch_size):
-            report.rows_read += len(records)
-            batch = validator.validate(records)
-            if writing:
-                collect.stored(writing[0], writing[1].result())
-            writing = batch, writer.submit(kind.add, db, batch.items)
+        for batch in batches:
+            errors = kind.store(db=db, columns=batch.columns) if batch.lines else []
+            collect.stored(batch, errors)
             if on_progress:
-                on_progress(reader.position)
-        if writing:
-            collect.stored(writing[0], writing[1].result())
+                on_progress(batch.position)
         report.rows_rejected = collect.rejected
-        report.ignored_columns = [c for c in reader.columns if c not in known]
+        known = kind.columns()
+        report.ignored_columns = [c for c in batches.columns if c not in known]
         if report.rows_rejected and not accept_partial:
             savepoint.rollback()
             report.rows_imported = 0
@@ -100,41 +80,3 @@ def import_file(
             report.committed = True
     report.seconds = time.perf_counter() - started
     return report
-
-
-class _Validator:
-    """Validates a batch of records with one call into pydantic; when some rows
-    fail, reports each of their errors and validates the others again."""
-
-    def __init__(self, kind: ImportKind, reader: RecordReader) -> None:
-        self._kind = kind
-        self._reader = reader
-        self._written: dict[str, str] = {}
-
-    def validate(self, records: list[Record]) -> _Batch:
-        rejections = [
-            Rejection(line=r.line, field=None, code=r.problem[0], reason=r.problem[1])
-            for r in records
-            if r.problem
-        ]
-        rows = [r for r in records if not r.problem] if rejections else records
-        try:
-            items = self._kind.batch_model.validate_python([r.fields for r in rows])
-        except ValidationError as exc:
-            failed: set[int] = set()
-            for error in exc.errors(include_url=False):
-                index, *loc = error["loc"]
-                failed.add(int(index))
-                rejections.append(self._rejection(rows[int(index)].line, loc, error))
-            rows = [row for index, row in enumerate(rows) if index not in failed]
-            items = self._kind.batch_model.validate_python([r.fields for r in rows])
-        return _Batch([r.line for r in rows], items, rejections)
-
-    def _rejection(self, line: int, loc: list[int | str], error: ErrorDetails) -> Rejection:
-        """The error with its field named as this file's header names it."""
-        self._written = self._written or self._kind.as_written(self._reader.columns)
-        parts = [str(part) for part in loc]
-        field = ".".join([self._written.get(parts[0], parts[0]), *parts[1:]]) if parts else None
-        reason = error["msg"].removeprefix("Value error, ")
-        code = getattr(error.get("ctx", {}).get("error"), "code", None)
-        return Rejection(line=line, field=field, code=code or error["type"], reason=reason)

@@ -4,37 +4,27 @@ from datetime import date
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.database.bulk import Columns, bulk_insert, stamped, without
+from ipfed.nodes.database.core import page_of
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.licences.schemas import LicenceIn
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def add_licences(*, db: Session, items: Sequence[LicenceIn]) -> list[ItemError]:
-    rights = find_rights(db=db, numbers=[item.right for item in items])
-    errors = unknown_rights(items, rights, lambda item: [item.right])
-    rejected = {e.index for e in errors}
-    now = utcnow()
-    ids = iter(new_ids(len(items)))
-    rows = [
-        {
-            "id": next(ids),
-            "created_at": now,
-            "right_id": rights[item.right].id,
-            "kind": item.kind.value,
-            "licensee": item.licensee,
-            "licensee_uscc": item.licensee_uscc,
-            "scope": item.scope,
-            "starts_on": item.starts_on,
-            "ends_on": item.ends_on,
-        }
-        for index, item in enumerate(items)
-        if index not in rejected
-    ]
-    bulk_insert(db, Licence, rows)
+def licence_columns(items: Sequence[LicenceIn]) -> Columns:
+    return columns_of(items)
+
+
+def store_licences(*, db: Session, columns: Columns) -> list[ItemError]:
+    """Store licences of rights this node holds; name the rows whose right it does not."""
+    numbers = columns["right"]
+    rights = find_rights(db=db, numbers=numbers)
+    errors = unknown_rights([[n] for n in numbers], rights)
+    columns = without(columns, [e.index for e in errors])
+    columns["right_id"] = [rights[n].id for n in columns.pop("right")]
+    bulk_insert(db, Licence, stamped(columns))
     return errors
 
 

@@ -3,27 +3,28 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import insert_new
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.database.bulk import Columns, insert_new, stamped
+from ipfed.nodes.database.core import page_of
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingIn
 
 
-def add_listings(*, db: Session, items: Sequence[ListingIn]) -> list[ItemError]:
-    now = utcnow()
-    rows = [
-        {"id": listing_id, "created_at": now, **item.model_dump(), "channel": item.channel.value}
-        for listing_id, item in zip(new_ids(len(items)), items, strict=True)
-    ]
+def listing_columns(items: Sequence[ListingIn]) -> Columns:
+    return columns_of(items)
+
+
+def store_listings(*, db: Session, columns: Columns) -> list[ItemError]:
+    """Store listings, each (channel, source, external id) once."""
     duplicates = insert_new(
         db,
         Listing,
-        rows,
+        stamped(columns),
         unique=("channel", "source", "external_id"),
     )
+    external_ids = columns["external_id"]
     return [
-        ItemError(i, "external_id", "duplicate", f"{items[i].external_id} is already stored")
+        ItemError(i, "external_id", "duplicate", f"{external_ids[i]} is already stored")
         for i in duplicates
     ]
 

@@ -3,16 +3,23 @@ from collections.abc import Sequence
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.database.bulk import Columns, bulk_insert, stamped, without
+from ipfed.nodes.database.core import page_of
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.participants.schemas import ParticipantIn
 
 
-def add_participants(*, db: Session, items: Sequence[ParticipantIn]) -> list[ItemError]:
-    codes = {item.uscc for item in items if item.uscc}
-    shops = {(s.platform, s.shop_id) for item in items for s in item.shops}
+def participant_columns(items: Sequence[ParticipantIn]) -> Columns:
+    columns = columns_of(items)
+    columns["shops"] = [[(s.platform, s.shop_id) for s in shops] for shops in columns["shops"]]
+    return columns
+
+
+def store_participants(*, db: Session, columns: Columns) -> list[ItemError]:
+    """Store participants whose credit code and shops no stored participant has."""
+    codes = {code for code in columns["uscc"] if code}
+    shops = {shop for row in columns["shops"] for shop in row}
     taken_codes = set(db.scalars(select(Participant.uscc).where(Participant.uscc.in_(codes))))
     taken_shops = (
         {
@@ -27,28 +34,23 @@ def add_participants(*, db: Session, items: Sequence[ParticipantIn]) -> list[Ite
         else set()
     )
     errors: list[ItemError] = []
-    participants, shop_rows = [], []
-    now = utcnow()
-    ids = iter(new_ids(len(items)))
-    for index, item in enumerate(items):
-        keys = {(s.platform, s.shop_id) for s in item.shops}
-        if item.uscc and item.uscc in taken_codes:
-            errors.append(ItemError(index, "uscc", "duplicate", f"{item.uscc} is stored"))
-            continue
-        if keys & taken_shops:
+    for index, (code, row) in enumerate(zip(columns["uscc"], columns["shops"], strict=True)):
+        keys = set(row)
+        if code and code in taken_codes:
+            errors.append(ItemError(index, "uscc", "duplicate", f"{code} is stored"))
+        elif keys & taken_shops:
             shop = ", ".join(f"{p}:{s}" for p, s in sorted(keys & taken_shops))
             errors.append(ItemError(index, "shops", "duplicate", f"shop {shop} is stored"))
-            continue
-        taken_codes.add(item.uscc)
-        taken_shops |= keys
-        participant_id = next(ids)
-        participants.append(
-            {"id": participant_id, "created_at": now, **item.model_dump(exclude={"shops"})}
-        )
-        shop_rows += [
-            {"participant_id": participant_id, "platform": p, "shop_id": s} for p, s in keys
-        ]
-    bulk_insert(db, Participant, participants)
+        else:
+            taken_codes.add(code)
+            taken_shops |= keys
+    columns = stamped(without(columns, [e.index for e in errors]))
+    shop_rows = [
+        {"participant_id": participant_id, "platform": platform, "shop_id": shop_id}
+        for participant_id, row in zip(columns["id"], columns.pop("shops"), strict=True)
+        for platform, shop_id in set(row)
+    ]
+    bulk_insert(db, Participant, columns)
     bulk_insert(db, Shop, shop_rows)
     return errors
 

@@ -2,33 +2,30 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import bulk_insert
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.database.bulk import Columns, bulk_insert, stamped, without
+from ipfed.nodes.database.core import page_of
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.products.models import KeyProduct, key_product_rights
 from ipfed.nodes.products.schemas import KeyProductIn
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def add_key_products(*, db: Session, items: Sequence[KeyProductIn]) -> list[ItemError]:
-    rights = find_rights(db=db, numbers=[n for item in items for n in item.rights])
-    errors = unknown_rights(items, rights, lambda item: item.rights)
-    rejected = {e.index for e in errors}
-    products, links = [], []
-    now = utcnow()
-    ids = iter(new_ids(len(items)))
-    for index, item in enumerate(items):
-        if index in rejected:
-            continue
-        product_id = next(ids)
-        products.append(
-            {"id": product_id, "created_at": now, **item.model_dump(exclude={"rights"})}
-        )
-        links += [
-            {"product_id": product_id, "right_id": right_id}
-            for right_id in {rights[n].id for n in item.rights}
-        ]
-    bulk_insert(db, KeyProduct, products)
+def key_product_columns(items: Sequence[KeyProductIn]) -> Columns:
+    return columns_of(items)
+
+
+def store_key_products(*, db: Session, columns: Columns) -> list[ItemError]:
+    """Store products whose rights this node holds, linked to those rights."""
+    numbers = columns["rights"]
+    rights = find_rights(db=db, numbers=[n for row in numbers for n in row])
+    errors = unknown_rights(numbers, rights)
+    columns = stamped(without(columns, [e.index for e in errors]))
+    links = [
+        {"product_id": product_id, "right_id": right_id}
+        for product_id, row in zip(columns["id"], columns.pop("rights"), strict=True)
+        for right_id in {rights[n].id for n in row}
+    ]
+    bulk_insert(db, KeyProduct, columns)
     bulk_insert(db, key_product_rights, links)
     return errors
 

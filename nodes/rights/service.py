@@ -6,10 +6,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.database.bulk import Columns, bulk_insert, insert_new
-from ipfed.nodes.database.core import new_ids, page_of, utcnow
+from ipfed.nodes.database.bulk import Columns, bulk_insert, insert_new, row_count, stamped
+from ipfed.nodes.database.core import page_of
 from ipfed.nodes.errors import InvalidInput, NotFound
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.rights.models import (
     DesignImage,
     GeographicalIndication,
@@ -134,90 +134,48 @@ def search_trademarks(
 # --- bulk adding ----------------------------------------------------------
 
 
-def _add_rights(
-    db: Session,
-    kind: RightKind,
-    items: Sequence[RightIn],
-    kind_columns: Callable[[Sequence[Any]], Columns],
-    design_images: Callable[[str, Any], list[dict[str, Any]]] = lambda _id, _item: [],
-) -> list[ItemError]:
+def patent_columns(items: Sequence[PatentIn]) -> Columns:
+    return columns_of(items)
+
+
+def trademark_columns(items: Sequence[TrademarkIn]) -> Columns:
+    return columns_of(items, RightIn.model_fields) | {
+        "nice_class_mask": [nice_class_mask(item.nice_classes) for item in items],
+        "well_known": [item.well_known for item in items],
+        "key_protection": [item.key_protection for item in items],
+    }
+
+
+def geographical_indication_columns(items: Sequence[GeographicalIndicationIn]) -> Columns:
+    return columns_of(items)
+
+
+def store_rights(*, db: Session, kind: RightKind, columns: Columns) -> list[ItemError]:
     """Insert rights that are new, reject numbers already stored or repeated.
 
-    Rows go to the database as columns; the columns of other kinds stay NULL.
+    The columns of other kinds stay NULL; a patent's ``design_images`` (a list
+    of URIs per row) go to their own table.
     """
-    count = len(items)
-    ids = new_ids(count)
-    columns: Columns = {
-        "id": ids,
-        "created_at": [utcnow()] * count,
-        "kind": [kind.value] * count,
-        "number": [item.number for item in items],
-        "name": [item.name for item in items],
-        "holder": [item.holder for item in items],
-        "status": [item.status.value for item in items],
-        "filing_date": [item.filing_date for item in items],
-        "grant_date": [item.grant_date for item in items],
-        "expiry_date": [item.expiry_date for item in items],
-        **kind_columns(items),
-    }
+    columns = stamped(columns)
+    columns["kind"] = [kind.value] * row_count(columns)
+    images = columns.pop("design_images", None)
     duplicates = insert_new(db, Right, columns, unique=("kind", "number"))
-    skipped = set(duplicates)
-    images = [
-        image
-        for index, (right_id, item) in enumerate(zip(ids, items, strict=True))
-        if index not in skipped
-        for image in design_images(right_id, item)
-    ]
-    bulk_insert(db, DesignImage, images)
+    if images:
+        skipped = set(duplicates)
+        bulk_insert(
+            db,
+            DesignImage,
+            [
+                {"right_id": right_id, "position": i, "view": f"view {i + 1}", "uri": uri}
+                for index, (right_id, uris) in enumerate(zip(columns["id"], images, strict=True))
+                if index not in skipped
+                for i, uri in enumerate(uris)
+            ],
+        )
+    numbers = columns["number"]
     return [
-        ItemError(i, "number", "duplicate", f"{items[i].number} is already stored")
-        for i in duplicates
+        ItemError(i, "number", "duplicate", f"{numbers[i]} is already stored") for i in duplicates
     ]
-
-
-def add_patents(*, db: Session, items: Sequence[PatentIn]) -> list[ItemError]:
-    return _add_rights(
-        db,
-        RightKind.PATENT,
-        items,
-        lambda items: {
-            "patent_kind": [item.patent_kind.value for item in items],
-            "locarno_class": [item.locarno_class for item in items],
-            "independent_claim": [item.independent_claim for item in items],
-        },
-        lambda right_id, item: [
-            {"right_id": right_id, "position": i, "view": f"view {i + 1}", "uri": uri}
-            for i, uri in enumerate(item.design_images)
-        ],
-    )
-
-
-def add_trademarks(*, db: Session, items: Sequence[TrademarkIn]) -> list[ItemError]:
-    return _add_rights(
-        db,
-        RightKind.TRADEMARK,
-        items,
-        lambda items: {
-            "nice_class_mask": [nice_class_mask(item.nice_classes) for item in items],
-            "well_known": [item.well_known for item in items],
-            "key_protection": [item.key_protection for item in items],
-        },
-    )
-
-
-def add_geographical_indications(
-    *, db: Session, items: Sequence[GeographicalIndicationIn]
-) -> list[ItemError]:
-    return _add_rights(
-        db,
-        RightKind.GEOGRAPHICAL_INDICATION,
-        items,
-        lambda items: {
-            "product": [item.product for item in items],
-            "area": [item.area for item in items],
-            "region_code": [item.region_code for item in items],
-        },
-    )
 
 
 _MODELS: dict[RightKind, type[Right]] = {
@@ -227,16 +185,11 @@ _MODELS: dict[RightKind, type[Right]] = {
 }
 
 
-T = TypeVar("T")
-
-
-def unknown_rights(
-    items: Sequence[T], found: dict[str, Right], numbers_of: Callable[[T], Sequence[str]]
-) -> list[ItemError]:
-    """An error for each item that names a right this node does not hold."""
+def unknown_rights(numbers: Sequence[Sequence[str]], found: dict[str, Right]) -> list[ItemError]:
+    """An error for each row whose right numbers name one this node does not hold."""
     errors = []
-    for index, item in enumerate(items):
-        missing = [n for n in numbers_of(item) if n not in found]
+    for index, row_numbers in enumerate(numbers):
+        missing = [n for n in row_numbers if n not in found]
         if missing:
             errors.append(
                 ItemError(index, "right", "unknown_right", f"no right {', '.join(missing)}")

@@ -39,8 +39,8 @@ from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
 from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
 from ipfed.nodes.fairs.screening import LookAlikes, elements, find, normalize, trademark_screen
+from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
-from ipfed.nodes.listings.service import add_listings
 from ipfed.nodes.marks import service as marks
 from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent, MarkStatus
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
@@ -439,9 +439,9 @@ def test_flagged_exhibits_are_leads_and_are_looked_for_online(
     assert lead.exhibitor.name == YIWU[0] and lead.exhibitor.booth == "B-17"
     assert lead.fair.id == fair.id and lead.exhibit.flags[0].code == "imitates_trademark"
 
-    add_listings(
-        db=db,
-        items=[
+    import_kind("listings").add(
+        db,
+        [
             ListingIn(
                 source="pinduoduo", external_id="P9", title="大白兎奶糖 礼盒装", seller="某商店"
             ),

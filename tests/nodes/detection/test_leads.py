@@ -184,8 +184,8 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
     db: Session, leads: dict[str, Lead], identity: NodeIdentity
 ) -> None:
     from ipfed.nodes.detection import monitoring
+    from ipfed.nodes.imports.kinds import import_kind
     from ipfed.nodes.listings.schemas import ListingIn
-    from ipfed.nodes.listings.service import add_listings
 
     for key in ("S001/1587423", "S002/8815527"):  # both sold by 义乌市副食批发商行
         service.review_lead(
@@ -206,9 +206,9 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
     assert seller.weight == pytest.approx(monitoring.REPEAT + monitoring.MALICIOUS)
     assert ("most_infringed_rights", "8815527") in entries  # the 2022 case and a lead
 
-    add_listings(
-        db=db,
-        items=[
+    import_kind("listings").add(
+        db,
+        [
             ListingIn(
                 external_id="S200",
                 source="taobao",
@@ -249,10 +249,9 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
     from PIL import Image, ImageDraw
 
     from ipfed.nodes.detection.images import Images
+    from ipfed.nodes.imports.kinds import import_kind
     from ipfed.nodes.listings.schemas import ListingIn
-    from ipfed.nodes.listings.service import add_listings
     from ipfed.nodes.rights.schemas import PatentIn
-    from ipfed.nodes.rights.service import add_patents
 
     drawing = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(drawing).rounded_rectangle(
@@ -261,9 +260,9 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
     ImageDraw.Draw(drawing).ellipse((135, 200, 165, 230), fill="black")
     drawing.save(tmp_path / "drawing.png")
     drawing.resize((200, 200)).save(tmp_path / "photo.jpg", quality=80)
-    assert not add_patents(
-        db=db,
-        items=[
+    assert not import_kind("patents").add(
+        db,
+        [
             PatentIn(
                 number="201930778899.3",
                 kind="design",
@@ -274,9 +273,9 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
             )
         ],
     )
-    assert not add_listings(
-        db=db,
-        items=[
+    assert not import_kind("listings").add(
+        db,
+        [
             ListingIn(
                 external_id="D1",
                 source="taobao",
