@@ -1,5 +1,8 @@
 FROM python:3.11-slim
 WORKDIR /app
+# Chinese glyphs for the charts of reports and consolidated filings
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN pip install --no-cache-dir ".[node]"
 ENV IPFED_HTTP_HOST=0.0.0.0

@@ -3,20 +3,16 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.models import Adjudication, Decision
-from ipfed.nodes.adjudications.schemas import AdjudicationIn
 from ipfed.nodes.database.bulk import Columns, insert_new, stamped, without
 from ipfed.nodes.database.core import page_of
-from ipfed.nodes.imports.batch import ItemError, columns_of
+from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def adjudication_columns(items: Sequence[AdjudicationIn]) -> Columns:
-    return columns_of(items)
-
-
 def store_adjudications(*, db: Session, columns: Columns) -> list[ItemError]:
-    """Store cases about rights this node holds, each case number once."""
+    """Store cases (columns of ``AdjudicationIn`` fields) about rights this node holds,
+    each case number once."""
     numbers = columns["right"]
     rights = find_rights(db=db, numbers=numbers)
     errors = unknown_rights([[n] for n in numbers], rights)

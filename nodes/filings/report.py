@@ -13,7 +13,15 @@ from matplotlib.figure import Figure
 from ipfed.nodes.filings.calendar import KIND_NAMES
 from ipfed.nodes.filings.consolidation import KEY_FIGURES, Consolidation, short_name
 
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
+# Debian's fonts-noto-cjk (see the Dockerfile) shows matplotlib its collection's first face, JP,
+# which has every simplified Chinese glyph too.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Noto Sans CJK JP",
+)
 LEAD_SERIES = {
     "trademark": "商标侵权",
     "patent_marking": "假冒专利",

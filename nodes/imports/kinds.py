@@ -9,26 +9,21 @@ from pydantic import AliasChoices, TypeAdapter
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.schemas import AdjudicationIn
-from ipfed.nodes.adjudications.service import adjudication_columns, store_adjudications
+from ipfed.nodes.adjudications.service import store_adjudications
 from ipfed.nodes.database.bulk import Columns
 from ipfed.nodes.errors import InvalidInput
-from ipfed.nodes.imports.batch import ItemError
+from ipfed.nodes.imports.batch import ItemError, columns_of
 from ipfed.nodes.licences.schemas import LicenceIn
-from ipfed.nodes.licences.service import licence_columns, store_licences
+from ipfed.nodes.licences.service import store_licences
 from ipfed.nodes.listings.schemas import ListingIn
-from ipfed.nodes.listings.service import listing_columns, store_listings
+from ipfed.nodes.listings.service import store_listings
 from ipfed.nodes.participants.schemas import ParticipantIn
 from ipfed.nodes.participants.service import participant_columns, store_participants
 from ipfed.nodes.products.schemas import KeyProductIn
-from ipfed.nodes.products.service import key_product_columns, store_key_products
+from ipfed.nodes.products.service import store_key_products
 from ipfed.nodes.rights.models import RightKind
 from ipfed.nodes.rights.schemas import GeographicalIndicationIn, PatentIn, TrademarkIn
-from ipfed.nodes.rights.service import (
-    geographical_indication_columns,
-    patent_columns,
-    store_rights,
-    trademark_columns,
-)
+from ipfed.nodes.rights.service import store_rights, trademark_columns
 from ipfed.nodes.schemas import InputModel
 
 Store = Callable[..., list[ItemError]]
@@ -36,14 +31,15 @@ Store = Callable[..., list[ItemError]]
 
 @dataclass(frozen=True)
 class ImportKind:
-    """A kind of row: its model, how validated rows become columns (where they
-    are validated, maybe another process) and how the node stores them."""
+    """A kind of row: its model, how the node stores it, and how validated rows
+    become columns (where they are validated, maybe in another process; by
+    default, one column per field)."""
 
     name: str
     row_model: type[InputModel]
-    to_columns: Callable[[Sequence[Any]], Columns]
     store: Store  # called as store(db=session, columns=...)
     aliases: tuple[str, ...] = ()
+    to_columns: Callable[[Sequence[Any]], Columns] = columns_of
 
     @cached_property
     def batch_model(self) -> TypeAdapter[list[Any]]:
@@ -79,32 +75,27 @@ class ImportKind:
 KINDS = {
     kind.name: kind
     for kind in (
-        ImportKind(
-            "patents", PatentIn, patent_columns, partial(store_rights, kind=RightKind.PATENT)
-        ),
+        ImportKind("patents", PatentIn, partial(store_rights, kind=RightKind.PATENT)),
         ImportKind(
             "trademarks",
             TrademarkIn,
-            trademark_columns,
             partial(store_rights, kind=RightKind.TRADEMARK),
             ("marks",),
+            to_columns=trademark_columns,
         ),
         ImportKind(
             "geographical-indications",
             GeographicalIndicationIn,
-            geographical_indication_columns,
             partial(store_rights, kind=RightKind.GEOGRAPHICAL_INDICATION),
             ("gis",),
         ),
+        ImportKind("licences", LicenceIn, store_licences, ("licenses", "transfers")),
+        ImportKind("adjudications", AdjudicationIn, store_adjudications),
+        ImportKind("key-products", KeyProductIn, store_key_products, ("products",)),
         ImportKind(
-            "licences", LicenceIn, licence_columns, store_licences, ("licenses", "transfers")
+            "participants", ParticipantIn, store_participants, to_columns=participant_columns
         ),
-        ImportKind("adjudications", AdjudicationIn, adjudication_columns, store_adjudications),
-        ImportKind(
-            "key-products", KeyProductIn, key_product_columns, store_key_products, ("products",)
-        ),
-        ImportKind("participants", ParticipantIn, participant_columns, store_participants),
-        ImportKind("listings", ListingIn, listing_columns, store_listings, ("exhibits",)),
+        ImportKind("listings", ListingIn, store_listings, ("exhibits",)),
     )
 }
 _BY_ALIAS = {alias: kind for kind in KINDS.values() for alias in kind.aliases}

@@ -6,19 +6,14 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import Columns, bulk_insert, stamped, without
 from ipfed.nodes.database.core import page_of
-from ipfed.nodes.imports.batch import ItemError, columns_of
+from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.licences.models import Licence
-from ipfed.nodes.licences.schemas import LicenceIn
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def licence_columns(items: Sequence[LicenceIn]) -> Columns:
-    return columns_of(items)
-
-
 def store_licences(*, db: Session, columns: Columns) -> list[ItemError]:
-    """Store licences of rights this node holds; name the rows whose right it does not."""
+    """Store licences (columns of ``LicenceIn`` fields) of rights this node holds."""
     numbers = columns["right"]
     rights = find_rights(db=db, numbers=numbers)
     errors = unknown_rights([[n] for n in numbers], rights)

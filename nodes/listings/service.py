@@ -5,17 +5,13 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import Columns, insert_new, stamped
 from ipfed.nodes.database.core import page_of
-from ipfed.nodes.imports.batch import ItemError, columns_of
+from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.listings.models import Channel, Listing
-from ipfed.nodes.listings.schemas import ListingIn
-
-
-def listing_columns(items: Sequence[ListingIn]) -> Columns:
-    return columns_of(items)
 
 
 def store_listings(*, db: Session, columns: Columns) -> list[ItemError]:
-    """Store listings, each (channel, source, external id) once."""
+    """Store listings (columns of ``ListingIn`` fields), each (channel, source,
+    external id) once."""
     duplicates = insert_new(
         db,
         Listing,

@@ -17,7 +17,8 @@ def participant_columns(items: Sequence[ParticipantIn]) -> Columns:
 
 
 def store_participants(*, db: Session, columns: Columns) -> list[ItemError]:
-    """Store participants whose credit code and shops no stored participant has."""
+    """Store participants (``participant_columns``) whose credit code and shops no
+    stored participant has."""
     codes = {code for code in columns["uscc"] if code}
     shops = {shop for row in columns["shops"] for shop in row}
     taken_codes = set(db.scalars(select(Participant.uscc).where(Participant.uscc.in_(codes))))

@@ -4,18 +4,14 @@ from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import Columns, bulk_insert, stamped, without
 from ipfed.nodes.database.core import page_of
-from ipfed.nodes.imports.batch import ItemError, columns_of
+from ipfed.nodes.imports.batch import ItemError
 from ipfed.nodes.products.models import KeyProduct, key_product_rights
-from ipfed.nodes.products.schemas import KeyProductIn
 from ipfed.nodes.rights.service import find_rights, unknown_rights
 
 
-def key_product_columns(items: Sequence[KeyProductIn]) -> Columns:
-    return columns_of(items)
-
-
 def store_key_products(*, db: Session, columns: Columns) -> list[ItemError]:
-    """Store products whose rights this node holds, linked to those rights."""
+    """Store products (columns of ``KeyProductIn`` fields) whose rights this node
+    holds, linked to those rights."""
     numbers = columns["rights"]
     rights = find_rights(db=db, numbers=[n for row in numbers for n in row])
     errors = unknown_rights(numbers, rights)

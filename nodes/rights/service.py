@@ -21,8 +21,6 @@ from ipfed.nodes.rights.models import (
     nice_class_mask,
 )
 from ipfed.nodes.rights.schemas import (
-    GeographicalIndicationIn,
-    PatentIn,
     RightIn,
     TrademarkIn,
 )
@@ -134,20 +132,12 @@ def search_trademarks(
 # --- bulk adding ----------------------------------------------------------
 
 
-def patent_columns(items: Sequence[PatentIn]) -> Columns:
-    return columns_of(items)
-
-
 def trademark_columns(items: Sequence[TrademarkIn]) -> Columns:
     return columns_of(items, RightIn.model_fields) | {
         "nice_class_mask": [nice_class_mask(item.nice_classes) for item in items],
         "well_known": [item.well_known for item in items],
         "key_protection": [item.key_protection for item in items],
     }
-
-
-def geographical_indication_columns(items: Sequence[GeographicalIndicationIn]) -> Columns:
-    return columns_of(items)
 
 
 def store_rights(*, db: Session, kind: RightKind, columns: Columns) -> list[ItemError]:
