@@ -34,10 +34,6 @@ from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import current_revision, head_revision, upgrade
 from ipfed.nodes.errors import ConfigurationError, InvalidInput, IpfedError
-from ipfed.nodes.fairs import service as fairs
-from ipfed.nodes.fairs import tracking as fair_tracking
-from ipfed.nodes.fairs.files import read_exhibitors
-from ipfed.nodes.fairs.schemas import CheckReport, FairIn
 from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
@@ -46,6 +42,10 @@ from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 if TYPE_CHECKING:
     from ipfed.nodes.exchange.network import Network
+    from ipfed.nodes.fairs.schemas import CheckReport
+
+# Commands import the heavier domains (fairs' screening engine, filings' pandas)
+# when they run, so that every other command starts quickly.
 
 app = typer.Typer(
     help="ipfed: federated IP-protection node.",
@@ -495,6 +495,10 @@ def fairs_register(
     encoding: Annotated[str, typer.Option(help="e.g. gb18030")] = "utf-8-sig",
 ) -> None:
     """Register a fair before it opens, and check every exhibit (all or nothing)."""
+    from ipfed.nodes.fairs import service as fairs
+    from ipfed.nodes.fairs.files import read_exhibitors
+    from ipfed.nodes.fairs.schemas import FairIn
+
     settings = load(data_dir)
     exhibitors, rejections = read_exhibitors(file, encoding)
     if rejections:
@@ -551,6 +555,8 @@ def fairs_report(
     chart: Annotated[Path | None, typer.Option(help="also draw it, into this PNG or SVG")] = None,
 ) -> None:
     """A fair's check report: every exhibit, cleared or flagged, and why."""
+    from ipfed.nodes.fairs import service as fairs
+
     settings = load(data_dir)
     with node_db(settings) as db:
         report = fairs.check_report(db, fairs.get_fair(db, fair_id))
@@ -562,7 +568,7 @@ def fairs_report(
         out.print(f"chart written to {chart}")
 
 
-def show_check(report: CheckReport, *, flagged_only: bool) -> None:
+def show_check(report: "CheckReport", *, flagged_only: bool) -> None:
     fair = report.fair
     table = Table("exhibitor", "booth", "exhibit", "class", "check", "flags")
     for exhibitor in report.exhibitors:
@@ -591,6 +597,9 @@ def show_check(report: CheckReport, *, flagged_only: bool) -> None:
 @reports_errors
 def fairs_track(fair_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
     """After a fair: its flagged exhibits found among online listings."""
+    from ipfed.nodes.fairs import service as fairs
+    from ipfed.nodes.fairs import tracking as fair_tracking
+
     settings = load(data_dir)
     with node_db(settings) as db:
         report = fair_tracking.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())

@@ -41,10 +41,7 @@ def add_filings_commands(app: typer.Typer) -> None:
     """Register ``ipfed filings ...`` (the ``ipfed`` app's helpers are defined by then)."""
     from ipfed.nodes import cli
     from ipfed.nodes.database.core import utcnow
-    from ipfed.nodes.filings import service
-    from ipfed.nodes.filings.exchange import filing_transport
     from ipfed.nodes.filings.models import FilingState
-    from ipfed.nodes.filings.schemas import CaseChoice, FillIn
 
     filings = typer.Typer(
         help="Plans, summaries and monthly reports to the national office.", no_args_is_help=True
@@ -59,6 +56,8 @@ def add_filings_commands(app: typer.Typer) -> None:
         data_dir: DataDir = Path("ipfed-data"),
     ) -> None:
         """Start a draft; its figures are computed from this node's data."""
+        from ipfed.nodes.filings import service
+
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
             filing = service.create_filing(db=db, settings=settings, kind=kind, period=period)
@@ -81,6 +80,9 @@ def add_filings_commands(app: typer.Typer) -> None:
         data_dir: DataDir = Path("ipfed-data"),
     ) -> None:
         """Write sections, choose typical cases, or recompute the figures of a draft."""
+        from ipfed.nodes.filings import service
+        from ipfed.nodes.filings.schemas import CaseChoice, FillIn
+
         sections = _pairs(section, "--section")
         for name, path in _pairs(section_file, "--section-file").items():
             sections[name] = Path(path).read_text(encoding="utf-8")
@@ -107,6 +109,7 @@ def add_filings_commands(app: typer.Typer) -> None:
         data_dir: DataDir = Path("ipfed-data"),
     ) -> None:
         """Show a filing as it will be signed."""
+        from ipfed.nodes.filings import service
         from ipfed.nodes.filings.preview import figure_rows, preview_html
         from ipfed.nodes.filings.schemas import SECTIONS
         from ipfed.nodes.filings.statistics import Statistics
@@ -134,6 +137,9 @@ def add_filings_commands(app: typer.Typer) -> None:
     @cli.reports_errors
     def submit(filing_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
         """Sign a draft and send it to the national office (again, if it was not received)."""
+        from ipfed.nodes.filings import service
+        from ipfed.nodes.filings.exchange import filing_transport
+
         settings = cli.load(data_dir)
         filing = service.submit(
             sessions=cli.node_sessions(settings),
@@ -156,6 +162,8 @@ def add_filings_commands(app: typer.Typer) -> None:
     @cli.reports_errors
     def correct(filing_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
         """Start a new version of a submitted filing; the submitted one stays as it is."""
+        from ipfed.nodes.filings import service
+
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
             filing = service.own_filing(db, settings, filing_id)
@@ -172,6 +180,7 @@ def add_filings_commands(app: typer.Typer) -> None:
         """This office's filings (at the national node: those received), and reminders."""
         from sqlalchemy import select
 
+        from ipfed.nodes.filings import service
         from ipfed.nodes.filings.calendar import node_calendar
         from ipfed.nodes.filings.models import Filing
 
@@ -205,6 +214,7 @@ def add_filings_commands(app: typer.Typer) -> None:
         data_dir: DataDir = Path("ipfed-data"),
     ) -> None:
         """What is due in a year and where each filing stands; exits 1 if any is overdue."""
+        from ipfed.nodes.filings import service
         from ipfed.nodes.filings.calendar import china_today, node_calendar
 
         settings = cli.load(data_dir)
