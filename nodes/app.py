@@ -17,6 +17,7 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
+from ipfed.nodes.detection.push import push_forever
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
@@ -92,8 +93,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
     if settings.filings_round_seconds > 0 and (settings.identity_dir / "org.key").exists():
         tasks.append(asyncio.create_task(filings_forever(settings, app.state.sessions)))
-    if app.state.exchange is not None:
-        app.state.exchange.start()
+    exchange = app.state.exchange
+    if exchange is not None:
+        exchange.start()
+        if settings.leads_push_seconds > 0:
+            sessions = app.state.sessions
+            tasks.append(asyncio.create_task(push_forever(settings, sessions, exchange.network)))
     yield
     if app.state.exchange is not None:
         app.state.exchange.stop()

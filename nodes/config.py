@@ -57,6 +57,8 @@ class NodeSettings(BaseSettings):
     ledger_sync_seconds: float = Field(default=60, ge=0)
     # How often a running node brings its marks in line with their rights (0: never).
     marks_follow_seconds: float = Field(default=300, ge=0)
+    # How often a running node pushes newly confirmed leads over the exchange (0: never).
+    leads_push_seconds: float = Field(default=10, ge=0)
     # How often a running node sends undelivered filings again and logs reminders (0: never).
     filings_round_seconds: float = Field(default=600, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest

@@ -107,6 +107,8 @@ class Lead(RecordMixin, Base):
     region_code: Mapped[str | None] = mapped_column(String(6))  # jurisdiction, by tracing
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ledger_position: Mapped[int | None] = mapped_column(BigInteger)  # lead.recorded
+    # Queued for the organisations that must act on it (see push.py).
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     listing: Mapped[Listing] = relationship(lazy="joined")
     evidence: Mapped[Evidence] = relationship(lazy="joined")

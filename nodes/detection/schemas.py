@@ -71,6 +71,7 @@ class ConfirmedLead(OutputModel):
     evidence_sha256: str
     ledger_position: int | None
     confirmed_at: datetime | None
+    pushed_at: datetime | None = Field(description="when it was queued for the exchange")
 
 
 class TaskScope(InputModel):

@@ -278,6 +278,7 @@ def confirmed_lead(*, db: Session, lead_id: str) -> ConfirmedLead:
         evidence_sha256=lead.evidence.sha256,
         ledger_position=lead.ledger_position,
         confirmed_at=lead.decided_at,
+        pushed_at=lead.pushed_at,
     )
 
 

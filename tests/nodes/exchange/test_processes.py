@@ -4,6 +4,7 @@ back; forged, replayed, tampered, unsigned and malformed envelopes are refused."
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +24,13 @@ from ipfed.nodes.exchange.models import (
     OutboxEnvelope,
 )
 from ipfed.nodes.exchange.service import Outgoing, next_seq, queue
+from ipfed.nodes.imports.kinds import import_kind
+from ipfed.nodes.imports.service import import_file
 
 pytestmark = pytest.mark.integration
 
+SAMPLE = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
+SAMPLE_KINDS = ("trademarks", "patents", "licences", "adjudications", "participants", "listings")
 SH_ENFORCEMENT = "上海市市场监督管理局"
 ZJ_ENFORCEMENT = "浙江省市场监督管理局"
 
@@ -187,3 +192,59 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
         *((InboxState.REFUSED, code) for code in bad),
     ]
     assert all(r.reason for r in rows[1:])
+
+
+def test_a_lead_confirmed_on_a_node_reaches_enforcement_by_itself(
+    federation_of: Any,
+) -> None:
+    """The whole way: screening finds a lead on the Shanghai node, a reviewer confirms
+    it, and the node's own round pushes it to Zhejiang, where the seller is."""
+    fed = federation_of(
+        "national",
+        "sh",
+        "zj",
+        api_keys=(
+            ("sh", "上海市知识产权局", Role.REGIONAL),
+            ("zj", ZJ_ENFORCEMENT, Role.ENFORCEMENT),
+            ("national", "国家知识产权局", Role.NATIONAL),
+        ),
+    )
+    sh = fed.nodes["sh"]
+    sh.settings = sh.settings.model_copy(update={"leads_push_seconds": 0.5})
+    (sh.settings.data_dir / "node.toml").write_text(sh.settings.to_toml(), encoding="utf-8")
+    with transaction(sh.sessions) as db:
+        for kind in SAMPLE_KINDS:
+            import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
+    fed.start()
+
+    def api(node: str, org: str) -> httpx.Client:
+        headers = {"X-API-Key": fed.api_keys[node, org]}
+        return httpx.Client(base_url=fed.nodes[node].settings.base_url, headers=headers)
+
+    office, enforcement = api("sh", "上海市知识产权局"), api("zj", ZJ_ENFORCEMENT)
+    national = api("national", "国家知识产权局")
+    launched = office.post("/detection/tasks", json={"rights": ["1587423"]})
+    assert launched.status_code == 202, launched.text
+    task = launched.json()
+    fed.wait_for(
+        lambda: office.get(f"/detection/tasks/{task['id']}").json()["status"] == "done",
+        "the detection task",
+    )
+    leads = office.get("/detection/leads", params={"limit": 100}).json()["items"]
+    (copycat,) = [lead for lead in leads if lead["right_ref"] == "1587423"]  # 大白兎, from 义乌
+    confirmed = office.post(
+        f"/detection/leads/{copycat['id']}/review",
+        json={"decision": "confirm", "reason": "兎 for 兔, same class"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+
+    def inbox(client: httpx.Client, type: str) -> list[dict[str, Any]]:
+        return list(client.get("/exchange/inbox", params={"type": type}).json()["items"])
+
+    fed.wait_for(lambda: inbox(enforcement, "lead.push"), "the lead in Zhejiang's queue")
+    [item] = inbox(enforcement, "lead.push")
+    envelope = Envelope.model_validate(item["envelope"])
+    assert envelope.verify(fed.bundle, datetime.now(UTC)).name == "上海市知识产权局"
+    assert envelope.body["lead"]["lead_id"] == copycat["id"]
+    assert envelope.body["lead"]["jurisdiction"] == "330782"
+    fed.wait_for(lambda: inbox(national, "lead.record"), "the national record")

@@ -1,0 +1,128 @@
+"""Confirmed leads go to the organisations that must act on them, over the exchange.
+
+Every ``leads_push_seconds`` a running node queues a ``lead.push`` for each lead
+confirmed since the last round, with the receipt of the lead's ledger record (a
+checkpoint is signed first when none covers the record yet). The envelopes
+enter the outbox in the transaction that marks the leads pushed: each lead is
+queued once, and the exchange delivers it however long a peer is away. Routing
+sends it to the enforcement side of the seller's region and on record to the
+national office.
+"""
+
+import asyncio
+import logging
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.exchange import messages
+from ipfed.exchange.errors import Unroutable
+from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.detection.models import Lead, LeadStatus
+from ipfed.nodes.exchange.network import Network
+from ipfed.nodes.exchange.service import send
+from ipfed.nodes.ledger.service import latest_checkpoint, prove, sign_checkpoint
+from ipfed.nodes.rights.models import Right
+
+log = logging.getLogger(__name__)
+
+
+def lead_message(lead: Lead, *, holder: str | None, home_region: str) -> messages.Lead:
+    """The lead as the exchange carries it. A seller that source tracing could not
+    place is the finding office's to act on: its region stands in."""
+    listing = lead.listing
+    return messages.Lead(
+        lead_id=lead.id,
+        kind=messages.LeadKind(lead.kind.value),
+        right_id=lead.right_ref,
+        right_holder=holder,
+        score=Decimal(str(round(min(max(lead.score, 0.0), 1.0), 4))),
+        reasons=lead.reasons,
+        seller=listing.seller,
+        shop=(
+            messages.Shop(platform=listing.source, shop_id=listing.seller_shop_id)
+            if listing.seller_shop_id
+            else None
+        ),
+        title=listing.title,
+        url=listing.url,
+        jurisdiction=lead.region_code or home_region,
+        evidence_sha256=lead.evidence.sha256,
+    )
+
+
+def push_confirmed(
+    *,
+    db: Session,
+    network: Network,
+    origin: str,
+    home_region: str,
+    limit: int = 200,
+) -> list[str]:
+    """Queue a push for up to ``limit`` confirmed leads not pushed yet; their ids.
+
+    A lead no node can be found for stays unpushed (and is logged) until the
+    federation's peers include one.
+    """
+    leads = db.scalars(
+        select(Lead)
+        .where(
+            Lead.status == LeadStatus.CONFIRMED,
+            Lead.pushed_at.is_(None),
+            Lead.ledger_position.is_not(None),
+        )
+        .order_by(Lead.id)
+        .limit(limit)
+    ).all()
+    if not leads:
+        return []
+    note = latest_checkpoint(db=db)
+    covered = Checkpoint.parse(note.text).size if note else 0
+    if any((lead.ledger_position or 0) >= covered for lead in leads):
+        sign_checkpoint(db=db, origin=origin, key=network.key, certificate=network.certificate)
+    holders: dict[str | None, str] = {
+        right_id: holder
+        for right_id, holder in db.execute(
+            select(Right.id, Right.holder).where(Right.id.in_({lead.right_id for lead in leads}))
+        )
+    }
+    now = utcnow()
+    pushed = []
+    for lead in leads:
+        assert lead.ledger_position is not None
+        body = messages.LeadPush(
+            lead=lead_message(lead, holder=holders.get(lead.right_id), home_region=home_region)
+        )
+        receipt = prove(db=db, origin=origin, position=lead.ledger_position)
+        try:
+            send(db=db, network=network, body=body, receipt=receipt, now=now)
+        except Unroutable as exc:
+            log.warning("lead %s not pushed: %s", lead.id, exc.message)
+            continue
+        lead.pushed_at = now
+        pushed.append(lead.id)
+    db.flush()
+    return pushed
+
+
+def push_once(settings: NodeSettings, sessions: sessionmaker[Session], network: Network) -> None:
+    with transaction(sessions) as db:
+        pushed = push_confirmed(
+            db=db, network=network, origin=settings.origin, home_region=settings.region_code
+        )
+    if pushed:
+        log.info("pushed %d confirmed leads", len(pushed))
+
+
+async def push_forever(
+    settings: NodeSettings, sessions: sessionmaker[Session], network: Network
+) -> None:
+    while True:
+        await asyncio.sleep(settings.leads_push_seconds)
+        try:
+            await asyncio.to_thread(push_once, settings, sessions, network)
+        except Exception:  # the loop must outlive any one round
+            log.exception("lead push round crashed")
