@@ -5,11 +5,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipfed.ledger.identity import CertificateAuthority, PrivateKey
+from ipfed.ledger.identity import CertificateAuthority
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.detection import service
 from ipfed.nodes.detection.evidence import EvidenceBundle, EvidenceError, export_bundle
@@ -22,24 +21,6 @@ from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.listings.models import Listing
 
 ORIGIN = "ipfed/310000/sh"
-
-
-@pytest.fixture
-def identity(federation: tuple[TrustBundle, PrivateKey, x509.Certificate]) -> NodeIdentity:
-    bundle, key, certificate = federation
-    return NodeIdentity(key, certificate, bundle)
-
-
-@pytest.fixture
-def leads(db: Session, sample_data: None, identity: NodeIdentity) -> dict[str, Lead]:
-    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
-    found = {}
-    for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
-        for lead in service.screen_listing(
-            db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN
-        ):
-            found[f"{listing.external_id}/{lead.right_ref}"] = lead
-    return found
 
 
 def test_screening_stored_listings_makes_evidence_backed_leads(

@@ -3,7 +3,7 @@ seller's region and the national record, each with a receipt that verifies.
 Real database (both backends), real ledger and signatures; the outbox is read
 back as the receiving nodes would read it."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +17,9 @@ from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.detection import service
 from ipfed.nodes.detection.models import Decision, Lead
 from ipfed.nodes.detection.push import push_confirmed
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.identity import NodeIdentity
-from ipfed.nodes.listings.models import Listing
 
 ORIGIN = "ipfed/310000/sh"
 SHANGHAI = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
@@ -33,7 +31,8 @@ ACTING = [
 
 
 @pytest.fixture(scope="module")
-def shanghai() -> NodeIdentity:
+def identity() -> NodeIdentity:
+    """Shanghai's office in a federation that also knows who acts on leads."""
     authority = CertificateAuthority.create()
     key = generate_key()
     certificate = authority.issue(SHANGHAI, key.public_key())
@@ -61,18 +60,6 @@ def network(identity: NodeIdentity, nodes: dict[str, str]) -> Network:
 FEDERATION = {"330000": "zj", "100000": "national"}
 
 
-@pytest.fixture
-def leads(db: Session, sample_data: None, shanghai: NodeIdentity) -> dict[str, Lead]:
-    screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
-    found = {}
-    for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
-        for lead in service.screen_listing(
-            db=db, screener=screener, listing=listing, identity=shanghai, origin=ORIGIN
-        ):
-            found[f"{listing.external_id}/{lead.right_ref}"] = lead
-    return found
-
-
 def review(db: Session, lead: Lead, identity: NodeIdentity, decision: Decision) -> None:
     service.review_lead(
         db=db,
@@ -90,12 +77,12 @@ def outbox(db: Session) -> list[Envelope]:
 
 
 def test_a_confirmed_lead_is_pushed_once_where_its_seller_is(
-    db: Session, leads: dict[str, Lead], shanghai: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
 ) -> None:
     copycat = leads["S001/1587423"]  # 大白兎 sold by a shop traced to 义乌 (330782)
-    review(db, copycat, shanghai, Decision.CONFIRM)
-    review(db, leads["S002/8815527"], shanghai, Decision.REJECT)
-    to = network(shanghai, FEDERATION)
+    review(db, copycat, identity, Decision.CONFIRM)
+    review(db, leads["S002/8815527"], identity, Decision.REJECT)
+    to = network(identity, FEDERATION)
 
     assert push_confirmed(db=db, network=to, origin=ORIGIN, home_region="310000") == [copycat.id]
 
@@ -103,7 +90,7 @@ def test_a_confirmed_lead_is_pushed_once_where_its_seller_is(
     assert set(sent) == {"lead.push", "lead.record"}
     now = datetime.now(UTC)
     for envelope in sent.values():
-        assert envelope.verify(shanghai.bundle, now) == SHANGHAI  # receipt included
+        assert envelope.verify(identity.bundle, now) == SHANGHAI  # receipt included
         assert envelope.receipt is not None
         assert envelope.receipt.position == copycat.ledger_position
     push = sent["lead.push"].message()
@@ -126,29 +113,29 @@ def test_a_confirmed_lead_is_pushed_once_where_its_seller_is(
 
 
 def test_a_lead_waits_while_no_node_serves_its_region(
-    db: Session, leads: dict[str, Lead], shanghai: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
 ) -> None:
     copycat = leads["S001/1587423"]
-    review(db, copycat, shanghai, Decision.CONFIRM)
+    review(db, copycat, identity, Decision.CONFIRM)
 
-    alone = network(shanghai, {})  # neither Zhejiang's node nor the national one known
+    alone = network(identity, {})  # neither Zhejiang's node nor the national one known
     assert push_confirmed(db=db, network=alone, origin=ORIGIN, home_region="310000") == []
     assert outbox(db) == [] and copycat.pushed_at is None
 
     pushed = push_confirmed(
-        db=db, network=network(shanghai, FEDERATION), origin=ORIGIN, home_region="310000"
+        db=db, network=network(identity, FEDERATION), origin=ORIGIN, home_region="310000"
     )
     assert pushed == [copycat.id] and len(outbox(db)) == 2
 
 
 def test_a_seller_not_traced_is_the_finding_office_s_to_act_on(
-    db: Session, leads: dict[str, Lead], shanghai: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity
 ) -> None:
     lead = leads["S001/1587423"]
     lead.region_code = None  # as if source tracing had found nothing
-    review(db, lead, shanghai, Decision.CONFIRM)
+    review(db, lead, identity, Decision.CONFIRM)
     push_confirmed(
-        db=db, network=network(shanghai, FEDERATION), origin=ORIGIN, home_region="310000"
+        db=db, network=network(identity, FEDERATION), origin=ORIGIN, home_region="310000"
     )
     push = next(e for e in outbox(db) if e.type == "lead.push")
     assert push.recipients == ["上海市市场监督管理局"]
