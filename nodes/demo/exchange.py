@@ -1,45 +1,24 @@
-"""The demo's exchange flow: Zhejiang finds a listing whose seller traces to
-Shanghai, records the lead in its ledger and pushes it; the lead reaches the
-Shanghai enforcement authority's queue and the national record, and the
-authority's feedback travels back to Zhejiang.
-
-The lead is built here from the listings the Zhejiang node holds, standing in
-for the detection engine: a listing in a registered mark's Nice class whose
-title starts with the mark's name with one character changed, sold by a
-market participant of another province (source tracing: its shop on the
-platform leads to its registered region)."""
+"""The demo's exchange flow: Zhejiang's office screens its listings with the
+detection engine, confirms the lead whose seller traces to Shanghai, and its
+node pushes it by itself; the lead reaches the Shanghai enforcement
+authority's queue and the national record, and the authority's feedback
+travels back to Zhejiang."""
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
-from sqlalchemy import select
-from ulid import ULID
 
 from ipfed.exchange.directory import province_of
-from ipfed.exchange.messages import Lead, LeadKind, LeadPush, Shop
-from ipfed.ledger.canonical import canonical_bytes
 from ipfed.ledger.identity import Organisation, Role
 from ipfed.ledger.keystore import AuthorityDirectory
-from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.errors import ConfigurationError
-from ipfed.nodes.exchange.network import Network
-from ipfed.nodes.exchange.service import send
-from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import node_log, prove, record
-from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.listings.schemas import ListingOut
-from ipfed.nodes.participants.models import Participant
-from ipfed.nodes.rights.models import Trademark
 
 # The organisations that act on leads: they read their queues on their region's node.
 ACTING = (
@@ -73,100 +52,62 @@ def enrol(nodes: list[NodeSettings], ca_dir: Path) -> dict[str, str]:
     return keys
 
 
+# The classes of Zhejiang's key industries: knives, footwear, food.
+KEY_CLASSES = [8, 25, 29, 30]
+
+
 @dataclass(frozen=True)
 class Found:
-    lead: Lead
+    lead_id: str
     listing: str  # the listing's number on its platform
-    position: int  # of the lead's record in the finder's ledger
+    title: str
+    right: str
+    seller: str
+    jurisdiction: str
 
 
-def find_lead(settings: NodeSettings) -> Found:
-    """Find the demo's lead among the node's listings and record it in its ledger."""
-    identity = node_identity(settings)
-    sessions = make_session_factory(make_engine(settings.db_url))
-    with transaction(sessions) as db:
-        traced = {
-            (shop.platform, shop.shop_id): participant
-            for participant in db.scalars(select(Participant))
-            for shop in participant.shops
-        }
-        marks = db.scalars(select(Trademark).order_by(Trademark.number)).all()
-        for listing in db.scalars(select(Listing).order_by(Listing.id)):
-            seller = traced.get((listing.source, listing.seller_shop_id or ""))
-            region = seller.region_code if seller else None
-            if region is None or province_of(region) == province_of(settings.region_code):
-                continue
-            for mark in marks:
-                reasons = _look_alike(listing, mark)
-                if not reasons:
-                    continue
-                snapshot = canonical_bytes(ListingOut.model_validate(listing))
-                lead = Lead(
-                    lead_id=str(ULID()),
-                    kind=LeadKind.TRADEMARK,
-                    right_id=mark.number,
-                    right_holder=mark.holder,
-                    score=_kept(mark),
-                    reasons=reasons,
-                    seller=listing.seller,
-                    shop=Shop(platform=listing.source, shop_id=listing.seller_shop_id or ""),
-                    title=listing.title,
-                    url=listing.url,
-                    jurisdiction=region,
-                    evidence_sha256=sha256(snapshot).hexdigest(),
-                )
-                payload = {"lead_id": lead.lead_id, "evidence_sha256": lead.evidence_sha256}
-                tx = new_transaction(
-                    TxType.LEAD_RECORDED,
-                    payload,
-                    identity.key,
-                    identity.certificate,
-                    datetime.now(UTC),
-                )
-                record(db=db, origin=settings.origin, bundle=identity.bundle, transactions=[tx])
-                position = node_log(db, settings.origin).size - 1
-                return Found(lead, listing.external_id or listing.id, position)
+def confirm_lead(settings: NodeSettings, office_key: str, console: Console) -> Found:
+    """Screen the node's listings and confirm the lead whose seller is in another
+    province; the node pushes it on its next round."""
+    office = _client(settings, office_key)
+    task = office.post("/detection/tasks", json={"nice_classes": KEY_CLASSES}).json()
+    _wait(
+        lambda: office.get(f"/detection/tasks/{task['id']}").json()["status"] in ("done", "failed"),
+        "the end of the detection task",
+    )
+    leads = _items(office, "/detection/leads", limit="200")
+    console.print(f"  zj: screening found {len(leads)} leads, each with anchored evidence")
+    home = province_of(settings.region_code)
+    for lead in leads:
+        region = lead["region_code"]
+        if region is None or province_of(region) == home:
+            continue
+        answer = office.post(
+            f"/detection/leads/{lead['id']}/review",
+            json={"decision": "confirm", "reason": "a look-alike of the mark, seller unlicensed"},
+        )
+        if answer.status_code != 200:
+            raise ConfigurationError(f"review refused: {answer.text}", code="demo_exchange_failed")
+        listing = office.get(f"/listings/{lead['listing_id']}").json()
+        return Found(
+            lead_id=lead["id"],
+            listing=listing["external_id"] or listing["id"],
+            title=listing["title"],
+            right=lead["right_ref"],
+            seller=listing["seller"],
+            jurisdiction=region,
+        )
     raise ConfigurationError("no cross-province lead in the demo listings", code="demo_no_lead")
-
-
-def _look_alike(listing: Listing, mark: Trademark) -> list[str]:
-    """Why the listing imitates the mark: its name with one character changed, same class."""
-    name, head = mark.name.split()[0], listing.title.split()[0]
-    changed = [(a, b) for a, b in zip(name, head, strict=False) if a != b]
-    if len(name) != len(head) or len(changed) != 1 or listing.nice_class not in mark.nice_classes:
-        return []
-    ((original, replaced),) = changed
-    return [
-        f"「{head}」 is the mark 「{name}」 with 「{original}」 written 「{replaced}」",
-        f"sold in Nice class {listing.nice_class}, which the mark covers",
-    ]
-
-
-def _kept(mark: Trademark) -> Decimal:
-    """The score: the share of the mark's characters the title keeps."""
-    name = mark.name.split()[0]
-    return (Decimal(len(name) - 1) / len(name)).quantize(Decimal("0.0001"))
-
-
-def push_lead(settings: NodeSettings, found: Found) -> None:
-    """Push the lead with the receipt of its record (its checkpoint now witnessed)."""
-    sessions = make_session_factory(make_engine(settings.db_url))
-    with transaction(sessions) as db:
-        receipt = prove(db=db, origin=settings.origin, position=found.position)
-    network = Network.of(settings, node_identity(settings))
-    with transaction(sessions) as db:  # its own transaction: it writes first, the node runs
-        send(db=db, network=network, body=LeadPush(lead=found.lead), receipt=receipt)
 
 
 def follow_lead(
     nodes: dict[str, NodeSettings], keys: dict[str, str], found: Found, console: Console
 ) -> None:
     """Watch the lead arrive, answer it as Shanghai's enforcement, and the answer return."""
-    lead = found.lead
     enforcement = "上海市市场监督管理局"
     console.print(
-        f"  zj: lead {lead.lead_id}: listing {found.listing} 「{lead.title}」 imitates "
-        f"trademark {lead.right_id}; seller {lead.seller} traced to {lead.jurisdiction}",
+        f"  zj: lead {found.lead_id} confirmed: listing {found.listing} 「{found.title}」 "
+        f"imitates trademark {found.right}; seller {found.seller} traced to {found.jurisdiction}",
         highlight=False,
     )
     sh = _client(nodes["sh"], keys[enforcement])
@@ -178,12 +119,12 @@ def follow_lead(
     _wait(lambda: _items(national, "/exchange/inbox", type="lead.record"), "the national record")
     console.print(f"  national: on record after {time.monotonic() - started:.1f} s")
     answer = sh.post(
-        f"/exchange/leads/{lead.lead_id}/feedback",
+        f"/exchange/leads/{found.lead_id}/feedback",
         json={"outcome": "case_opened", "case_number": "沪市监案〔2026〕001号"},
     )
     if answer.status_code != 201:
         raise ConfigurationError(f"feedback refused: {answer.text}", code="demo_exchange_failed")
-    thread = f"/exchange/threads/{lead.lead_id}"
+    thread = f"/exchange/threads/{found.lead_id}"
     _wait(lambda: zj.get(thread).json().get("received"), "the feedback in Zhejiang")
     console.print(
         f"  zj: feedback case_opened from {enforcement} after {time.monotonic() - started:.1f} s"

@@ -17,7 +17,7 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.demo.exchange import enrol, find_lead, follow_lead, push_lead
+from ipfed.nodes.demo.exchange import confirm_lead, enrol, follow_lead
 from ipfed.nodes.demo.fairs import register_demo_fair
 from ipfed.nodes.demo.filings import file_and_consolidate
 from ipfed.nodes.demo.ledger import anchor_listings, federate, witness_all
@@ -99,6 +99,7 @@ def settings_for(node: DemoNode, index: int, data_dir: Path, base_port: int) -> 
         http_port=base_port + index,
         exchange_endpoint=exchange(index),
         peers=peers,
+        leads_push_seconds=1,  # confirmed leads leave at once
     )
 
 
@@ -175,7 +176,6 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
     mark_urls = issue_demo_marks(shanghai)
     console.print(f"  sh: {len(mark_urls)} electronic IP marks issued, with QR codes")
     by_id = {settings.node_id: settings for settings in nodes}
-    found = find_lead(by_id["zj"])
     fair, organizer_key = register_demo_fair(shanghai)
     console.print(
         f"  sh: fair {fair.fair.id} registered by {fair.fair.organizer}: {fair.exhibits} "
@@ -221,10 +221,10 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
                 )
         for settings, process in zip(nodes, processes, strict=True):
             wait_until_healthy(settings.base_url, process, settings.data_dir / "node.log")
-        witness_all(nodes, console)
         platform_verifies(shanghai, mark_urls, keys[shanghai.node_id], console)
-        push_lead(by_id["zj"], found)
+        found = confirm_lead(by_id["zj"], keys["zj"], console)
         follow_lead(by_id, keys, found, console)
+        witness_all(nodes, console)  # the checkpoints now hold the lead and its evidence
         file_and_consolidate(nodes, console)
 
         console.print("[bold]ipfed demo federation[/bold]")

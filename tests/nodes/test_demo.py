@@ -100,8 +100,14 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert output.count("platform verified mark") == issued, output
         assert "platform answer [suspended]" in output
         assert len(list((tmp_path / "demo" / "sh" / "marks").glob("*.png"))) == issued
-        # The listings and the record of the lead Zhejiang found.
-        assert Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size == 76
+        # Zhejiang's log: its listings, the evidence of each lead screening found,
+        # and the record of the lead it confirmed.
+        found = httpx.get(
+            f"{zj_url}/detection/leads", params={"limit": 200}, headers={"X-API-Key": zj_key}
+        ).json()["items"]
+        assert [lead["status"] for lead in found].count("confirmed") == 1
+        size = Checkpoint.parse(SignedNote.parse(checkpoint.text).text).size
+        assert size == 75 + len(found) + 1
 
         # The lead reached Shanghai's enforcement queue and the national record,
         # and the enforcement authority's feedback came back to Zhejiang.
