@@ -1,6 +1,7 @@
 """Imports prepared in a worker process: the same result as in-process, and no
 half-stored file or stray process whatever happens to either side."""
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -69,8 +70,24 @@ def broken_patents(tmp_path: Path) -> Path:
     return path
 
 
+def listings_jsonl(tmp_path: Path) -> Path:
+    """Columns appear line by line in JSONL: the report names those it ignored."""
+    lines = [
+        {"external_id": "J1", "platform": "jd", "title": "回力 帆布鞋", "seller": "某店"},
+        {"external_id": "J2", "platform": "jd", "title": "某", "seller": "某店", "rating": 5},
+        {"external_id": "J3", "platform": "jd", "title": "", "seller": "某店"},
+    ]
+    path = tmp_path / "listings.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n{")
+    return path
+
+
 def test_a_worker_prepares_exactly_what_the_node_would(db: Session, tmp_path: Path) -> None:
-    files = [*FILES, ("patents", broken_patents(tmp_path))]
+    files = [
+        *FILES,
+        ("listings", listings_jsonl(tmp_path)),
+        ("patents", broken_patents(tmp_path)),
+    ]
     results = {}
     for in_worker in (False, True):
         savepoint = db.begin_nested()
@@ -85,6 +102,9 @@ def test_a_worker_prepares_exactly_what_the_node_would(db: Session, tmp_path: Pa
     assert reports == results[False][0]
     assert tables == results[False][1]
     assert sum(len(rows) for rows in tables.values()) > 100  # something was stored
+    jsonl = reports[-2]
+    assert jsonl["ignored_columns"] == ["rating"] and jsonl["rows_imported"] == 2
+    assert [r["code"] for r in jsonl["rejections"]] == ["missing", "invalid_json"]
     broken = reports[-1]
     assert broken["rows_imported"] == 1 and broken["ignored_columns"] == ["extra"]
     assert [r["code"] for r in broken["rejections"]] == [
