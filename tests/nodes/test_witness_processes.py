@@ -1,56 +1,28 @@
 """Two real node processes over loopback witness each other: each cosigns the
 other's checkpoints, and a forked Shanghai history is caught by the national node."""
 
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 
 import httpx
 import pytest
+from processes import free_port, ipfed, make_node, running
 from sqlalchemy import delete
 
-from ipfed.ledger.identity import Organisation, Role
-from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
+from ipfed.ledger.identity import Role
+from ipfed.ledger.keystore import AuthorityDirectory
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
-from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.service import latest_checkpoint, record
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ipfed(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ipfed.nodes", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def make_node(folder: Path, settings: NodeSettings, authority: AuthorityDirectory) -> None:
-    folder.mkdir()
-    (folder / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
-    upgrade(make_engine(settings.db_url))
-    organisation = Organisation(settings.org_name, Role(settings.role.value), settings.region_code)
-    key, certificate = authority.issue(organisation)
-    (folder / "identity").mkdir()
-    write_private_key(folder / "identity" / "org.key", key)
-    write_certificate(folder / "identity" / "org.pem", certificate)
 
 
 def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSettings, str]:
@@ -66,7 +38,7 @@ def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSet
         http_port=port,
         ledger_sync_seconds=sync_seconds,
     )
-    make_node(national.data_dir, national, authority)
+    make_node(national, authority)
     with transaction(make_session_factory(make_engine(national.db_url))) as db:
         _, key_on_national = create_api_key(db=db, org="上海市知识产权局", role=Role.REGIONAL)
     peer = Peer(
@@ -87,7 +59,7 @@ def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSet
         peers=[peer],
         ledger_sync_seconds=sync_seconds,
     )
-    make_node(sh.data_dir, sh, authority)
+    make_node(sh, authority)
     with transaction(make_session_factory(make_engine(sh.db_url))) as db:
         _, key_on_sh = create_api_key(db=db, org="国家知识产权局", role=Role.NATIONAL)
     sh_peer = Peer(
@@ -104,32 +76,6 @@ def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSet
     for node in (national, sh):
         (node.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
     return national, sh, key_on_national
-
-
-@contextmanager
-def running(*nodes: NodeSettings) -> Iterator[None]:
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(node.data_dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=(node.data_dir / "node.log").open("wb"),
-        )
-        for node in nodes
-    ]
-    try:
-        for node in nodes:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{node.base_url}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-        yield
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:

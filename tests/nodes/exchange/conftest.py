@@ -3,28 +3,24 @@ offices with their identities, peers on free loopback ports, and helpers to
 start, kill -9 and restart them."""
 
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography import x509
+from processes import free_port, make_node, start, stop, wait_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.identity import Organisation, PrivateKey, Role
-from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
+from ipfed.ledger.keystore import AuthorityDirectory
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
-from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.exchange.models import PeerLink
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.identity import node_identity
@@ -39,20 +35,6 @@ AUTHORITIES = (
     ("浙江省市场监督管理局", Role.ENFORCEMENT, "330000"),
     ("国家海外知识产权纠纷应对指导中心", Role.OVERSEAS_CENTRE, "100000"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @dataclass
@@ -72,23 +54,7 @@ class NodeProcess:
         return Network.of(self.settings, node_identity(self.settings))
 
     def start(self) -> None:
-        log = (self.settings.data_dir / "node.log").open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(self.settings.data_dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        wait_for(self.healthy, f"{self.node_id} to start", timeout=30)
-
-    def healthy(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            log = (self.settings.data_dir / "node.log").read_text(errors="replace")
-            raise AssertionError(f"{self.node_id} exited:\n{log[-3000:]}")
-        try:
-            return httpx.get(f"{self.settings.base_url}/health").status_code == 200
-        except httpx.TransportError:
-            return False
+        self.process = start(self.settings)
 
     def kill(self) -> None:
         """kill -9: no chance to finish a batch, a transaction or anything else."""
@@ -98,12 +64,8 @@ class NodeProcess:
         self.process = None
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.process is not None:
+            stop(self.process)
         self.process = None
 
     def knows_keys_of(self, *peers: str) -> bool:
@@ -173,12 +135,7 @@ def make_federation(
             exchange_retry_max_seconds=2,
             peers=peers,
         )
-        settings.identity_dir.mkdir(parents=True)
-        (settings.data_dir / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
-        upgrade(make_engine(settings.db_url))
-        key, certificate = keys[org] = authority.issue(Organisation(org, Role(role.value), region))
-        write_private_key(settings.identity_dir / "org.key", key)
-        write_certificate(settings.identity_dir / "org.pem", certificate)
+        keys[org] = make_node(settings, authority)
         nodes[node_id] = NodeProcess(settings)
     bundle = authority.bundle()
     for node in nodes.values():

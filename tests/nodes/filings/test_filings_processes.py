@@ -2,53 +2,22 @@
 ``ipfed filings`` commands, refuses a tampered one, and builds the national report."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from openpyxl import load_workbook
+from processes import free_port, ipfed, make_node, running
 
 from ipfed.ledger.canonical import canonical_bytes
-from ipfed.ledger.identity import Organisation, Role
-from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
+from ipfed.ledger.identity import Role
+from ipfed.ledger.keystore import AuthorityDirectory
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
-from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.filings.calendar import Granularity, Period, china_today
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ipfed(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ipfed.nodes", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-
-
-def make_node(settings: NodeSettings, authority: AuthorityDirectory) -> None:
-    settings.data_dir.mkdir()
-    upgrade(make_engine(settings.db_url))
-    organisation = Organisation(settings.org_name, Role(settings.role.value), settings.region_code)
-    key, certificate = authority.issue(organisation)
-    settings.identity_dir.mkdir()
-    write_private_key(settings.identity_dir / "org.key", key)
-    write_certificate(settings.identity_dir / "org.pem", certificate)
 
 
 def test_filings_commands_against_a_national_node_process(tmp_path: Path) -> None:
@@ -86,7 +55,6 @@ def test_filings_commands_against_a_national_node_process(tmp_path: Path) -> Non
     )
     make_node(sh, authority)
     for node in (national, sh):
-        (node.data_dir / "node.toml").write_text(node.to_toml(), encoding="utf-8")
         (node.identity_dir / "trust-bundle.json").write_text(
             authority.bundle().to_json(), encoding="utf-8"
         )
@@ -109,19 +77,7 @@ def test_filings_commands_against_a_national_node_process(tmp_path: Path) -> Non
     preview = ipfed("filings", "preview", filing_id, "--html", str(tmp_path / "p.html"), *sh_dir)
     assert "开展电商平台专项检查" in preview.stdout and (tmp_path / "p.html").exists()
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ipfed.nodes", "node", "run", *national_dir],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "national.log").open("wb"),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{national.base_url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with running(national):
         submitted = ipfed("filings", "submit", filing_id, *sh_dir)
         assert submitted.returncode == 0, submitted.stderr
         assert "acknowledged" in submitted.stdout
@@ -137,9 +93,6 @@ def test_filings_commands_against_a_national_node_process(tmp_path: Path) -> Non
             headers={"X-API-Key": sh_key, "Content-Type": "application/json"},
         )
         assert refused.status_code == 422 and refused.json()["error"] == "tampered"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     built = ipfed("filings", "report", period, "--out", str(tmp_path / "out"), *national_dir)
     assert built.returncode == 0, built.stderr
