@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.api import router as adjudications
 from ipfed.nodes.auth.dependencies import Caller, current_caller
@@ -25,7 +24,7 @@ from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.exchange import filing_handlers
 from ipfed.nodes.filings.round import filings_forever
-from ipfed.nodes.http import get_db, install_error_handlers, no_nul_characters
+from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
@@ -62,7 +61,7 @@ node = APIRouter(tags=["node"])
 
 
 @node.get("/health")
-def health(request: Request, db: Annotated[Session, Depends(get_db)]) -> Health:
+def health(request: Request, db: DB) -> Health:
     """Liveness and readiness; the one route that needs no API key."""
     db.execute(text("SELECT 1"))
     settings: NodeSettings = request.app.state.settings

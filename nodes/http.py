@@ -49,6 +49,9 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
+DB = Annotated[Session, Depends(get_db)]
+
+
 def page(model: type[M], rows: Sequence[Any], limit: int) -> Page[M]:
     items = [model.model_validate(row) for row in rows]
     return Page[model](  # type: ignore[valid-type]

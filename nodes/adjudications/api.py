@@ -1,13 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.adjudications.models import Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationOut
 from ipfed.nodes.adjudications.service import search_adjudications
 from ipfed.nodes.auth.dependencies import EVERYONE, allow
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.rights.service import right_by_number
 from ipfed.nodes.schemas import Page
 
@@ -16,7 +15,7 @@ router = APIRouter(tags=["adjudications"], dependencies=[Depends(allow(EVERYONE)
 
 @router.get("/adjudications")
 def list_adjudications(
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     right: Annotated[str | None, Query(description="number of the right")] = None,
     defendant: Annotated[str | None, Query(max_length=300)] = None,
     decision: Decision | None = None,

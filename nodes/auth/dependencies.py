@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import authenticate
 from ipfed.nodes.errors import Forbidden, Unauthenticated
-from ipfed.nodes.http import get_db
+from ipfed.nodes.http import DB
 
 # Who may read what. The register is public information; participants and
 # listings carry personal data, so only offices and enforcement see them.
@@ -27,7 +26,7 @@ class Caller:
 
 
 def current_caller(
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     x_api_key: Annotated[str | None, Header(description="the caller's API key")] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:

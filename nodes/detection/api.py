@@ -3,7 +3,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.database.core import transaction
@@ -28,12 +27,11 @@ from ipfed.nodes.detection.schemas import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/detection", tags=["detection"])
-DB = Annotated[Session, Depends(get_db)]
 Offices = Annotated[Caller, Depends(allow(OFFICES))]
 Reviewers = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT))]
 LAUNCHERS = frozenset(tasks.ORIGINS)

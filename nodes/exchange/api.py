@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy.orm import Session
 
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
@@ -25,11 +24,10 @@ from ipfed.nodes.exchange.schemas import (
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, get_db
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
-DB = Annotated[Session, Depends(get_db)]
 Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
 Office = Annotated[Caller, Depends(allow(OFFICES))]
 # Who acts on the leads pushed to it and reports back.

@@ -7,7 +7,6 @@ organizers of fairs in the same category see each other's flagged exhibits."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.auth.models import Role
@@ -24,11 +23,10 @@ from ipfed.nodes.fairs.schemas import (
     TrackingReport,
     category_key,
 )
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/fairs", tags=["fairs"])
-DB = Annotated[Session, Depends(get_db)]
 Id = Annotated[str, Path(pattern=ULID_PATTERN)]
 Organizer = Annotated[Caller, Depends(allow(frozenset({Role.FAIR})))]
 # Organizers, and the offices and enforcement authorities that inspect fairs.

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
@@ -31,11 +30,10 @@ from ipfed.nodes.filings.schemas import (
     ReceiptOut,
 )
 from ipfed.nodes.filings.transport import FilingTransport
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/filings", tags=["filings"])
-DB = Annotated[Session, Depends(get_db)]
 FilingId = Annotated[str, Path(pattern=ULID_PATTERN)]
 MEDIA = {
     "csv": "text/csv; charset=utf-8",

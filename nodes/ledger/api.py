@@ -4,17 +4,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from ipfed.ledger.canonical import parse_canonical
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.nodes.auth.dependencies import EVERYONE, allow
 from ipfed.nodes.errors import InvalidInput, NotFound
-from ipfed.nodes.http import get_db
+from ipfed.nodes.http import DB
 from ipfed.nodes.ledger.service import latest_checkpoint, node_log
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[Depends(allow(EVERYONE))])
-DB = Annotated[Session, Depends(get_db)]
 
 
 class EntryWithProof(BaseModel):

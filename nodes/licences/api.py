@@ -2,10 +2,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import EVERYONE, allow
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.licences.schemas import LicenceOut
 from ipfed.nodes.licences.service import search_licences
 from ipfed.nodes.rights.service import right_by_number
@@ -16,7 +15,7 @@ router = APIRouter(tags=["licences"], dependencies=[Depends(allow(EVERYONE))])
 
 @router.get("/licences")
 def list_licences(
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     right: Annotated[str | None, Query(description="number of the right")] = None,
     licensee: Annotated[str | None, Query(max_length=300)] = None,
     in_force_on: date | None = None,

@@ -2,18 +2,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingOut
 from ipfed.nodes.listings.service import search_listings
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(tags=["listings"], dependencies=[Depends(allow(OFFICES_AND_ENFORCEMENT))])
-DB = Annotated[Session, Depends(get_db)]
 
 
 @router.get("/listings")

@@ -18,7 +18,7 @@ from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Forbidden, NotFound
-from ipfed.nodes.http import ULID_PATTERN, After, Limit, Settings, get_db, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks import service
 from ipfed.nodes.marks.models import CloneAlert, Mark, MarkStatus
@@ -43,7 +43,6 @@ from ipfed.sdk.verify import Verifier
 
 router = APIRouter(prefix="/marks", tags=["marks"])
 public = APIRouter(tags=["marks: public"])
-DB = Annotated[Session, Depends(get_db)]
 MarkId = Annotated[str, Path(pattern=ULID_PATTERN)]
 ULID = re.compile(ULID_PATTERN)
 SCANNERS = OFFICES_AND_ENFORCEMENT | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}

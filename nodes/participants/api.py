@@ -1,11 +1,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.participants.models import Participant
 from ipfed.nodes.participants.schemas import ParticipantOut
 from ipfed.nodes.participants.service import search_participants
@@ -15,7 +14,6 @@ from ipfed.registry.identifiers import USCC, RegionCode
 router = APIRouter(
     tags=["market participants"], dependencies=[Depends(allow(OFFICES_AND_ENFORCEMENT))]
 )
-DB = Annotated[Session, Depends(get_db)]
 
 
 @router.get("/participants")

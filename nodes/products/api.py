@@ -1,10 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import EVERYONE, allow
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.products.schemas import KeyProductOut
 from ipfed.nodes.products.service import search_key_products
 from ipfed.nodes.schemas import Page
@@ -15,7 +14,7 @@ router = APIRouter(tags=["key products"], dependencies=[Depends(allow(EVERYONE))
 
 @router.get("/key-products")
 def list_key_products(
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     q: Annotated[str | None, Query(max_length=200)] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
     region_code: RegionCode | None = None,

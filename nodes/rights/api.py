@@ -1,10 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from ipfed.nodes.auth.dependencies import EVERYONE, allow
-from ipfed.nodes.http import After, Limit, get_db, page
+from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.rights import service
 from ipfed.nodes.rights.models import GeographicalIndication, RightKind, RightStatus
 from ipfed.nodes.rights.schemas import GeographicalIndicationOut, PatentOut, TrademarkOut
@@ -12,7 +11,6 @@ from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import PatentKind
 
 router = APIRouter(tags=["rights profile"], dependencies=[Depends(allow(EVERYONE))])
-DB = Annotated[Session, Depends(get_db)]
 Q = Annotated[str | None, Query(max_length=200, description="part of the name or title")]
 Holder = Annotated[str | None, Query(max_length=300, description="part of the holder's name")]
 

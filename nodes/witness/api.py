@@ -1,23 +1,20 @@
 from datetime import datetime
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from ipfed.ledger.canonical import Base64Bytes
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
 from ipfed.nodes.errors import Conflict
-from ipfed.nodes.http import get_db
+from ipfed.nodes.http import DB
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.schemas import OutputModel
 from ipfed.nodes.witness import service
 
 router = APIRouter(tags=["witness"])
-DB = Annotated[Session, Depends(get_db)]
 
 
 class AddCheckpoint(BaseModel):

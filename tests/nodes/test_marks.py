@@ -275,9 +275,12 @@ def test_qr_images_decode_to_a_token_that_verifies(
     mark = issue(db, office, trademark.id)
     url = service.mark_url(office, mark.token)
     image = qr_png(url) if render == "png" else cairosvg.svg2png(bytestring=qr_svg(url))
-    (barcode,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
-    assert barcode.text == url and url.startswith("https://310000.ipfed.cn/v/")
-    assert platform(db, office).verify(barcode.text).claims.mark_id == mark.id
+    # QR only: among a QR code's modules a 1D decoder now and then finds a Codabar.
+    scanned = Image.open(io.BytesIO(image))
+    (barcode,) = zxingcpp.read_barcodes(scanned, formats=zxingcpp.BarcodeFormat.QRCode)
+    text = barcode.text
+    assert text == url and url.startswith("https://310000.ipfed.cn/v/")
+    assert platform(db, office).verify(text).claims.mark_id == mark.id
 
 
 def test_design_marks_carry_the_locarno_class(db: Session, office: NodeSettings) -> None:
