@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
@@ -169,9 +168,9 @@ def precision(db: DB, _: Reviewers) -> list[Precision]:
 @router.post("/screen")
 def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
     """Screen one listing on the spot against the node's rights; nothing is stored."""
-    from ipfed.nodes.detection.screening import Screener
+    from ipfed.nodes.detection.current import current_screener
 
-    screener = Screener(service.load_register(db=db), today=date.today())
+    screener = current_screener(db)
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
     return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
 

@@ -16,8 +16,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ipfed.nodes.detection.current import current_screener
 from ipfed.nodes.detection.register import ScreenedListing
-from ipfed.nodes.detection.service import load_register
 from ipfed.nodes.detection.trademarks import TrademarkDetector
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.rights.models import RightStatus, Trademark
@@ -174,7 +174,7 @@ def trademark_screen(db: Session, on: date) -> Screen:
     and sound-alike characters, traditional forms, homoglyphs, misspellings).
 
     The holder and licensees of a trademark (by name or credit code) are not flagged for
-    using it. The register is read once per screen, on first use.
+    using it. The node's current screener is taken once per screen, on first use.
     """
     detector: TrademarkDetector | None = None
     indexes: dict[int, _ClassIndex] = {}
@@ -182,7 +182,7 @@ def trademark_screen(db: Session, on: date) -> Screen:
     def screen(name: str, nice_class: int, seller: str, seller_uscc: str) -> list[Resemblance]:
         nonlocal detector
         if detector is None:
-            detector = TrademarkDetector(load_register(db=db))
+            detector = current_screener(db).trademarks
         if nice_class not in indexes:
             indexes[nice_class] = _class_index(db, nice_class, on)
         index = indexes[nice_class]
