@@ -4,10 +4,12 @@ Generates N trademark rows as CSV, then imports the file with the same code
 path as ``ipfed import trademarks FILE``, each backend in a fresh process so
 that its peak memory (max RSS) is its own.
 
-    python bench/import_bench.py [--rows 1000000] [--postgres URL]
+    scripts/with-postgres python bench/import_bench.py [--rows 1000000]
+    python bench/import_bench.py --postgres URL
 
-The PostgreSQL database (default: IPFED_TEST_POSTGRES_URL, as for the tests)
-is wiped: give it one of your own.
+The PostgreSQL database (default: IPFED_TEST_POSTGRES_URL, which
+scripts/with-postgres sets to a throwaway server, as for the tests) is wiped:
+give it one of your own.
 
 Targets: >= 50,000 rows/s into SQLite, >= 30,000 rows/s into PostgreSQL,
 peak memory <= 300 MB. For scale, it also measures each backend's ceiling on
@@ -118,9 +120,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(
-            "IPFED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
+        default=os.environ.get("IPFED_TEST_POSTGRES_URL"),
         help="a PostgreSQL database the bench may wipe",
     )
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
@@ -128,6 +128,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_one(args.child[0], Path(args.child[1]))))
         return
+    if args.postgres is None:
+        parser.error("no PostgreSQL: run under scripts/with-postgres or pass --postgres URL")
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "trademarks.csv"

@@ -1,8 +1,9 @@
-"""QR images of mark URLs, as PNG or SVG."""
+"""QR images of mark URLs, as PNG or SVG (pure Python: the base install prints them)."""
 
 import io
 
 import qrcode
+import qrcode.image.pure
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
@@ -26,7 +27,7 @@ def qr_version(url: str) -> int:
 
 def qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
-    _code(url).make_image().save(buffer)
+    _code(url).make_image(image_factory=qrcode.image.pure.PyPNGImage).save(buffer)
     return buffer.getvalue()
 
 

@@ -1,12 +1,12 @@
 """Fixtures shared by the whole suite.
 
 Every database test runs twice: on SQLite (a file, WAL mode) and on the
-PostgreSQL server at IPFED_TEST_POSTGRES_URL (default: the local server's
-``test`` database). Each test works inside a transaction that is rolled
-back, so tests never see each other's rows.
+PostgreSQL server at IPFED_TEST_POSTGRES_URL (the throwaway server that
+``scripts/with-postgres`` starts, or a test database of your own). Each test
+works inside a transaction that is rolled back, so tests never see each
+other's rows.
 """
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from postgres import NotATestDatabase, postgres_url
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,9 +48,6 @@ SAMPLE_KINDS = (
     "participants",
     "listings",
 )
-POSTGRES_URL = os.environ.get(
-    "IPFED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -59,7 +57,10 @@ def engine(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'node.db'}"
     else:
-        url = POSTGRES_URL
+        try:
+            url = postgres_url()
+        except NotATestDatabase as refused:
+            pytest.fail(str(refused), pytrace=False)
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

@@ -3,6 +3,7 @@
 import importlib.util
 import subprocess
 import sys
+import venv
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 TOP = ("ledger", "exchange", "registry", "nodes", "sdk")
+BASE = ("ledger", "registry", "sdk")  # what `pip install ipfed` must import
 
 
 @pytest.mark.parametrize("name", TOP)
@@ -30,8 +32,9 @@ def test_the_sdk_imports_without_node_dependencies() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
 
 
-@pytest.mark.integration
-def test_the_wheel_holds_every_package_and_data_file(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
             sys.executable,
@@ -40,13 +43,18 @@ def test_the_wheel_holds_every_package_and_data_file(tmp_path: Path) -> None:
             "--wheel",
             "--no-isolation",
             "--outdir",
-            str(tmp_path),
+            str(out),
             str(REPO),
         ],
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("ipfed-*.whl")
+    (built,) = out.glob("ipfed-*.whl")
+    return built
+
+
+@pytest.mark.integration
+def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         f"ipfed/{init.relative_to(REPO).as_posix()}"
@@ -60,3 +68,31 @@ def test_the_wheel_holds_every_package_and_data_file(tmp_path: Path) -> None:
     assert "ipfed/nodes/database/migrations/script.py.mako" in names
     assert "ipfed/nodes/demo/sample/trademarks.csv" in names
     assert not any(n.startswith(("ledger/", "nodes/", "tests/", "bench/")) for n in names)
+
+
+@pytest.mark.integration
+def test_the_base_install_imports_every_module_of_ledger_registry_and_sdk(
+    wheel: Path, tmp_path: Path
+) -> None:
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    python = env / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel],
+        check=True,
+        capture_output=True,
+    )
+    modules = sorted(
+        f"ipfed.{path.relative_to(REPO).with_suffix('').as_posix().replace('/', '.')}".removesuffix(
+            ".__init__"
+        )
+        for top in BASE
+        for path in (REPO / top).rglob("*.py")
+        if "__pycache__" not in path.parts
+    )
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    imported = subprocess.run(
+        [python, "-c", code, *modules], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "ipfed.registry.qr" in modules and "ipfed.sdk.verify" in modules

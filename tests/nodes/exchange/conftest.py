@@ -1,16 +1,20 @@
 """Real node processes for the exchange's multi-process tests: a federation CA,
 offices with their identities, peers on free loopback ports, and helpers to
-start, kill -9 and restart them."""
+start, kill -9 and restart them. Each test runs with the nodes' databases on
+SQLite and on PostgreSQL (a scratch database per node), so row locking under
+concurrent delivery is exercised on both."""
 
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
 import pytest
 from cryptography import x509
+from postgres import scratch_database
 from processes import free_port, make_node, start, stop, wait_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,6 +102,7 @@ def make_federation(
     *,
     endpoints: dict[tuple[str, str], str] | None = None,
     api_keys: tuple[tuple[str, str, Role], ...] = (),
+    database_urls: dict[str, str] | None = None,
 ) -> LocalFederation:
     """Offices ``node_ids`` as nodes that peer with each other. ``endpoints`` overrides
     the exchange endpoint one node uses for another (e.g. through a link that is cut)."""
@@ -128,6 +133,7 @@ def make_federation(
             region_code=region,
             org_name=org,
             data_dir=tmp_path / node_id,
+            database_url=(database_urls or {}).get(node_id),
             http_port=ports[node_id][0],
             exchange_endpoint=f"tcp://127.0.0.1:{ports[node_id][1]}",
             ledger_sync_seconds=0,
@@ -148,15 +154,25 @@ def make_federation(
     return federation
 
 
-@pytest.fixture
-def federation_of(tmp_path: Path) -> Iterator[Callable[..., LocalFederation]]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def federation_of(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., LocalFederation]]:
     made: list[LocalFederation] = []
+    with ExitStack() as databases:
 
-    def make(*node_ids: str, **options: object) -> LocalFederation:
-        made.append(make_federation(tmp_path, node_ids, **options))  # type: ignore[arg-type]
-        return made[-1]
+        def make(*node_ids: str, **options: object) -> LocalFederation:
+            if request.param == "postgresql":
+                options["database_urls"] = {
+                    node_id: databases.enter_context(scratch_database(node_id))
+                    for node_id in node_ids
+                }
+            made.append(make_federation(tmp_path, node_ids, **options))  # type: ignore[arg-type]
+            return made[-1]
 
-    yield make
-    for federation in made:
-        for node in federation.nodes.values():
-            node.stop()
+        try:
+            yield make
+        finally:
+            for federation in made:
+                for node in federation.nodes.values():
+                    node.stop()
