@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.images import ImageSource, Remembered
+from ipfed.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
+from ipfed.detection.text import party_key
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
-from ipfed.nodes.detection.images import ImageSource, Remembered, UnreadableImage
 from ipfed.nodes.detection.models import (
     Decision,
     DetectionTask,
@@ -20,9 +23,7 @@ from ipfed.nodes.detection.models import (
     MonitoringEntry,
     Review,
 )
-from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
-from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import NodeIdentity
@@ -34,7 +35,7 @@ from ipfed.nodes.rights.service import find_rights
 from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
 
 if TYPE_CHECKING:  # the screener pulls in the language data; a node loads it when it screens
-    from ipfed.nodes.detection.screening import Screener
+    from ipfed.detection.screening import Screener
 
 OPEN = (LeadStatus.SUSPECTED, LeadStatus.NEEDS_INFO)
 DECIDES = {

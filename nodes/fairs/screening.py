@@ -16,9 +16,9 @@ from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.register import ScreenedListing
+from ipfed.detection.trademarks import TrademarkDetector
 from ipfed.nodes.detection.current import current_screener
-from ipfed.nodes.detection.register import ScreenedListing
-from ipfed.nodes.detection.trademarks import TrademarkDetector
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.rights.models import RightStatus, Trademark
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from ipfed.nodes.detection.designs import DesignDetector
-from ipfed.nodes.detection.images import Images, UnreadableImage
-from ipfed.nodes.detection.inventions import InventionDetector, claim_elements
-from ipfed.nodes.detection.register import PatentRecord, Register, ScreenedListing
+from ipfed.detection.designs import DesignDetector
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.inventions import InventionDetector, claim_elements
+from ipfed.detection.register import PatentRecord, Register, ScreenedListing
+from ipfed.nodes.detection.images import Images
 from ipfed.registry.identifiers import PatentKind
 
 TODAY = date(2026, 11, 21)

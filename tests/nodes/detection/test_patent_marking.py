@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from ipfed.nodes.detection.patent_marking import PatentMarkingDetector, find_markings
-from ipfed.nodes.detection.register import PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import party_key
+from ipfed.detection.patent_marking import PatentMarkingDetector, find_markings
+from ipfed.detection.register import PatentRecord, Register, ScreenedListing
+from ipfed.detection.text import party_key
 from ipfed.registry.identifiers import PatentKind
 
 HOLDER = "杭州张小泉集团有限公司"

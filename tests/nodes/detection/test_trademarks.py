@@ -2,9 +2,9 @@
 
 import pytest
 
-from ipfed.nodes.detection.register import MarkRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import party_key
-from ipfed.nodes.detection.trademarks import TrademarkDetector
+from ipfed.detection.register import MarkRecord, Register, ScreenedListing
+from ipfed.detection.text import party_key
+from ipfed.detection.trademarks import TrademarkDetector
 
 MARKS = [
     MarkRecord("T1", "康师傅", frozenset({30}), "康师傅控股有限公司"),

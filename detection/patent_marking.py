@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
-from ipfed.nodes.detection.text import fold
+from ipfed.detection.register import Finding, Register, ScreenedListing
+from ipfed.detection.text import fold
 from ipfed.registry.identifiers import InvalidIdentifier, PatentKind, parse_patent_number
 
 _NUMBER = re.compile(

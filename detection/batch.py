@@ -21,19 +21,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.schemas import LicenceRow, ListingRow, MarkRow, PatentRow
-from ipfed.nodes.detection.screening import Screener
-from ipfed.nodes.detection.text import party_key
-from ipfed.nodes.errors import InvalidInput
+from ipfed.detection.errors import MalformedFile
+from ipfed.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
+from ipfed.detection.schemas import LicenceRow, ListingRow, MarkRow, PatentRow
+from ipfed.detection.screening import Screener
+from ipfed.detection.text import party_key
 from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
 
 OUTPUT_COLUMNS = ("listing_id", "kind", "right_id", "score", "reasons")
 M = TypeVar("M", bound=BaseModel)
-
-
-class MalformedFile(InvalidInput):
-    code = "malformed_file"
 
 
 def _rows(path: Path, model: type[M]) -> Iterator[tuple[int, M]]:

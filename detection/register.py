@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ipfed.nodes.detection.text import party_key
+from ipfed.detection.text import party_key
 from ipfed.registry.identifiers import PatentKind
 
 

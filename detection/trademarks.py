@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ipfed.nodes.detection.index import Element, Hit, Keep, NameIndex
-from ipfed.nodes.detection.register import Finding, MarkRecord, Register, ScreenedListing
-from ipfed.nodes.detection.similarity import Similarity, han_similarity, latin_similarity
-from ipfed.nodes.detection.text import HanChar, common_words, han_chars, latin_words
-from ipfed.nodes.rights.models import nice_class_mask
+from ipfed.detection.index import Element, Hit, Keep, NameIndex
+from ipfed.detection.register import Finding, MarkRecord, Register, ScreenedListing
+from ipfed.detection.similarity import Similarity, han_similarity, latin_similarity
+from ipfed.detection.text import HanChar, common_words, han_chars, latin_words
+from ipfed.registry.rights import nice_class_mask
 
 THRESHOLD = 0.8
 # At least half of a Chinese name must be written as registered: two names that

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from ipfed.nodes.detection.register import Finding, PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import fold, han_runs
+from ipfed.detection.register import Finding, PatentRecord, Register, ScreenedListing
+from ipfed.detection.text import fold, han_runs
 from ipfed.registry.identifiers import PatentKind
 
 FOUND = 0.6  # share of an element's character pairs the description must hold

@@ -9,8 +9,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ipfed.nodes.detection.images import ImageSource, UnreadableImage
-from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.images import ImageSource
+from ipfed.detection.register import Finding, Register, ScreenedListing
 from ipfed.registry.identifiers import PatentKind
 
 THRESHOLD = 0.85
