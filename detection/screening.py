@@ -13,9 +13,9 @@ from ipfed.detection.trademarks import TrademarkDetector
 class Screener:
     def __init__(self, register: Register, *, today: date, images: ImageSource | None = None):
         self.register = register
-        self.trademarks = TrademarkDetector(register)
+        self.trademarks = TrademarkDetector(register, today)
         self.patent_marking = PatentMarkingDetector(register, today)
-        self.designs = DesignDetector(register, images)
+        self.designs = DesignDetector(register, today, images)
         self.inventions = InventionDetector(register, today)
 
     def screen(self, listing: ScreenedListing) -> list[Finding]:

@@ -2,7 +2,6 @@
 queue, precision figures, and what a confirmed lead pushes to whoever must act."""
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.detection.errors import UnreadableImage
 from ipfed.detection.images import ImageSource, Remembered
-from ipfed.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
+from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.detection.text import party_key
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
@@ -46,9 +45,17 @@ DECIDES = {
 
 
 def load_register(*, db: Session) -> Register:
-    """The node's registered marks, its patents and the licensees of each."""
+    """The node's registered marks, its patents and the licensees of each (the detectors
+    keep those in force on the day they screen)."""
     marks = [
-        MarkRecord(m.number, m.name, frozenset(m.nice_classes), m.holder, bool(m.well_known))
+        MarkRecord(
+            m.number,
+            m.name,
+            frozenset(m.nice_classes),
+            m.holder,
+            bool(m.well_known),
+            m.expiry_date,
+        )
         for m in db.scalars(select(Trademark).where(Trademark.status == RightStatus.GRANTED))
     ]
     patents = [
@@ -66,12 +73,12 @@ def load_register(*, db: Session) -> Register:
         )
         for p in db.scalars(select(Patent))
     ]
-    today = date.today()
-    licensees: dict[str, set[str]] = {}
+    licensees: dict[str, list[Licensee]] = {}
     for licence in db.scalars(select(Licence)):
-        if licence.ends_on is None or licence.ends_on >= today:
-            licensees.setdefault(licence.right.number, set()).add(party_key(licence.licensee))
-    return Register(marks, patents, {k: frozenset(v) for k, v in licensees.items()})
+        licensees.setdefault(licence.right.number, []).append(
+            Licensee(licence.licensee, licence.licensee_uscc, licence.starts_on, licence.ends_on)
+        )
+    return Register(marks, patents, {k: tuple(v) for k, v in licensees.items()})
 
 
 def monitoring_entries(*, db: Session) -> Sequence[MonitoringEntry]:

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import uscc
 from typer.testing import CliRunner
 
+from ipfed.detection.exhibits import Stretches, elements, find
+from ipfed.detection.text import compact
 from ipfed.ledger.identity import CertificateAuthority, Organisation, PrivateKey, Role, generate_key
 from ipfed.ledger.keystore import write_certificate, write_private_key
 from ipfed.ledger.trust import TrustBundle, key_id
@@ -38,7 +40,7 @@ from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
 from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
-from ipfed.nodes.fairs.screening import LookAlikes, elements, find, normalize, trademark_screen
+from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
 from ipfed.nodes.marks import service as marks
@@ -272,10 +274,10 @@ def test_disguises_of_case_spacing_punctuation_and_width_are_seen_through(
     for mark in noise:
         disguised.insert(rng.randrange(len(disguised) + 1), mark)
     text = "".join(disguised)
-    text = normalize("特价 " + (full_width(text) if wide else text) + " 正品")
+    text = compact("特价 " + (full_width(text) if wide else text) + " 正品")
     for element in elements(name):
         assert find(element, text) == (100.0, element)
-    assert LookAlikes(elements(name)).within(text).keys() == set(range(len(elements(name))))
+    assert Stretches(elements(name)).within(text).keys() == set(range(len(elements(name))))
 
 
 def test_marks_of_other_offices_need_a_cached_status_list(
