@@ -71,7 +71,7 @@ class Register:
             licensee.in_force(on)
             and (
                 party_key(licensee.name) == key
-                or (seller_code is not None and licensee.credit_code == seller_code)
+                or (bool(seller_code) and licensee.credit_code == seller_code)
             )
             for licensee in self.licensees.get(right_id, ())
         )
