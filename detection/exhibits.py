@@ -153,5 +153,5 @@ class ExhibitScreen:
                     r.mark.right_id, r.mark.holder, seller, self.on, seller_code
                 )
             ),
-            key=lambda r: -r.score,
+            key=lambda r: (-r.score, r.mark.right_id),  # ties in a stable order
         )
