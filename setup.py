@@ -7,7 +7,7 @@ is ipfed.X.*" without listing each one (and silently drops the ones missed).
 
 from setuptools import find_packages, setup
 
-TOP = ("ledger", "exchange", "registry", "nodes", "sdk")
+TOP = ("ledger", "exchange", "registry", "detection", "nodes", "sdk")
 
 setup(
     packages=[f"ipfed.{p}" for p in find_packages(include=[*TOP, *(f"{t}.*" for t in TOP)])],

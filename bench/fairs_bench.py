@@ -32,7 +32,6 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, new_ids, transaction
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.fairs import service, tracking
-from ipfed.nodes.fairs.inspection import status_cache
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.screening import trademark_screen
@@ -148,7 +147,7 @@ def other_office_marks(
     """Zhejiang's marks for the seller, and its status lists in the node's cache."""
     key, certificate = zhejiang
     issuer = key_id(certificate)
-    verifier = Verifier(bundle, cache_dir=status_cache(settings))
+    verifier = Verifier(bundle, cache_dir=settings.status_lists_dir)
     now = datetime.now(UTC)
     for purpose in StatusPurpose:
         document = sign_status_list(

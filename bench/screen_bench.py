@@ -21,10 +21,10 @@ import resource
 import time
 from datetime import date
 
-from ipfed.nodes.detection.glyphs import look_alikes
-from ipfed.nodes.detection.register import MarkRecord, Register, ScreenedListing
-from ipfed.nodes.detection.screening import Screener
-from ipfed.nodes.detection.text import readings, simplified
+from ipfed.detection.glyphs import look_alikes
+from ipfed.detection.register import MarkRecord, Register, ScreenedListing
+from ipfed.detection.screening import Screener
+from ipfed.detection.text import readings, simplified
 
 COPY_SHARE = 0.2
 LATIN_SHARE = 0.25

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.detection.errors import DetectionError
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError, MalformedData
@@ -91,7 +92,7 @@ def reports_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (IpfedError, LedgerError, ExchangeError) as exc:
+        except (IpfedError, LedgerError, ExchangeError, DetectionError) as exc:
             err.print(f"[red]error[/red] {escape(f'[{exc.code}]')} {escape(exc.message)}")
             raise typer.Exit(2) from None
         except ValidationError as exc:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from ipfed.detection.errors import DetectionError
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeSettings
@@ -86,6 +87,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ExchangeError)
     async def exchange_error(_: Request, exc: ExchangeError) -> JSONResponse:
         # What the caller asked to send cannot be routed or signed as given.
+        return _error(422, exc.code, exc.message)
+
+    @app.exception_handler(DetectionError)
+    async def detection_error(_: Request, exc: DetectionError) -> JSONResponse:
+        # What the caller gave cannot be screened (an unreadable image, a malformed file).
         return _error(422, exc.code, exc.message)
 
     @app.exception_handler(InvalidIdentifier)

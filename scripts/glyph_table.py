@@ -7,7 +7,7 @@ For each character the table keeps its closest look-alikes above a floor.
 
     python scripts/glyph_table.py --font /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-writes nodes/detection/data/glyphs.tsv.gz (Noto Sans CJK SC, `apt install fonts-noto-cjk`).
+writes detection/data/glyphs.tsv.gz (Noto Sans CJK SC, `apt install fonts-noto-cjk`).
 The node only reads the table; it never needs the font.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-OUT = Path(__file__).resolve().parents[1] / "nodes" / "detection" / "data" / "glyphs.tsv.gz"
+OUT = Path(__file__).resolve().parents[1] / "detection" / "data" / "glyphs.tsv.gz"
 SIZE, RES, CELLS, BINS = 40, 32, 8, 8
 FLOOR, KEEP = 0.68, 16
 

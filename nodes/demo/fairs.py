@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ipfed.detection.exhibits import elements
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.fairs.schemas import CheckReport, FairIn
-from ipfed.nodes.fairs.screening import elements
 from ipfed.nodes.fairs.service import check_report, fair_today, register_fair
 from ipfed.nodes.marks.models import Mark
 from ipfed.nodes.marks.service import mark_url

@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from sqlalchemy import select
 
+from ipfed.detection.register import ScreenedListing
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
 from ipfed.nodes.detection.images import Images
 from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStatus
-from ipfed.nodes.detection.register import ScreenedListing
 from ipfed.nodes.detection.schemas import (
     ConfirmedLead,
     FindingOut,

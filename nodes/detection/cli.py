@@ -1,8 +1,8 @@
-"""The detection commands of ``ipfed``: batch screening, evidence, review, tasks."""
+"""The detection commands of ``ipfed``: batch screening (``ipfed.detection.cli``),
+evidence, review, tasks."""
 
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
@@ -25,35 +25,10 @@ DataDir = Annotated[
 
 def add_detection_commands(app: typer.Typer) -> None:
     """Register the commands on the ``ipfed`` app (its helpers are defined by then)."""
+    from ipfed.detection.cli import screen  # runs without a node
     from ipfed.nodes import cli
 
-    @app.command("screen")
-    @cli.reports_errors
-    def screen(
-        rights: Annotated[Path, typer.Option(help="marks.csv, patents.csv, licenses.csv")],
-        listings: Annotated[Path, typer.Option(help="CSV: listing_id,title,nice_class,seller")],
-        out: Annotated[Path, typer.Option("--out", help="CSV of leads to write")],
-    ) -> None:
-        """Screen listings against rights: one output row per lead."""
-        from ipfed.nodes.detection.batch import count_rows, screen_files
-
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=cli.err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("screening", total=count_rows(listings) or None)
-            screened, leads = screen_files(
-                rights=rights,
-                listings=listings,
-                out=out,
-                today=date.today(),
-                on_listing=lambda: progress.advance(task),
-            )
-        cli.out.print(f"screened {screened:,} listings: {leads:,} leads written to {out}")
+    app.command("screen")(screen)
 
     reports: Decorator = cli.reports_errors
     _evidence_commands(app, cli, reports)

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ipfed.nodes.detection.screening import Screener
+from ipfed.detection.screening import Screener
 from ipfed.nodes.detection.service import load_register
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right

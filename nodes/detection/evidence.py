@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.images import ImageSource
 from ipfed.ledger.canonical import Base64Bytes, canonical_bytes, parse_canonical
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError, MalformedData
@@ -22,7 +24,6 @@ from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.detection.images import ImageSource, UnreadableImage
 from ipfed.nodes.detection.models import Evidence, EvidenceImage
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import NodeIdentity

@@ -1,24 +1,15 @@
-"""Where detection and evidence read images from: the web, inline data, or the node's
-own image directory."""
+"""The node's image source for detection and evidence: the web, inline data, or the
+node's own image directory."""
 
 import base64
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 import httpx
 
-from ipfed.nodes.errors import InvalidInput
+from ipfed.detection.errors import UnreadableImage
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-
-
-class UnreadableImage(InvalidInput):
-    code = "unreadable_image"
-
-
-class ImageSource(Protocol):
-    def read(self, uri: str) -> bytes: ...
 
 
 class Images:
@@ -52,22 +43,3 @@ class Images:
         if self.root is None or not full.is_relative_to(self.root):
             raise UnreadableImage(f"{path} is not in the node's image directory")
         return full.read_bytes()
-
-
-class Remembered:
-    """An image source that reads each image once (screening and evidence share it)."""
-
-    def __init__(self, source: ImageSource) -> None:
-        self.source = source
-        self._read: dict[str, bytes | UnreadableImage] = {}
-
-    def read(self, uri: str) -> bytes:
-        if uri not in self._read:
-            try:
-                self._read[uri] = self.source.read(uri)
-            except UnreadableImage as exc:
-                self._read[uri] = exc
-        found = self._read[uri]
-        if isinstance(found, UnreadableImage):
-            raise found
-        return found

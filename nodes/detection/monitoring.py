@@ -16,10 +16,10 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.text import party_key
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.models import Lead, LeadStatus, MonitoringEntry
-from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.participants.models import Participant
 from ipfed.nodes.rights.models import Right, Trademark

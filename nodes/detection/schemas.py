@@ -1,11 +1,10 @@
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
 
-from ipfed.nodes.rights.schemas import Status
 from ipfed.nodes.schemas import InputModel, OutputModel
-from ipfed.registry.identifiers import NiceClass, NiceClasses, PatentKind, PatentNo, RegionCode
+from ipfed.registry.identifiers import NiceClass, RegionCode
 
 
 class LeadKind(StrEnum):
@@ -13,38 +12,6 @@ class LeadKind(StrEnum):
     PATENT_MARKING = "patent_marking"
     DESIGN = "design"
     INVENTION = "invention"
-
-
-# --- the CSV files of `ipfed screen` ------------------------------------------
-
-
-class MarkRow(InputModel):
-    mark_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=500)
-    nice_classes: NiceClasses
-    holder: str = Field(min_length=1, max_length=300)
-
-
-class PatentRow(InputModel):
-    patent_no: PatentNo
-    kind: PatentKind
-    title: str = Field(min_length=1, max_length=500)
-    holder: str = Field(min_length=1, max_length=300)
-    status: Status
-    grant_date: date | None = None
-    expiry_date: date | None = None
-
-
-class LicenceRow(InputModel):
-    right_id: str = Field(min_length=1, max_length=64)
-    licensee: str = Field(min_length=1, max_length=300)
-
-
-class ListingRow(InputModel):
-    listing_id: str = Field(min_length=1, max_length=200)
-    title: str = Field(min_length=1, max_length=1000)
-    nice_class: NiceClass | None = None
-    seller: str = Field(min_length=1, max_length=300)
 
 
 # --- leads, reviews, tasks -----------------------------------------------------

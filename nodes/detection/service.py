@@ -2,16 +2,18 @@
 queue, precision figures, and what a confirmed lead pushes to whoever must act."""
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.images import ImageSource, Remembered
+from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
+from ipfed.detection.text import party_key
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
-from ipfed.nodes.detection.images import ImageSource, Remembered, UnreadableImage
 from ipfed.nodes.detection.models import (
     Decision,
     DetectionTask,
@@ -20,9 +22,7 @@ from ipfed.nodes.detection.models import (
     MonitoringEntry,
     Review,
 )
-from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
-from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import NodeIdentity
@@ -34,7 +34,7 @@ from ipfed.nodes.rights.service import find_rights
 from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
 
 if TYPE_CHECKING:  # the screener pulls in the language data; a node loads it when it screens
-    from ipfed.nodes.detection.screening import Screener
+    from ipfed.detection.screening import Screener
 
 OPEN = (LeadStatus.SUSPECTED, LeadStatus.NEEDS_INFO)
 DECIDES = {
@@ -45,9 +45,17 @@ DECIDES = {
 
 
 def load_register(*, db: Session) -> Register:
-    """The node's registered marks, its patents and the licensees of each."""
+    """The node's registered marks, its patents and the licensees of each (the detectors
+    keep those in force on the day they screen)."""
     marks = [
-        MarkRecord(m.number, m.name, frozenset(m.nice_classes), m.holder, bool(m.well_known))
+        MarkRecord(
+            m.number,
+            m.name,
+            frozenset(m.nice_classes),
+            m.holder,
+            bool(m.well_known),
+            m.expiry_date,
+        )
         for m in db.scalars(select(Trademark).where(Trademark.status == RightStatus.GRANTED))
     ]
     patents = [
@@ -65,12 +73,12 @@ def load_register(*, db: Session) -> Register:
         )
         for p in db.scalars(select(Patent))
     ]
-    today = date.today()
-    licensees: dict[str, set[str]] = {}
+    licensees: dict[str, list[Licensee]] = {}
     for licence in db.scalars(select(Licence)):
-        if licence.ends_on is None or licence.ends_on >= today:
-            licensees.setdefault(licence.right.number, set()).add(party_key(licence.licensee))
-    return Register(marks, patents, {k: frozenset(v) for k, v in licensees.items()})
+        licensees.setdefault(licence.right.number, []).append(
+            Licensee(licence.licensee, licence.licensee_uscc, licence.starts_on, licence.ends_on)
+        )
+    return Register(marks, patents, {k: tuple(v) for k, v in licensees.items()})
 
 
 def monitoring_entries(*, db: Session) -> Sequence[MonitoringEntry]:

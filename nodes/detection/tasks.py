@@ -16,9 +16,9 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.detection.images import ImageSource
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.database.core import transaction, utcnow
-from ipfed.nodes.detection.images import ImageSource
 from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
 from ipfed.nodes.detection.schemas import TaskScope
 from ipfed.nodes.detection.service import (
@@ -111,7 +111,7 @@ def run_task(
     on_batch: Callable[[DetectionTask], object] = lambda _task: None,
 ) -> DetectionTask:
     """Screen the task's listings from its cursor on, committing after each batch."""
-    from ipfed.nodes.detection.screening import Screener
+    from ipfed.detection.screening import Screener
 
     with transaction(sessions) as db:
         task = db.get(DetectionTask, task_id)

@@ -5,6 +5,8 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.exhibits import Stretches
+from ipfed.detection.text import compact
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import (
@@ -14,7 +16,6 @@ from ipfed.nodes.fairs.schemas import (
     TrackedExhibit,
     TrackingReport,
 )
-from ipfed.nodes.fairs.screening import LookAlikes, normalize
 from ipfed.nodes.fairs.service import CHINA, flagged_exhibits
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.participants.models import Participant
@@ -30,19 +31,17 @@ def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
     leads = flagged_exhibits(db, fair_id=fair.id)
     matches: list[list[ListingMatch]] = [[] for _ in leads]
     # What to look for: each lead's name and look-alike texts, and who sells it: the
-    # exhibitor's normalized name, or its shops as "platform:shop" (no normalized name has ":").
-    keys, key_lead = LookAlikes(), []
+    # exhibitor's compacted name, or its shops as "platform:shop" (no compacted name has ":").
+    keys, key_lead = Stretches(), []
     by_seller: dict[str, set[int]] = {}
     for n, lead in enumerate(leads):
-        texts = {normalize(lead.exhibit.name)} | {
-            normalize(flag.evidence["text"])
-            for flag in lead.exhibit.flags
-            if "text" in flag.evidence
+        texts = {compact(lead.exhibit.name)} | {
+            compact(flag.evidence["text"]) for flag in lead.exhibit.flags if "text" in flag.evidence
         }
         for text in sorted(texts - {""}):
             keys.add(text)
             key_lead.append(n)
-        sellers = {normalize(lead.exhibitor.name)}
+        sellers = {compact(lead.exhibitor.name)}
         participant = db.scalar(select(Participant).where(Participant.uscc == lead.exhibitor.uscc))
         sellers |= (
             {f"{s.platform}:{s.shop_id}" for s in participant.shops} if participant else set()
@@ -60,9 +59,9 @@ def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
     for listing in db.scalars(query) if leads else ():
         searched += 1
         similar: dict[int, float] = {}
-        for key, (score, _) in keys.within(normalize(listing.title)).items():
+        for key, (score, _) in keys.within(compact(listing.title)).items():
             similar[key_lead[key]] = max(score, similar.get(key_lead[key], 0.0))
-        same_seller = by_seller.get(normalize(listing.seller), set()) | by_seller.get(
+        same_seller = by_seller.get(compact(listing.seller), set()) | by_seller.get(
             f"{listing.source}:{listing.seller_shop_id}", set()
         )
         for n in similar.keys() | same_seller:

@@ -23,26 +23,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ipfed.nodes.database.core import Base, RecordMixin, str_enum
 from ipfed.registry.identifiers import PatentKind
 
+# The register's vocabulary, shared with the detection engine; importable from here too.
+from ipfed.registry.rights import RightStatus as RightStatus
+from ipfed.registry.rights import nice_class_mask as nice_class_mask
+from ipfed.registry.rights import nice_classes
+
 
 class RightKind(StrEnum):
     PATENT = "patent"
     TRADEMARK = "trademark"
     GEOGRAPHICAL_INDICATION = "geographical_indication"
-
-
-class RightStatus(StrEnum):
-    PENDING = "pending"
-    GRANTED = "granted"  # "registered", for trademarks and indications
-    EXPIRED = "expired"
-    INVALID = "invalid"
-
-
-def nice_class_mask(classes: list[int]) -> int:
-    """Nice classes 1-45 as bits of one integer, so a class filter is ``mask & bit``."""
-    mask = 0
-    for nice_class in classes:
-        mask |= 1 << nice_class
-    return mask
 
 
 class Right(RecordMixin, Base):
@@ -96,8 +86,7 @@ class Trademark(Right):
 
     @property
     def nice_classes(self) -> list[int]:
-        mask = self.nice_class_mask or 0
-        return [c for c in range(1, 46) if mask >> c & 1]
+        return nice_classes(self.nice_class_mask or 0)
 
 
 class GeographicalIndication(Right):

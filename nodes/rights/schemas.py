@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
@@ -14,27 +14,8 @@ from ipfed.registry.identifiers import (
     RegistrationNo,
     parse_patent_number,
 )
+from ipfed.registry.rights import Status
 
-_STATUS_WORDS = {
-    "registered": RightStatus.GRANTED,
-    "valid": RightStatus.GRANTED,
-    "active": RightStatus.GRANTED,
-    "application": RightStatus.PENDING,
-    "lapsed": RightStatus.EXPIRED,
-    "invalidated": RightStatus.INVALID,
-    "revoked": RightStatus.INVALID,
-    "cancelled": RightStatus.INVALID,
-}
-
-
-def _status(value: Any) -> Any:
-    if isinstance(value, str):
-        word = value.strip().lower()
-        return _STATUS_WORDS.get(word, word)
-    return value
-
-
-Status = Annotated[RightStatus, BeforeValidator(_status)]
 UriList = Annotated[
     list[str],
     BeforeValidator(lambda v: [u for u in v.split(";") if u.strip()] if isinstance(v, str) else v),

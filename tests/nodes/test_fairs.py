@@ -7,7 +7,6 @@ federation so that marks of another office can be shown at a Shanghai fair.
 """
 
 import json
-import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
 from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
-from ipfed.nodes.fairs.screening import LookAlikes, elements, find, normalize, trademark_screen
+from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
 from ipfed.nodes.marks import service as marks
@@ -249,33 +248,6 @@ def test_screening_sees_through_case_spacing_punctuation_and_full_width(
     assert imitated("大白兎奶糖", nice_class=30) == ["1587423"]  # 兎 for 兔: the detection engine
     # The holder exhibiting its own goods is no imitation.
     assert screen("回力 帆布鞋", 25, "上海回力鞋业有限公司", credit_code("91310000MA1K0001")) == []
-
-
-def full_width(text: str) -> str:
-    return "".join(
-        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text
-    )
-
-
-@given(
-    name=st.sampled_from(["回力 WARRIOR", "Coca-Cola 可口可乐", "LAOFENGXIANG 老凤祥", "7UP"]),
-    noise=st.lists(st.sampled_from([" ", "·", "-", "_", "【", "】", ".", "\u3000"]), max_size=8),
-    seed=st.integers(0, 2**16),
-    shout=st.booleans(),
-    wide=st.booleans(),
-)
-def test_disguises_of_case_spacing_punctuation_and_width_are_seen_through(
-    name: str, noise: list[str], seed: int, shout: bool, wide: bool
-) -> None:
-    rng = random.Random(seed)
-    disguised = list(name.upper() if shout else name.lower())
-    for mark in noise:
-        disguised.insert(rng.randrange(len(disguised) + 1), mark)
-    text = "".join(disguised)
-    text = normalize("特价 " + (full_width(text) if wide else text) + " 正品")
-    for element in elements(name):
-        assert find(element, text) == (100.0, element)
-    assert LookAlikes(elements(name)).within(text).keys() == set(range(len(elements(name))))
 
 
 def test_marks_of_other_offices_need_a_cached_status_list(

@@ -7,11 +7,11 @@ from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.screening import Screener
 from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.detection import service
 from ipfed.nodes.detection.models import Lead
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.identity import NodeIdentity
 from ipfed.nodes.listings.models import Listing
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy.orm import Session
 
+from ipfed.detection.register import ScreenedListing
 from ipfed.nodes.detection.current import current_screener
-from ipfed.nodes.detection.register import ScreenedListing
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.licences.schemas import LicenceIn
 from ipfed.nodes.rights.schemas import TrademarkIn

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.screening import Screener
 from ipfed.ledger.identity import CertificateAuthority
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.detection import service
 from ipfed.nodes.detection.evidence import EvidenceBundle, EvidenceError, export_bundle
 from ipfed.nodes.detection.models import Decision, Lead, LeadStatus, Review
-from ipfed.nodes.detection.screening import Screener
 from ipfed.nodes.detection.tracing import region_of, trace
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.identity import NodeIdentity

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
-from ipfed.nodes.detection.text import fold
+from ipfed.detection.register import Finding, Register, ScreenedListing
+from ipfed.detection.text import fold
 from ipfed.registry.identifiers import InvalidIdentifier, PatentKind, parse_patent_number
 
 _NUMBER = re.compile(
@@ -74,7 +74,7 @@ class PatentMarkingDetector:
     def detect(self, listing: ScreenedListing) -> list[Finding]:
         findings: dict[str, Finding] = {}
         for marking in find_markings(f"{listing.title} {listing.description}"):
-            reasons = self._problems(marking, listing.seller)
+            reasons = self._problems(marking, listing)
             if reasons:
                 score = max(score for score, _ in reasons)
                 text = tuple(reason for _, reason in reasons)
@@ -83,7 +83,7 @@ class PatentMarkingDetector:
                 )
         return list(findings.values())
 
-    def _problems(self, marking: Marking, seller: str) -> list[tuple[float, str]]:
+    def _problems(self, marking: Marking, listing: ScreenedListing) -> list[tuple[float, str]]:
         try:
             number = parse_patent_number(marking.written)
         except InvalidIdentifier as exc:
@@ -108,7 +108,9 @@ class PatentMarkingDetector:
                     f"shown as {_KIND_NAMES[marking.claimed_kind]}",
                 )
             )
-        if not self.register.authorised(patent.number, patent.holder, seller):
+        if not self.register.authorised(
+            patent.number, patent.holder, listing.seller, self.today, listing.seller_code
+        ):
             problems.append(
                 (
                     UNLICENSED if not problems else CERTAIN,

@@ -5,11 +5,15 @@ import csv
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from ipfed.nodes.cli import app
+from ipfed.detection.cli import screen as screen_command
 
-DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+app = typer.Typer()  # the command as `ipfed` registers it
+app.command("screen")(screen_command)
+app.callback()(lambda: None)  # keeps the command's name on the command line
 
 
 def screen(dataset: str, out: Path) -> tuple[float, float, dict[str, set[str]]]:
@@ -48,8 +52,8 @@ def screen(dataset: str, out: Path) -> tuple[float, float, dict[str, set[str]]]:
 
 def test_trademark_dev_set(tmp_path: Path) -> None:
     recall, false_rate, flagged = screen("trademark-dev", tmp_path / "leads.csv")
-    assert recall >= 0.9, recall
-    assert false_rate <= 0.1, false_rate
+    assert recall >= 37 / 39, recall  # the figures measured when the engine moved
+    assert false_rate <= 1 / 31, false_rate
     # licensed sellers of the very mark are never leads
     assert not {"P040", "P041", "P042", "P061"} & set(flagged)
 

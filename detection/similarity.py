@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from ipfed.nodes.detection.glyphs import look_alikes
-from ipfed.nodes.detection.text import HanChar, readings, skeleton, sounds, sounds_like
+from ipfed.detection.glyphs import look_alikes
+from ipfed.detection.text import HanChar, readings, skeleton, sounds, sounds_like
 
 VARIANT, HOMOPHONE, NEAR_HOMOPHONE, REPEATED = 0.97, 0.9, 0.75, 0.6
 LOOK_ALIKE_CAP = 0.92

@@ -3,14 +3,16 @@ in the Locarno classes the listing's goods fall in, by perceptual hashing
 (DCT hash and gradient hash, each 64 bits; a mirrored photo counts too)."""
 
 import io
+from datetime import date
 
 import imagehash
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ipfed.nodes.detection.images import ImageSource, UnreadableImage
-from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
+from ipfed.detection.errors import UnreadableImage
+from ipfed.detection.images import ImageSource
+from ipfed.detection.register import Finding, Register, ScreenedListing
 from ipfed.registry.identifiers import PatentKind
 
 THRESHOLD = 0.85
@@ -55,8 +57,9 @@ def _bits(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
 
 
 class DesignDetector:
-    def __init__(self, register: Register, images: ImageSource | None) -> None:
+    def __init__(self, register: Register, today: date, images: ImageSource | None) -> None:
         self.register = register
+        self.today = today
         self.unreadable: list[str] = []
         owners, classes, dct, gradient = [], [], [], []
         designs = [
@@ -103,7 +106,9 @@ class DesignDetector:
         findings = []
         for owner, score in best.items():
             patent = self.designs[owner]
-            if self.register.authorised(patent.number, patent.holder, listing.seller):
+            if self.register.authorised(
+                patent.number, patent.holder, listing.seller, self.today, listing.seller_code
+            ):
                 continue
             bits = round((1 - score) * 128)
             findings.append(

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from ipfed.nodes.detection.register import Finding, PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import fold, han_runs
+from ipfed.detection.register import Finding, PatentRecord, Register, ScreenedListing
+from ipfed.detection.text import fold, han_runs
 from ipfed.registry.identifiers import PatentKind
 
 FOUND = 0.6  # share of an element's character pairs the description must hold
@@ -52,6 +52,7 @@ def claim_elements(claim: str) -> list[Element]:
 class InventionDetector:
     def __init__(self, register: Register, today: date) -> None:
         self.register = register
+        self.today = today
         self.claims: list[tuple[PatentRecord, list[Element]]] = []
         self._by_pair: dict[str, list[int]] = {}
         for patent in register.patents:
@@ -77,7 +78,9 @@ class InventionDetector:
             total = len(set().union(*(e.pairs for e in elements)))
             if count < CANDIDATE_SHARE * total:
                 continue
-            if self.register.authorised(patent.number, patent.holder, listing.seller):
+            if self.register.authorised(
+                patent.number, patent.holder, listing.seller, self.today, listing.seller_code
+            ):
                 continue
             coverage = [len(e.pairs & pairs) / len(e.pairs) for e in elements]
             found = [e.text for e, c in zip(elements, coverage, strict=True) if c >= FOUND]

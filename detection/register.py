@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ipfed.nodes.detection.text import party_key
+from ipfed.detection.text import party_key
 from ipfed.registry.identifiers import PatentKind
 
 
@@ -19,6 +19,10 @@ class MarkRecord:
     classes: frozenset[int]
     holder: str
     well_known: bool = False
+    expiry_date: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.expiry_date is None or self.expiry_date >= on
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +39,42 @@ class PatentRecord:
     design_images: tuple[str, ...] = ()  # URIs of the drawings
 
 
+@dataclass(frozen=True, slots=True)
+class Licensee:
+    """Who a licence (or transfer) lets use a right, by name or credit code, and when."""
+
+    name: str
+    credit_code: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return (self.starts_on is None or self.starts_on <= on) and (
+            self.ends_on is None or self.ends_on >= on
+        )
+
+
 @dataclass(frozen=True)
 class Register:
     marks: list[MarkRecord] = field(default_factory=list)
     patents: list[PatentRecord] = field(default_factory=list)
-    # right id or number -> party keys of its licensees
-    licensees: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # right id or number -> its licensees
+    licensees: Mapping[str, tuple[Licensee, ...]] = field(default_factory=dict)
 
-    def authorised(self, right_id: str, holder: str, seller: str) -> bool:
-        """The seller is the right's holder or one of its licensees."""
+    def authorised(
+        self, right_id: str, holder: str, seller: str, on: date, seller_code: str | None = None
+    ) -> bool:
+        """The seller is the right's holder, or holds a licence of it in force that day
+        (known by its name or, when given, its credit code)."""
         key = party_key(seller)
-        return key == party_key(holder) or key in self.licensees.get(right_id, frozenset())
+        return key == party_key(holder) or any(
+            licensee.in_force(on)
+            and (
+                party_key(licensee.name) == key
+                or (bool(seller_code) and licensee.credit_code == seller_code)
+            )
+            for licensee in self.licensees.get(right_id, ())
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +97,4 @@ class ScreenedListing:
     nice_class: int | None = None
     description: str = ""
     images: tuple[bytes, ...] = ()
+    seller_code: str | None = None  # the seller's unified social credit code, when known

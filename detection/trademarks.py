@@ -3,14 +3,15 @@ a similar Nice class, robust to look-alike, sound-alike, traditional, full-width
 spaced-out and Latin homoglyph spellings. Holders and licensees are screened out."""
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
-from ipfed.nodes.detection.index import Element, Hit, Keep, NameIndex
-from ipfed.nodes.detection.register import Finding, MarkRecord, Register, ScreenedListing
-from ipfed.nodes.detection.similarity import Similarity, han_similarity, latin_similarity
-from ipfed.nodes.detection.text import HanChar, common_words, han_chars, latin_words
-from ipfed.nodes.rights.models import nice_class_mask
+from ipfed.detection.index import Element, Hit, Keep, NameIndex
+from ipfed.detection.register import Finding, MarkRecord, Register, ScreenedListing
+from ipfed.detection.similarity import Similarity, han_similarity, latin_similarity
+from ipfed.detection.text import HanChar, common_words, han_chars, latin_words
+from ipfed.registry.rights import nice_class_mask
 
 THRESHOLD = 0.8
 # At least half of a Chinese name must be written as registered: two names that
@@ -43,8 +44,9 @@ def class_factor(mark: MarkRecord, nice_class: int | None) -> tuple[float, str] 
 
 
 class TrademarkDetector:
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: Register, today: date) -> None:
         self.register = register
+        self.today = today
         self.marks = register.marks
         self.index = NameIndex(m.name for m in register.marks)
         common_words()  # loaded with the index, not by the first listing
@@ -62,7 +64,10 @@ class TrademarkDetector:
         bits = nice_class_mask([nice_class, *related])
         return lambda elements: ((self._classes[elements] & bits) != 0) | self._well_known[elements]
 
-    def detect(self, listing: ScreenedListing) -> list[Finding]:
+    def detect(self, listing: ScreenedListing, on: date | None = None) -> list[Finding]:
+        """The marks the listing imitates, in force and not licensed to its seller ``on``
+        that day (the detector's own day if not given), most certain first."""
+        on = on or self.today
         chars = han_chars(listing.title)
         words = latin_words(listing.title)
         hits = (
@@ -75,8 +80,12 @@ class TrademarkDetector:
             element = self.index.elements[hit.element]
             mark = self.marks[element.name]
             reach = class_factor(mark, listing.nice_class)
-            if reach is None or self.register.authorised(
-                mark.right_id, mark.holder, listing.seller
+            if (
+                reach is None
+                or not mark.in_force(on)
+                or self.register.authorised(
+                    mark.right_id, mark.holder, listing.seller, on, listing.seller_code
+                )
             ):
                 continue
             if element.script == "han" and _reads_as_language(chars, hit, element.text):

@@ -1,10 +1,11 @@
 """The trademark detector on look-alike cases that are in no development file."""
 
+from datetime import date
+
 import pytest
 
-from ipfed.nodes.detection.register import MarkRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import party_key
-from ipfed.nodes.detection.trademarks import TrademarkDetector
+from ipfed.detection.register import Licensee, MarkRecord, Register, ScreenedListing
+from ipfed.detection.trademarks import TrademarkDetector
 
 MARKS = [
     MarkRecord("T1", "康师傅", frozenset({30}), "康师傅控股有限公司"),
@@ -23,12 +24,12 @@ MARKS = [
     MarkRecord("T12", "雀巢 Nestle", frozenset({30}), "Société des Produits Nestlé S.A."),
     MarkRecord("T13", "Apple", frozenset({9}), "Apple Inc."),
 ]
-REGISTER = Register(marks=MARKS, licensees={"T7": frozenset({party_key("可口可乐 官方旗舰店")})})
+REGISTER = Register(marks=MARKS, licensees={"T7": (Licensee("可口可乐 官方旗舰店"),)})
 
 
 @pytest.fixture(scope="module")
 def detector() -> TrademarkDetector:
-    return TrademarkDetector(REGISTER)
+    return TrademarkDetector(REGISTER, date(2026, 11, 21))
 
 
 def leads(detector: TrademarkDetector, title: str, nice_class: int | None, seller: str = "某店"):

@@ -2,9 +2,8 @@ from datetime import date
 
 import pytest
 
-from ipfed.nodes.detection.patent_marking import PatentMarkingDetector, find_markings
-from ipfed.nodes.detection.register import PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.text import party_key
+from ipfed.detection.patent_marking import PatentMarkingDetector, find_markings
+from ipfed.detection.register import Licensee, PatentRecord, Register, ScreenedListing
 from ipfed.registry.identifiers import PatentKind
 
 HOLDER = "杭州张小泉集团有限公司"
@@ -29,9 +28,7 @@ PATENTS = [
         expiry_date=date(2025, 6, 1),
     ),
 ]
-REGISTER = Register(
-    patents=PATENTS, licensees={"202020556601.1": frozenset({party_key("张小泉京东自营店")})}
-)
+REGISTER = Register(patents=PATENTS, licensees={"202020556601.1": (Licensee("张小泉京东自营店"),)})
 
 
 @pytest.fixture(scope="module")

@@ -214,6 +214,12 @@ def sounds_like(word: str) -> str:
     return jellyfish.metaphone(letters) if letters else ""
 
 
+def compact(text: str) -> str:
+    """Case, width, spacing and punctuation dropped, look-alike letters written as Latin
+    (``【ＷＡＲ·ＲＩＯＲ】`` -> ``warrior``)."""
+    return "".join(c for c in fold(text).casefold() if c.isalnum())
+
+
 def party_key(name: str) -> str:
     """How a seller, holder or licensee is compared: case, width and spacing ignored."""
-    return "".join(c for c in fold(name).casefold() if c.isalnum())
+    return compact(name)

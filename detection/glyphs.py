@@ -39,7 +39,7 @@ class LookAlikes:
 
 @cache
 def look_alikes() -> LookAlikes:
-    data = files("ipfed.nodes.detection").joinpath("data/glyphs.tsv.gz").read_bytes()
+    data = files("ipfed.detection").joinpath("data/glyphs.tsv.gz").read_bytes()
     table: dict[str, dict[str, float]] = {}
     for line in gzip.decompress(data).decode("utf-8").splitlines():
         char, _, row = line.partition("\t")

@@ -2,20 +2,20 @@
 
 from datetime import date
 
-from ipfed.nodes.detection.designs import DesignDetector
-from ipfed.nodes.detection.images import ImageSource
-from ipfed.nodes.detection.inventions import InventionDetector
-from ipfed.nodes.detection.patent_marking import PatentMarkingDetector
-from ipfed.nodes.detection.register import Finding, Register, ScreenedListing
-from ipfed.nodes.detection.trademarks import TrademarkDetector
+from ipfed.detection.designs import DesignDetector
+from ipfed.detection.images import ImageSource
+from ipfed.detection.inventions import InventionDetector
+from ipfed.detection.patent_marking import PatentMarkingDetector
+from ipfed.detection.register import Finding, Register, ScreenedListing
+from ipfed.detection.trademarks import TrademarkDetector
 
 
 class Screener:
     def __init__(self, register: Register, *, today: date, images: ImageSource | None = None):
         self.register = register
-        self.trademarks = TrademarkDetector(register)
+        self.trademarks = TrademarkDetector(register, today)
         self.patent_marking = PatentMarkingDetector(register, today)
-        self.designs = DesignDetector(register, images)
+        self.designs = DesignDetector(register, today, images)
         self.inventions = InventionDetector(register, today)
 
     def screen(self, listing: ScreenedListing) -> list[Finding]:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ipfed.nodes.detection.glyphs import look_alikes
-from ipfed.nodes.detection.text import (
+from ipfed.detection.glyphs import look_alikes
+from ipfed.detection.text import (
     HanChar,
     fold,
     is_han,

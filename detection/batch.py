@@ -21,19 +21,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.schemas import LicenceRow, ListingRow, MarkRow, PatentRow
-from ipfed.nodes.detection.screening import Screener
-from ipfed.nodes.detection.text import party_key
-from ipfed.nodes.errors import InvalidInput
+from ipfed.detection.errors import MalformedFile
+from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
+from ipfed.detection.schemas import LicenceRow, ListingRow, MarkRow, PatentRow
+from ipfed.detection.screening import Screener
 from ipfed.registry.identifiers import InvalidIdentifier, parse_patent_number
 
 OUTPUT_COLUMNS = ("listing_id", "kind", "right_id", "score", "reasons")
 M = TypeVar("M", bound=BaseModel)
-
-
-class MalformedFile(InvalidInput):
-    code = "malformed_file"
 
 
 def _rows(path: Path, model: type[M]) -> Iterator[tuple[int, M]]:
@@ -103,12 +98,12 @@ def read_register(directory: Path) -> Register:
             )
             for _, r in _rows(patents_file, PatentRow)
         ]
-    licensees: dict[str, set[str]] = {}
+    licensees: dict[str, list[Licensee]] = {}
     if (directory / "licenses.csv").exists():
         for _, licence in _rows(directory / "licenses.csv", LicenceRow):
             key = _right_key(licence.right_id)
-            licensees.setdefault(key, set()).add(party_key(licence.licensee))
-    frozen = {k: frozenset(v) for k, v in licensees.items()}
+            licensees.setdefault(key, []).append(Licensee(licence.licensee))
+    frozen = {k: tuple(v) for k, v in licensees.items()}
     return Register(marks=marks, patents=patents, licensees=frozen)
 
 

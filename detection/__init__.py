@@ -1,0 +1,1 @@
+"""The screening engine: pure, no database, no web framework, no network."""
