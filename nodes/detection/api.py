@@ -93,14 +93,9 @@ def list_leads(
 
 
 @router.get("/queue")
-def review_queue(
-    db: DB, _: Reviewers, limit: Limit = 50, offset: Annotated[int, Query(ge=0)] = 0
-) -> list[LeadOut]:
+def review_queue(db: DB, _: Reviewers, after: After = None, limit: Limit = 50) -> Page[LeadOut]:
     """Leads waiting for review, highest priority first."""
-    return [
-        LeadOut.model_validate(lead)
-        for lead in service.review_queue(db=db, limit=limit, offset=offset)
-    ]
+    return page(LeadOut, service.review_queue(db=db, after=after, limit=limit), limit)
 
 
 @router.get("/leads/{lead_id}")
@@ -155,8 +150,9 @@ def lead_push(db: DB, _: Offices, lead_id: str) -> ConfirmedLead:
 
 
 @router.get("/confirmed")
-def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> list[ConfirmedLead]:
-    return service.confirmed_leads(db=db, after=after, limit=limit)
+def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> Page[ConfirmedLead]:
+    leads = service.confirmed_leads(db=db, after=after, limit=limit)
+    return page(ConfirmedLead, leads, limit, key=lambda lead: lead.lead_id)
 
 
 @router.get("/precision")

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType, new_transaction
@@ -188,15 +188,17 @@ def get_lead(*, db: Session, lead_id: str) -> Lead:
     return lead
 
 
-def review_queue(*, db: Session, limit: int = 50, offset: int = 0) -> Sequence[Lead]:
-    """Leads waiting for a reviewer, highest priority first, oldest first among equals."""
-    return db.scalars(
-        select(Lead)
-        .where(Lead.status.in_(OPEN))
-        .order_by(Lead.priority.desc(), Lead.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+def review_queue(*, db: Session, after: str | None = None, limit: int = 50) -> Sequence[Lead]:
+    """Leads waiting for a reviewer, highest priority first, oldest first among equals;
+    from just after the lead ``after`` (the cursor is a lead id, its place in the queue
+    is its priority)."""
+    query = select(Lead).where(Lead.status.in_(OPEN))
+    if after is not None:
+        priority = select(Lead.priority).where(Lead.id == after).scalar_subquery()
+        query = query.where(
+            or_(Lead.priority < priority, and_(Lead.priority == priority, Lead.id > after))
+        )
+    return db.scalars(query.order_by(Lead.priority.desc(), Lead.id).limit(limit)).all()
 
 
 def review_lead(

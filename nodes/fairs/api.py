@@ -64,9 +64,7 @@ def infringement_records(
             raise Forbidden(f"{caller.org} organizes no fair of {category}", code="not_in_category")
         categories = categories or own
     leads = service.flagged_exhibits(db, categories=categories, after=after, limit=limit)
-    return Page[ExhibitLead](
-        items=leads, next=leads[-1].exhibit.id if len(leads) == limit else None
-    )
+    return page(ExhibitLead, leads, limit, key=lambda lead: lead.exhibit.id)
 
 
 @router.get("/{fair_id}")

@@ -121,11 +121,12 @@ def list_filings(
 
 
 @router.get("/receipts", dependencies=[Office])
-def receipts(db: DB, after: After = None, limit: Limit = 50) -> list[ReceiptOut]:
+def receipts(db: DB, after: After = None, limit: Limit = 50) -> Page[ReceiptOut]:
     query = select(FilingReceipt).order_by(FilingReceipt.filing_id).limit(limit)
     if after is not None:
         query = query.where(FilingReceipt.filing_id > after)
-    return [receipt_out(row) for row in db.scalars(query)]
+    rows = [receipt_out(row) for row in db.scalars(query)]
+    return page(ReceiptOut, rows, limit, key=lambda receipt: receipt.filing_id)
 
 
 @router.get("/report", dependencies=[Office])
