@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from sqlalchemy import select
 
+from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection import service, tasks
@@ -13,7 +14,6 @@ from ipfed.nodes.detection.register import ScreenedListing
 from ipfed.nodes.detection.schemas import (
     ConfirmedLead,
     FindingOut,
-    LeadKind,
     LeadOut,
     MonitoringOut,
     Precision,

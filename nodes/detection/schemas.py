@@ -1,19 +1,11 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import Field
 
+from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.rights.schemas import Status
 from ipfed.nodes.schemas import InputModel, OutputModel
 from ipfed.registry.identifiers import NiceClass, NiceClasses, PatentKind, PatentNo, RegionCode
-
-
-class LeadKind(StrEnum):
-    TRADEMARK = "trademark"
-    PATENT_MARKING = "patent_marking"
-    DESIGN = "design"
-    INVENTION = "invention"
-
 
 # --- the CSV files of `ipfed screen` ------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from ipfed.exchange.messages import LeadKind
 from ipfed.ledger.transactions import TxType, new_transaction
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
@@ -21,7 +22,7 @@ from ipfed.nodes.detection.models import (
     Review,
 )
 from ipfed.nodes.detection.register import MarkRecord, PatentRecord, Register, ScreenedListing
-from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
+from ipfed.nodes.detection.schemas import ConfirmedLead, Precision
 from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound

@@ -27,10 +27,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ipfed.exchange.messages import MessageType
+from ipfed.exchange.messages import LeadKind, MessageType
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.detection.models import Lead, LeadStatus
-from ipfed.nodes.detection.schemas import LeadKind
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck
 from ipfed.nodes.listings.models import Listing

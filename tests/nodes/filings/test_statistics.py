@@ -9,14 +9,13 @@ from cryptography import x509
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.envelope import seal
-from ipfed.exchange.messages import CrossBorderAlert, CrossBorderRisk
+from ipfed.exchange.messages import CrossBorderAlert, CrossBorderRisk, LeadKind
 from ipfed.ledger.identity import Organisation, PrivateKey, Role
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id
 from ipfed.nodes.detection.models import Evidence, Lead, LeadStatus
-from ipfed.nodes.detection.schemas import LeadKind
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
 from ipfed.nodes.filings.calendar import FilingKind, Period
