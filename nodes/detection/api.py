@@ -1,11 +1,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from sqlalchemy import select
 
 from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
-from ipfed.nodes.database.core import transaction
+from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
 from ipfed.nodes.detection.images import Images
@@ -80,9 +79,7 @@ def list_leads(
     after: After = None,
     limit: Limit = 50,
 ) -> Page[LeadOut]:
-    query = select(Lead).order_by(Lead.id).limit(limit)
-    if after:
-        query = query.where(Lead.id > after)
+    query = page_of(Lead, after=after, limit=limit)
     if status:
         query = query.where(Lead.status == status)
     if kind:

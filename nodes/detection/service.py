@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.exchange.messages import LeadKind
 from ipfed.ledger.transactions import TxType, new_transaction
-from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.images import ImageSource, Remembered, UnreadableImage
 from ipfed.nodes.detection.models import (
@@ -183,10 +183,7 @@ def canonical(right_id: str) -> str:
 
 
 def get_lead(*, db: Session, lead_id: str) -> Lead:
-    lead = db.get(Lead, lead_id)
-    if lead is None:
-        raise NotFound(f"no lead {lead_id}", code="lead_not_found")
-    return lead
+    return get_or_404(db, Lead, lead_id, message=f"no lead {lead_id}", code="lead_not_found")
 
 
 def review_queue(*, db: Session, after: str | None = None, limit: int = 50) -> Sequence[Lead]:

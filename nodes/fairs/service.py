@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import new_id, page_of, utcnow
+from ipfed.nodes.database.core import get_or_404, new_id, page_of, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ipfed.nodes.fairs.inspection import Inspector, MarkCheck, add_flags, imitations
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
@@ -41,10 +41,7 @@ def fair_today(now: datetime | None = None) -> date:
 
 
 def get_fair(db: Session, fair_id: str) -> Fair:
-    fair = db.get(Fair, fair_id)
-    if fair is None:
-        raise NotFound(f"no fair {fair_id}", code="fair_not_found")
-    return fair
+    return get_or_404(db, Fair, fair_id, message=f"no fair {fair_id}", code="fair_not_found")
 
 
 def categories_of(db: Session, organizer: str) -> list[str]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeRole
-from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.errors import Forbidden, NotFound
+from ipfed.nodes.database.core import get_or_404, page_of, utcnow
+from ipfed.nodes.errors import Forbidden
 from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
@@ -106,7 +106,7 @@ def list_filings(
     after: After = None,
     limit: Limit = 50,
 ) -> Page[FilingSummary]:
-    query = select(Filing).order_by(Filing.id).limit(limit)
+    query = page_of(Filing, after=after, limit=limit)
     for column, value in (
         (Filing.kind, kind),
         (Filing.period, period),
@@ -115,8 +115,6 @@ def list_filings(
     ):
         if value is not None:
             query = query.where(column == value)
-    if after is not None:
-        query = query.where(Filing.id > after)
     return page(FilingSummary, db.scalars(query).all(), limit)
 
 
@@ -209,7 +207,6 @@ def correct(db: DB, settings: Settings, filing_id: FilingId) -> FilingOut:
 
 @router.get("/{filing_id}/receipt", dependencies=[Office])
 def receipt(db: DB, filing_id: FilingId) -> ReceiptOut:
-    row = db.get(FilingReceipt, service.get_filing(db, filing_id).id)
-    if row is None:
-        raise NotFound(f"no receipt for filing {filing_id} yet")
-    return receipt_out(row)
+    filing = service.get_filing(db, filing_id)
+    message = f"no receipt for filing {filing_id} yet"
+    return receipt_out(get_or_404(db, FilingReceipt, filing.id, message=message))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.config import NodeRole, NodeSettings
-from ipfed.nodes.database.core import transaction
+from ipfed.nodes.database.core import get_or_404, transaction
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, IpfedError, NotFound
 from ipfed.nodes.filings.calendar import (
     KIND_NAMES,
@@ -38,10 +38,7 @@ SEALED = (FilingState.SUBMITTED, FilingState.ACKNOWLEDGED, FilingState.REFUSED)
 
 
 def get_filing(db: Session, filing_id: str) -> Filing:
-    filing = db.get(Filing, filing_id)
-    if filing is None:
-        raise NotFound(f"no filing {filing_id}")
-    return filing
+    return get_or_404(db, Filing, filing_id, message=f"no filing {filing_id}")
 
 
 def own_filing(db: Session, settings: NodeSettings, filing_id: str) -> Filing:
