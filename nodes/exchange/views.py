@@ -161,7 +161,7 @@ def dead_letters(
 
 def links(*, db: Session, network: Network, endpoint: str | None) -> list[LinkStatus]:
     """Each link's state: what waits, what failed, and when it last worked."""
-    per_state = counts(db)
+    per_state = counts(db=db)
     oldest = dict(
         db.execute(
             select(OutboxDelivery.peer, func.min(OutboxDelivery.queued_at))

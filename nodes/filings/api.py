@@ -163,19 +163,19 @@ def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
 
 @router.get("/{filing_id}", dependencies=[Office])
 def get(db: DB, filing_id: FilingId) -> FilingOut:
-    return FilingOut.model_validate(service.get_filing(db, filing_id))
+    return FilingOut.model_validate(service.get_filing(db=db, filing_id=filing_id))
 
 
 @router.patch("/{filing_id}", dependencies=[Office])
 def fill(db: DB, settings: Settings, filing_id: FilingId, body: FillIn) -> FilingOut:
-    filing = service.own_filing(db, settings, filing_id)
+    filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.fill_filing(db=db, filing=filing, fill=body))
 
 
 @router.get("/{filing_id}/preview", dependencies=[Office], response_class=HTMLResponse)
 def preview(db: DB, filing_id: FilingId) -> str:
     """The filing as a page: as it would be signed (a draft), or as it was."""
-    filing = service.get_filing(db, filing_id)
+    filing = service.get_filing(db=db, filing_id=filing_id)
     return preview_html(service.preview(filing, filing.signed_at or utcnow()))
 
 
@@ -201,12 +201,12 @@ def submit(
 @router.post("/{filing_id}/correction", status_code=201, dependencies=[Office])
 def correct(db: DB, settings: Settings, filing_id: FilingId) -> FilingOut:
     """A new draft version superseding this filing, which stays as it was."""
-    filing = service.own_filing(db, settings, filing_id)
+    filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.correct_filing(db=db, filing=filing))
 
 
 @router.get("/{filing_id}/receipt", dependencies=[Office])
 def receipt(db: DB, filing_id: FilingId) -> ReceiptOut:
-    filing = service.get_filing(db, filing_id)
+    filing = service.get_filing(db=db, filing_id=filing_id)
     message = f"no receipt for filing {filing_id} yet"
     return receipt_out(get_or_404(db, FilingReceipt, filing.id, message=message))

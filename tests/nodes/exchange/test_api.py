@@ -139,7 +139,7 @@ def from_zhejiang(db: Session, offices: Any, tmp_path: Path, shanghai: NodeSetti
         network=sh_network,
         handlers=Handlers(),
         peer="zj",
-        deliveries=due(db, "sh", 9).deliveries,
+        deliveries=due(db=db, peer="sh", limit=9).deliveries,
     )
     db.commit()
     return push

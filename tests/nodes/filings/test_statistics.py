@@ -346,7 +346,8 @@ def alerts(db: Session, federation: tuple[TrustBundle, PrivateKey, x509.Certific
 
 @pytest.mark.usefixtures("march", "alerts")
 def test_figures_from_the_node_equal_a_count_by_hand(db: Session) -> None:
-    figures = collect(db, *MARCH.window())
+    start, end = MARCH.window()
+    figures = collect(db=db, start=start, end=end)
     assert figures.cases.model_dump() == {
         "total": 3,
         "by_right_kind": {"patent": 1, "trademark": 2},
