@@ -83,7 +83,7 @@ def add_exhibitors(
     db: DB, settings: Settings, fair_id: Id, body: Exhibitors, caller: Organizer
 ) -> CheckReport:
     fair = service.get_fair(db=db, fair_id=fair_id)
-    service.ensure_organizer(fair, caller.org, caller.role)
+    service.ensure_organizer(fair=fair, org=caller.org, role=caller.role)
     service.add_exhibitors(
         db=db, settings=settings, fair=fair, exhibitors=body.exhibitors, today=service.fair_today()
     )

@@ -58,7 +58,7 @@ def ensure_visible(*, db: Session, fair: Fair, org: str, role: Role, records: bo
     raise Forbidden(f"fair {fair.id} is not organized by {org}", code="not_your_fair")
 
 
-def ensure_organizer(fair: Fair, org: str, role: Role) -> None:
+def ensure_organizer(*, fair: Fair, org: str, role: Role) -> None:
     if role is not Role.FAIR or fair.organizer != org:
         raise Forbidden(f"only {fair.organizer} registers exhibitors", code="not_your_fair")
 
