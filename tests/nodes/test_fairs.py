@@ -37,7 +37,7 @@ from ipfed.nodes.database.core import new_id
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
-from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
+from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolOutcome, PatrolScanIn
 from ipfed.nodes.fairs.screening import LookAlikes, elements, find, normalize, trademark_screen
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
@@ -383,14 +383,13 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     candy, toffee = found["大白兔奶糖"], found["大白兔 太妃糖"]
     assert candy.check is toffee.check is ExhibitCheck.CLEARED
 
-    ok = service.patrol_scan(
-        db=db,
-        settings=node,
-        fair=fair,
-        exhibit=candy,
-        scan=scan_at_booth(unit.token, **SHANGHAI),
-        by="执法队",
-    )
+    def patrol(exhibit: Exhibit, token: str, **where: Any) -> PatrolOutcome:
+        scan = scan_at_booth(token, **where)
+        return service.patrol_scan(
+            db=db, settings=node, fair=fair, exhibit=exhibit, scan=scan, by="执法队"
+        )
+
+    ok = patrol(candy, unit.token, **SHANGHAI)
     assert ok.valid and ok.new_flags == [] and candy.check is ExhibitCheck.CLEARED
     event = db.get(MarkEvent, ok.event_id)
     assert event is not None and event.biz_step is BizStep.INSPECTING and event.org == "执法队"
@@ -406,21 +405,12 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
         ),
         "拼多多",
     )
-    cloned = service.patrol_scan(
-        db=db,
-        settings=node,
-        fair=fair,
-        exhibit=toffee,
-        scan=scan_at_booth(copied.token, **SHANGHAI),
-        by="执法队",
-    )
+    cloned = patrol(toffee, copied.token, **SHANGHAI)
     assert not cloned.valid and [f.code for f in cloned.new_flags] == ["clone_suspected"]
     assert toffee.check is ExhibitCheck.FLAGGED
 
     marks.change_status(db, node, mark, MarkStatus.SUSPENDED, "under investigation", "office")
-    failed = service.patrol_scan(
-        db=db, settings=node, fair=fair, exhibit=candy, scan=scan_at_booth(mark.token), by="执法队"
-    )
+    failed = patrol(candy, mark.token)
     assert [f.code for f in failed.new_flags] == ["suspended"]
     assert candy.check is ExhibitCheck.FLAGGED and codes(candy) == ["suspended"]
 
