@@ -50,6 +50,7 @@ def refresh_peer_status(settings: NodeSettings) -> int:
 
 
 def follow_round(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
+    """The marks first, then the peers' status lists."""
     follow_once(settings, sessions)
     refresh_peer_status(settings)
 
