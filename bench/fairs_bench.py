@@ -103,7 +103,13 @@ def register(
         }
     )
     began = time.perf_counter()
-    service.register_fair(db, settings, request, "某展览公司", starts - timedelta(days=1))
+    service.register_fair(
+        db=db,
+        settings=settings,
+        request=request,
+        organizer="某展览公司",
+        today=starts - timedelta(days=1),
+    )
     db.flush()
     return len(exhibits) / (time.perf_counter() - began)
 
@@ -227,10 +233,10 @@ def main() -> None:
                 screen(exhibit["name"], NICE, *SELLER)
             names_rate = len(unmarked) / (time.perf_counter() - began)
             fair = db.scalars(select(Fair).where(Fair.starts_on == past)).one()
-            flagged = len(service.flagged_exhibits(db, fair_id=fair.id))
+            flagged = len(service.flagged_exhibits(db=db, fair_id=fair.id))
             db.execute(insert(Listing), listings(rng, args.listings, datetime.now(UTC)))
             began = time.perf_counter()
-            report = tracking.track_online(db, fair, today)
+            report = tracking.track_online(db=db, fair=fair, today=today)
             tracking_rate = report.listings_searched / (time.perf_counter() - began)
             found = sum(len(t.matches) for t in report.exhibits)
 

@@ -16,10 +16,10 @@ from ulid import ULID
 
 from ipfed.exchange.errors import Refused
 from ipfed.exchange.messages import BODIES, Body, MessageType
-from ipfed.exchange.messages import ULID as UlidText
 from ipfed.ledger.canonical import Base64Bytes, check_canonical, encode_checked, parse_canonical
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, UntrustedIdentity, sign
+from ipfed.ledger.ids import Ulid as UlidText
 from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id

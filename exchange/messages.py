@@ -13,9 +13,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from ipfed.ledger.canonical import check_canonical
 from ipfed.ledger.errors import MalformedData
+from ipfed.ledger.ids import Ulid as ULID
 from ipfed.ledger.transactions import SHA256_HEX, TxType
 
-ULID = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[1-8]\d{5}$")]  # GB/T 2260
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_HEX)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]

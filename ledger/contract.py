@@ -16,10 +16,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ipfed.ledger.errors import LedgerError
-from ipfed.ledger.identity import Organisation, Role
+from ipfed.ledger.identity import OFFICES, Organisation
 from ipfed.ledger.transactions import Transaction, TxType
-
-OFFICES = frozenset({Role.NATIONAL, Role.REGIONAL})
 
 # The mark lifecycle: which status may follow which.
 TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(

@@ -39,6 +39,11 @@ class Role(StrEnum):
     OVERSEAS_CENTRE = "overseas_centre"  # overseas IP dispute response, national or a sub-centre
 
 
+OFFICES = frozenset(
+    {Role.NATIONAL, Role.REGIONAL}
+)  # the IP offices: they issue marks, review leads
+
+
 class UntrustedIdentity(LedgerError):
     """A certificate or signature the federation's trust bundle does not vouch for."""
 

@@ -537,14 +537,14 @@ def fairs_register(
     ):
         task = progress.add_task("checking exhibits", total=total)
         fair = fairs.register_fair(
-            db,
-            settings,
-            request,
-            organizer,
-            fairs.fair_today(),
+            db=db,
+            settings=settings,
+            request=request,
+            organizer=organizer,
+            today=fairs.fair_today(),
             on_progress=lambda done: progress.update(task, completed=done),
         )
-        report = fairs.check_report(db, fair)
+        report = fairs.check_report(db=db, fair=fair)
     show_check(report, flagged_only=True)
 
 
@@ -560,7 +560,7 @@ def fairs_report(
 
     settings = load(data_dir)
     with node_db(settings) as db:
-        report = fairs.check_report(db, fairs.get_fair(db, fair_id))
+        report = fairs.check_report(db=db, fair=fairs.get_fair(db=db, fair_id=fair_id))
     show_check(report, flagged_only=False)
     if chart is not None:
         from ipfed.nodes.fairs.charts import check_chart
@@ -603,7 +603,9 @@ def fairs_track(fair_id: str, data_dir: DataDir = Path("ipfed-data")) -> None:
 
     settings = load(data_dir)
     with node_db(settings) as db:
-        report = fair_tracking.track_online(db, fairs.get_fair(db, fair_id), fairs.fair_today())
+        report = fair_tracking.track_online(
+            db=db, fair=fairs.get_fair(db=db, fair_id=fair_id), today=fairs.fair_today()
+        )
     table = Table("exhibit", "exhibitor", "listing", "seller", "why", "url")
     for tracked in report.exhibits:
         for match in tracked.matches:

@@ -1,7 +1,8 @@
 """HTTP plumbing shared by every router: sessions, pagination and error rendering."""
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -15,6 +16,7 @@ from starlette.exceptions import HTTPException
 from ipfed.detection.errors import DetectionError
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.ids import ULID_PATTERN as ULID_PATTERN  # path and query patterns
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
@@ -23,7 +25,6 @@ from ipfed.registry.identifiers import InvalidIdentifier
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
-ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 After = Annotated[
     str | None, Query(pattern=ULID_PATTERN, description="the `next` cursor of the previous page")
@@ -53,10 +54,14 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
-def page(model: type[M], rows: Sequence[Any], limit: int) -> Page[M]:
+def page(
+    model: type[M], rows: Sequence[Any], limit: int, key: Callable[[Any], object] = attrgetter("id")
+) -> Page[M]:
+    """The one page shape of every list route. ``rows`` were fetched in ``key`` order
+    with ``limit``: a full page names the last row's key as the cursor of the next."""
     items = [model.model_validate(row) for row in rows]
     return Page[model](  # type: ignore[valid-type]
-        items=items, next=rows[-1].id if len(rows) == limit else None
+        items=items, next=str(key(rows[-1])) if len(rows) == limit else None
     )
 
 

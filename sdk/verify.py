@@ -18,8 +18,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ipfed.ledger.identity import OFFICES, Organisation, UntrustedIdentity
 from ipfed.ledger.identity import BadSignature as BadLedgerSignature
-from ipfed.ledger.identity import Organisation, Role, UntrustedIdentity
 from ipfed.ledger.trust import TrustBundle
 from ipfed.registry.credential import KID_BYTES, Claims, parse_token
 from ipfed.registry.errors import (
@@ -39,7 +39,6 @@ from ipfed.registry.status_list import StatusListDocument, StatusPurpose, decode
 
 VERIFY_PATH = "/v/"  # the public verification page: <node URL>/v/<token>
 STATUS_LIST_PATH = "/status-lists/"  # <node URL>/status-lists/<purpose>
-OFFICES = frozenset({Role.NATIONAL, Role.REGIONAL})
 
 
 @dataclass(frozen=True)

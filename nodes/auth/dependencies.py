@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
+from ipfed.ledger.identity import OFFICES as OFFICES  # who may read what is declared here
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import authenticate
 from ipfed.nodes.errors import Forbidden, Unauthenticated
@@ -14,7 +15,6 @@ from ipfed.nodes.http import DB
 # Who may read what. The register is public information; participants and
 # listings carry personal data, so only offices and enforcement see them.
 EVERYONE = frozenset(Role)
-OFFICES = frozenset({Role.NATIONAL, Role.REGIONAL})
 OFFICES_AND_ENFORCEMENT = OFFICES | {Role.ENFORCEMENT}
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 from ulid import ULID
 
+from ipfed.nodes.errors import NotFound
+
 
 def new_id() -> str:
     return str(ULID())
@@ -124,3 +126,16 @@ def page_of(model: type[M], *, after: str | None, limit: int) -> Select[M]:
     """Records in id (creation) order, from just after the cursor ``after``."""
     query = select(model).order_by(model.id).limit(limit)
     return query.where(model.id > after) if after else query
+
+
+R = TypeVar("R", bound=Base)
+
+
+def get_or_404(
+    db: Session, model: type[R], key: Any, *, message: str, code: str | None = None
+) -> R:
+    """The ``model`` row of primary key ``key``, or :class:`NotFound` (a 404) with ``message``."""
+    row = db.get(model, key)
+    if row is None:
+        raise NotFound(message, code=code)
+    return row

@@ -63,6 +63,8 @@ def register_demo_fair(settings: NodeSettings) -> tuple[CheckReport, str]:
                 ],
             }
         )
-        fair = register_fair(db, settings, request, ORGANIZER, today)
+        fair = register_fair(
+            db=db, settings=settings, request=request, organizer=ORGANIZER, today=today
+        )
         _, key = create_api_key(db=db, org=ORGANIZER, role=Role.FAIR)
-        return check_report(db, fair), key
+        return check_report(db=db, fair=fair), key

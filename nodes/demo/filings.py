@@ -60,7 +60,7 @@ def wait_for_receipt(settings: NodeSettings, filing_id: str, console: Console) -
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         with transaction(sessions) as db:
-            filing = own_filing(db, settings, filing_id)
+            filing = own_filing(db=db, settings=settings, filing_id=filing_id)
         if filing.state is FilingState.ACKNOWLEDGED:
             console.print(
                 f"  {settings.node_id}: {filing.period} monthly report filed "

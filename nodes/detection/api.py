@@ -1,11 +1,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from sqlalchemy import select
 
 from ipfed.detection.register import ScreenedListing
+from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
-from ipfed.nodes.database.core import transaction
+from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
 from ipfed.nodes.detection.images import Images
@@ -13,7 +13,6 @@ from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStat
 from ipfed.nodes.detection.schemas import (
     ConfirmedLead,
     FindingOut,
-    LeadKind,
     LeadOut,
     MonitoringOut,
     Precision,
@@ -80,9 +79,7 @@ def list_leads(
     after: After = None,
     limit: Limit = 50,
 ) -> Page[LeadOut]:
-    query = select(Lead).order_by(Lead.id).limit(limit)
-    if after:
-        query = query.where(Lead.id > after)
+    query = page_of(Lead, after=after, limit=limit)
     if status:
         query = query.where(Lead.status == status)
     if kind:
@@ -93,14 +90,9 @@ def list_leads(
 
 
 @router.get("/queue")
-def review_queue(
-    db: DB, _: Reviewers, limit: Limit = 50, offset: Annotated[int, Query(ge=0)] = 0
-) -> list[LeadOut]:
+def review_queue(db: DB, _: Reviewers, after: After = None, limit: Limit = 50) -> Page[LeadOut]:
     """Leads waiting for review, highest priority first."""
-    return [
-        LeadOut.model_validate(lead)
-        for lead in service.review_queue(db=db, limit=limit, offset=offset)
-    ]
+    return page(LeadOut, service.review_queue(db=db, after=after, limit=limit), limit)
 
 
 @router.get("/leads/{lead_id}")
@@ -155,8 +147,9 @@ def lead_push(db: DB, _: Offices, lead_id: str) -> ConfirmedLead:
 
 
 @router.get("/confirmed")
-def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> list[ConfirmedLead]:
-    return service.confirmed_leads(db=db, after=after, limit=limit)
+def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> Page[ConfirmedLead]:
+    leads = service.confirmed_leads(db=db, after=after, limit=limit)
+    return page(ConfirmedLead, leads, limit, key=lambda lead: lead.lead_id)
 
 
 @router.get("/precision")

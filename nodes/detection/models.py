@@ -15,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
-from ipfed.nodes.detection.schemas import LeadKind
 from ipfed.nodes.listings.models import Listing
 
 

@@ -9,9 +9,9 @@ sends it to the enforcement side of the seller's region and on record to the
 national office.
 """
 
-import asyncio
 import logging
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import send
 from ipfed.nodes.ledger.service import latest_checkpoint, prove, sign_checkpoint
 from ipfed.nodes.rights.models import Right
+from ipfed.nodes.rounds import every
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,5 @@ def push_once(settings: NodeSettings, sessions: sessionmaker[Session], network: 
 async def push_forever(
     settings: NodeSettings, sessions: sessionmaker[Session], network: Network
 ) -> None:
-    while True:
-        await asyncio.sleep(settings.leads_push_seconds)
-        try:
-            await asyncio.to_thread(push_once, settings, sessions, network)
-        except Exception:  # the loop must outlive any one round
-            log.exception("lead push round crashed")
+    work = partial(push_once, settings, sessions, network)
+    await every(settings.leads_push_seconds, work, name="lead push round", logger=log)

@@ -1,18 +1,10 @@
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import Field
 
+from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.schemas import InputModel, OutputModel
 from ipfed.registry.identifiers import NiceClass, RegionCode
-
-
-class LeadKind(StrEnum):
-    TRADEMARK = "trademark"
-    PATENT_MARKING = "patent_marking"
-    DESIGN = "design"
-    INVENTION = "invention"
-
 
 # --- leads, reviews, tasks -----------------------------------------------------
 

@@ -4,15 +4,16 @@ queue, precision figures, and what a confirmed lead pushes to whoever must act."
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.detection.errors import UnreadableImage
 from ipfed.detection.images import ImageSource, Remembered
 from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.detection.text import party_key
+from ipfed.exchange.messages import LeadKind
 from ipfed.ledger.transactions import TxType, new_transaction
-from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.models import (
     Decision,
@@ -22,7 +23,7 @@ from ipfed.nodes.detection.models import (
     MonitoringEntry,
     Review,
 )
-from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
+from ipfed.nodes.detection.schemas import ConfirmedLead, Precision
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import NodeIdentity
@@ -190,21 +191,20 @@ def canonical(right_id: str) -> str:
 
 
 def get_lead(*, db: Session, lead_id: str) -> Lead:
-    lead = db.get(Lead, lead_id)
-    if lead is None:
-        raise NotFound(f"no lead {lead_id}", code="lead_not_found")
-    return lead
+    return get_or_404(db, Lead, lead_id, message=f"no lead {lead_id}", code="lead_not_found")
 
 
-def review_queue(*, db: Session, limit: int = 50, offset: int = 0) -> Sequence[Lead]:
-    """Leads waiting for a reviewer, highest priority first, oldest first among equals."""
-    return db.scalars(
-        select(Lead)
-        .where(Lead.status.in_(OPEN))
-        .order_by(Lead.priority.desc(), Lead.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+def review_queue(*, db: Session, after: str | None = None, limit: int = 50) -> Sequence[Lead]:
+    """Leads waiting for a reviewer, highest priority first, oldest first among equals;
+    from just after the lead ``after`` (the cursor is a lead id, its place in the queue
+    is its priority)."""
+    query = select(Lead).where(Lead.status.in_(OPEN))
+    if after is not None:
+        priority = select(Lead.priority).where(Lead.id == after).scalar_subquery()
+        query = query.where(
+            or_(Lead.priority < priority, and_(Lead.priority == priority, Lead.id > after))
+        )
+    return db.scalars(query.order_by(Lead.priority.desc(), Lead.id).limit(limit)).all()
 
 
 def review_lead(

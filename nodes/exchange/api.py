@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
+from ipfed.ledger.ids import ULID_CHARACTERS
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.errors import IpfedError, NotFound
@@ -24,10 +25,14 @@ from ipfed.nodes.exchange.schemas import (
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, page
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
+DeadLetterCursor = Annotated[
+    str | None,
+    Query(pattern=rf"^{ULID_CHARACTERS}/[a-z0-9-]+$", description="the `next` cursor"),
+]
 Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
 Office = Annotated[Caller, Depends(allow(OFFICES))]
 # Who acts on the leads pushed to it and reports back.
@@ -92,8 +97,7 @@ def get_inbox(
         after=after,
         limit=limit,
     )
-    items = [views.inbox_item(row) for row in rows]
-    return Page[InboxItem](items=items, next=str(rows[-1].id) if len(rows) == limit else None)
+    return page(InboxItem, [views.inbox_item(row) for row in rows], limit)
 
 
 @router.get("/inbox/{inbox_id}")
@@ -113,13 +117,19 @@ def get_outbox(
     limit: Limit = 50,
 ) -> Page[OutboxItem]:
     items = views.outbox(db=db, state=state, type=type, subject=subject, after=after, limit=limit)
-    return Page[OutboxItem](items=items, next=items[-1].id if len(items) == limit else None)
+    return page(OutboxItem, items, limit)
 
 
 @router.get("/dead-letters")
-def get_dead_letters(db: DB, _: Office, limit: Limit = 100) -> list[DeadLetter]:
+def get_dead_letters(
+    db: DB, _: Office, after: DeadLetterCursor = None, limit: Limit = 100
+) -> Page[DeadLetter]:
     """Deliveries given up, with the reason (a peer's refusal, or an operator's decision)."""
-    return views.dead_letters(db=db, limit=limit)
+    envelope_and_peer = (after[:26], after[27:]) if after else None  # "<envelope id>/<peer>"
+    letters = views.dead_letters(db=db, after=envelope_and_peer, limit=limit)
+    return page(
+        DeadLetter, letters, limit, key=lambda letter: f"{letter.envelope_id}/{letter.peer}"
+    )
 
 
 @router.post("/outbox/{envelope_id}/retry")

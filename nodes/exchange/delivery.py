@@ -22,7 +22,7 @@ class Batch:
     retry_at: datetime | None  # set: the link is backing off until then
 
 
-def due(db: Session, peer: str, limit: int, now: datetime | None = None) -> Batch:
+def due(*, db: Session, peer: str, limit: int, now: datetime | None = None) -> Batch:
     """The next deliveries to ``peer``, in order, unless the link is backing off."""
     link = db.get(PeerLink, peer)
     if link is not None and link.retry_at is not None and link.retry_at > (now or utcnow()):
@@ -37,9 +37,11 @@ def due(db: Session, peer: str, limit: int, now: datetime | None = None) -> Batc
     return Batch([Delivery(seq, data) for seq, data in rows], None)
 
 
-def record_acks(db: Session, peer: str, acks: Sequence[Ack], now: datetime | None = None) -> None:
+def record_acks(
+    *, db: Session, peer: str, acks: Sequence[Ack], now: datetime | None = None
+) -> None:
     now = now or utcnow()
-    link_of(db, peer, failures=0, retry_at=None, last_error=None, last_sent_at=now)
+    link_of(db=db, peer=peer, failures=0, retry_at=None, last_error=None, last_sent_at=now)
     delivered = [a.seq for a in acks if a.status is not AckStatus.REFUSED]
     pending = (OutboxDelivery.peer == peer, OutboxDelivery.state == DeliveryState.PENDING)
     for chunk in range(0, len(delivered), 500):
@@ -67,17 +69,17 @@ def record_acks(db: Session, peer: str, acks: Sequence[Ack], now: datetime | Non
 
 
 def record_failure(
+    *,
     db: Session,
     peer: str,
     seqs: Sequence[int],
     error: str,
-    *,
     max_backoff: float,
     now: datetime | None = None,
 ) -> datetime:
     """Count a failed attempt and back the link off exponentially; returns when to retry."""
     now = now or utcnow()
-    link = link_of(db, peer, failures=PeerLink.failures + 1, last_error=error)
+    link = link_of(db=db, peer=peer, failures=PeerLink.failures + 1, last_error=error)
     backoff = min(max_backoff, RETRY_FIRST_SECONDS * 2 ** (link.failures - 1))
     link.retry_at = now + timedelta(seconds=backoff * random.uniform(0.8, 1.0))
     db.execute(

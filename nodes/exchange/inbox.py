@@ -37,7 +37,7 @@ def receive(
 ) -> list[Ack]:
     """Check, store and apply a batch from ``peer`` in order; one ack per delivery."""
     now = now or utcnow()
-    link = link_of(db, peer, last_received_at=now)
+    link = link_of(db=db, peer=peer, last_received_at=now)
     answered: dict[int, Ack] = {}
     arrivals: list[_Arrival] = []
     for delivery in deliveries:

@@ -83,7 +83,7 @@ class Exchange:
     def start(self) -> None:
         with transaction(self.sessions) as db:
             for node_id in [self.settings.node_id, *self.network.peers]:
-                link_of(db, node_id)
+                link_of(db=db, peer=node_id)
             for row in db.scalars(select(PeerLink).where(PeerLink.link_key.is_not(None))):
                 self._trust(row.peer, row.link_key or "")
         self.transport.serve(self._receive)
@@ -145,7 +145,7 @@ class Exchange:
         """Send one batch and record its acks; False when there was nothing to do."""
         settings = self.settings
         with transaction(self.sessions) as db:
-            batch = due(db, peer, settings.exchange_batch_size)
+            batch = due(db=db, peer=peer, limit=settings.exchange_batch_size)
         if batch.retry_at is not None:
             self._stop.wait(max(0.0, (batch.retry_at - utcnow()).total_seconds()))
             return True
@@ -157,12 +157,16 @@ class Exchange:
         except LinkDown as exc:
             with transaction(self.sessions) as db:
                 record_failure(
-                    db, peer, seqs, exc.message, max_backoff=settings.exchange_retry_max_seconds
+                    db=db,
+                    peer=peer,
+                    seqs=seqs,
+                    error=exc.message,
+                    max_backoff=settings.exchange_retry_max_seconds,
                 )
             log.info("exchange with %s: %s", peer, exc.message)
             return True
         with transaction(self.sessions) as db:
-            record_acks(db, peer, acks)
+            record_acks(db=db, peer=peer, acks=acks)
         return True
 
     # --- peers' keys ----------------------------------------------------------
@@ -195,7 +199,7 @@ class Exchange:
                 if self._trust(peer.node_id, answer.text):
                     try:
                         with transaction(self.sessions) as db:
-                            link_of(db, peer.node_id, link_key=answer.text)
+                            link_of(db=db, peer=peer.node_id, link_key=answer.text)
                     except DBAPIError as exc:  # pinned in memory; stored next round
                         log.warning("link key of %s not stored: %s", peer.node_id, exc)
             wanted = [p for p in self.network.peers.values() if p.node_id not in self.link_keys]

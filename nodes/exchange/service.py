@@ -26,7 +26,7 @@ from ipfed.nodes.exchange.models import DeliveryState, OutboxDelivery, OutboxEnv
 from ipfed.nodes.exchange.network import Network
 
 
-def link_of(db: Session, peer: str, **changes: Any) -> PeerLink:
+def link_of(*, db: Session, peer: str, **changes: Any) -> PeerLink:
     """The link row of ``peer`` with ``changes`` made, created on first use.
 
     It starts with a write, so that on SQLite the transaction waits for the write
@@ -45,13 +45,13 @@ def link_of(db: Session, peer: str, **changes: Any) -> PeerLink:
         except IntegrityError:  # created meanwhile by another transaction
             pass
         if changes:
-            return link_of(db, peer, **changes)
+            return link_of(db=db, peer=peer, **changes)
     link = db.get(PeerLink, peer, populate_existing=True)
     assert link is not None
     return link
 
 
-def next_seq(db: Session, peer: str, count: int = 1) -> int:
+def next_seq(*, db: Session, peer: str, count: int = 1) -> int:
     """The first of the link's next ``count`` sequence numbers. The row stays locked
     until commit, so that deliveries to a peer are committed in their numbers' order."""
     statement = (
@@ -63,7 +63,7 @@ def next_seq(db: Session, peer: str, count: int = 1) -> int:
     )
     taken = db.execute(statement).scalar_one_or_none()
     if taken is None:  # the link's first delivery
-        link_of(db, peer)
+        link_of(db=db, peer=peer)
         taken = db.execute(statement).scalar_one()
     return int(taken) - count
 
@@ -149,7 +149,9 @@ def queue(*, db: Session, outgoing: Sequence[Outgoing], now: datetime) -> None:
     )
     per_node = Counter(node for o in outgoing for node in o.nodes)
     # Links are locked in one order, so that two senders never wait on each other.
-    seq = {node: next_seq(db, node, count) for node, count in sorted(per_node.items())}
+    seq = {
+        node: next_seq(db=db, peer=node, count=count) for node, count in sorted(per_node.items())
+    }
     deliveries = []
     for o in outgoing:
         for node in o.nodes:
@@ -179,7 +181,7 @@ def retry(*, db: Session, envelope_id: str) -> int:
             update(OutboxDelivery)
             .where(OutboxDelivery.peer == delivery.peer, OutboxDelivery.seq == delivery.seq)
             .values(
-                seq=next_seq(db, delivery.peer),
+                seq=next_seq(db=db, peer=delivery.peer),
                 state=DeliveryState.PENDING,
                 code=None,
                 reason=None,
@@ -203,7 +205,7 @@ def give_up(*, db: Session, envelope_id: str, reason: str) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def counts(db: Session) -> dict[tuple[str, DeliveryState], int]:
+def counts(*, db: Session) -> dict[tuple[str, DeliveryState], int]:
     """Deliveries per peer and state."""
     rows = db.execute(
         select(OutboxDelivery.peer, OutboxDelivery.state, func.count()).group_by(

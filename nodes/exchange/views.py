@@ -7,7 +7,7 @@ An organisation other than an office sees only the envelopes addressed to it
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.envelope import Envelope
@@ -125,14 +125,24 @@ def outbox(
     ]
 
 
-def dead_letters(*, db: Session, limit: int = 100) -> list[DeadLetter]:
-    rows = db.execute(
+def dead_letters(
+    *, db: Session, after: tuple[str, str] | None = None, limit: int = 100
+) -> list[DeadLetter]:
+    """Dead deliveries, oldest envelope first, from just after ``(envelope_id, peer)``."""
+    query = (
         select(OutboxDelivery, OutboxEnvelope)
         .join(OutboxEnvelope, OutboxEnvelope.id == OutboxDelivery.envelope_id)
         .where(OutboxDelivery.state == DeliveryState.DEAD)
-        .order_by(OutboxDelivery.queued_at, OutboxDelivery.peer, OutboxDelivery.seq)
-        .limit(limit)
     )
+    if after is not None:
+        envelope_id, peer = after
+        query = query.where(
+            or_(
+                OutboxDelivery.envelope_id > envelope_id,
+                and_(OutboxDelivery.envelope_id == envelope_id, OutboxDelivery.peer > peer),
+            )
+        )
+    rows = db.execute(query.order_by(OutboxDelivery.envelope_id, OutboxDelivery.peer).limit(limit))
     return [
         DeadLetter(
             envelope_id=envelope.id,
@@ -151,7 +161,7 @@ def dead_letters(*, db: Session, limit: int = 100) -> list[DeadLetter]:
 
 def links(*, db: Session, network: Network, endpoint: str | None) -> list[LinkStatus]:
     """Each link's state: what waits, what failed, and when it last worked."""
-    per_state = counts(db)
+    per_state = counts(db=db)
     oldest = dict(
         db.execute(
             select(OutboxDelivery.peer, func.min(OutboxDelivery.queued_at))

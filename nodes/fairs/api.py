@@ -36,14 +36,18 @@ Viewer = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT | {Role.FAIR}))
 @router.post("", status_code=201)
 def register_fair(db: DB, settings: Settings, body: FairIn, caller: Organizer) -> CheckReport:
     """Register a fair before it opens, with exhibitors and exhibits, each one checked."""
-    fair = service.register_fair(db, settings, body, caller.org, service.fair_today())
-    return service.check_report(db, fair)
+    fair = service.register_fair(
+        db=db, settings=settings, request=body, organizer=caller.org, today=service.fair_today()
+    )
+    return service.check_report(db=db, fair=fair)
 
 
 @router.get("")
 def list_fairs(db: DB, caller: Viewer, after: After = None, limit: Limit = 50) -> Page[FairOut]:
     organizer = caller.org if caller.role is Role.FAIR else None
-    return page(FairOut, service.list_fairs(db, organizer, after, limit), limit)
+    return page(
+        FairOut, service.list_fairs(db=db, organizer=organizer, after=after, limit=limit), limit
+    )
 
 
 @router.get("/infringements")
@@ -59,31 +63,31 @@ def infringement_records(
     category = category_key(category) if category is not None else None
     categories = [category] if category else None
     if caller.role is Role.FAIR:
-        own = service.categories_of(db, caller.org)
+        own = service.categories_of(db=db, organizer=caller.org)
         if category is not None and category not in own:
             raise Forbidden(f"{caller.org} organizes no fair of {category}", code="not_in_category")
         categories = categories or own
-    leads = service.flagged_exhibits(db, categories=categories, after=after, limit=limit)
-    return Page[ExhibitLead](
-        items=leads, next=leads[-1].exhibit.id if len(leads) == limit else None
-    )
+    leads = service.flagged_exhibits(db=db, categories=categories, after=after, limit=limit)
+    return page(ExhibitLead, leads, limit, key=lambda lead: lead.exhibit.id)
 
 
 @router.get("/{fair_id}")
 def check_report(db: DB, fair_id: Id, caller: Viewer) -> CheckReport:
-    fair = service.get_fair(db, fair_id)
-    service.ensure_visible(db, fair, caller.org, caller.role)
-    return service.check_report(db, fair)
+    fair = service.get_fair(db=db, fair_id=fair_id)
+    service.ensure_visible(db=db, fair=fair, org=caller.org, role=caller.role)
+    return service.check_report(db=db, fair=fair)
 
 
 @router.post("/{fair_id}/exhibitors", status_code=201)
 def add_exhibitors(
     db: DB, settings: Settings, fair_id: Id, body: Exhibitors, caller: Organizer
 ) -> CheckReport:
-    fair = service.get_fair(db, fair_id)
-    service.ensure_organizer(fair, caller.org, caller.role)
-    service.add_exhibitors(db, settings, fair, body.exhibitors, service.fair_today())
-    return service.check_report(db, fair)
+    fair = service.get_fair(db=db, fair_id=fair_id)
+    service.ensure_organizer(fair=fair, org=caller.org, role=caller.role)
+    service.add_exhibitors(
+        db=db, settings=settings, fair=fair, exhibitors=body.exhibitors, today=service.fair_today()
+    )
+    return service.check_report(db=db, fair=fair)
 
 
 @router.post("/{fair_id}/exhibits/{exhibit_id}/scans")
@@ -96,22 +100,24 @@ def patrol_scan(
     caller: Viewer,
 ) -> PatrolOutcome:
     """A mark scanned at a booth during the fair; a scan that fails flags the exhibit."""
-    fair = service.get_fair(db, fair_id)
-    service.ensure_visible(db, fair, caller.org, caller.role)
-    exhibit = service.get_exhibit(db, fair, exhibit_id)
-    return service.patrol_scan(db, settings, fair, exhibit, body, caller.org)
+    fair = service.get_fair(db=db, fair_id=fair_id)
+    service.ensure_visible(db=db, fair=fair, org=caller.org, role=caller.role)
+    exhibit = service.get_exhibit(db=db, fair=fair, exhibit_id=exhibit_id)
+    return service.patrol_scan(
+        db=db, settings=settings, fair=fair, exhibit=exhibit, scan=body, by=caller.org
+    )
 
 
 @router.get("/{fair_id}/leads")
 def leads(db: DB, fair_id: Id, caller: Viewer) -> list[ExhibitLead]:
-    fair = service.get_fair(db, fair_id)
-    service.ensure_visible(db, fair, caller.org, caller.role, records=True)
-    return service.flagged_exhibits(db, fair_id=fair.id)
+    fair = service.get_fair(db=db, fair_id=fair_id)
+    service.ensure_visible(db=db, fair=fair, org=caller.org, role=caller.role, records=True)
+    return service.flagged_exhibits(db=db, fair_id=fair.id)
 
 
 @router.get("/{fair_id}/tracking")
 def track_online(db: DB, fair_id: Id, caller: Viewer) -> TrackingReport:
     """After the fair: its flagged exhibits found among online listings."""
-    fair = service.get_fair(db, fair_id)
-    service.ensure_visible(db, fair, caller.org, caller.role)
-    return tracking.track_online(db, fair, service.fair_today())
+    fair = service.get_fair(db=db, fair_id=fair_id)
+    service.ensure_visible(db=db, fair=fair, org=caller.org, role=caller.role)
+    return tracking.track_online(db=db, fair=fair, today=service.fair_today())

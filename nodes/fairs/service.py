@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import new_id, page_of, utcnow
+from ipfed.nodes.database.core import get_or_404, new_id, page_of, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ipfed.nodes.fairs.inspection import Inspector, MarkCheck, add_flags, imitations
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
@@ -40,28 +40,25 @@ def fair_today(now: datetime | None = None) -> date:
 # --- who sees what -----------------------------------------------------------
 
 
-def get_fair(db: Session, fair_id: str) -> Fair:
-    fair = db.get(Fair, fair_id)
-    if fair is None:
-        raise NotFound(f"no fair {fair_id}", code="fair_not_found")
-    return fair
+def get_fair(*, db: Session, fair_id: str) -> Fair:
+    return get_or_404(db, Fair, fair_id, message=f"no fair {fair_id}", code="fair_not_found")
 
 
-def categories_of(db: Session, organizer: str) -> list[str]:
+def categories_of(*, db: Session, organizer: str) -> list[str]:
     return list(db.scalars(select(Fair.category).where(Fair.organizer == organizer).distinct()))
 
 
-def ensure_visible(db: Session, fair: Fair, org: str, role: Role, *, records: bool = False) -> None:
+def ensure_visible(*, db: Session, fair: Fair, org: str, role: Role, records: bool = False) -> None:
     """Organizers see their own fairs, regulators every fair. With ``records``
     (flagged exhibits), organizers of fairs in the same category see them too."""
     if role in REGULATORS or (role is Role.FAIR and fair.organizer == org):
         return
-    if records and role is Role.FAIR and fair.category in categories_of(db, org):
+    if records and role is Role.FAIR and fair.category in categories_of(db=db, organizer=org):
         return
     raise Forbidden(f"fair {fair.id} is not organized by {org}", code="not_your_fair")
 
 
-def ensure_organizer(fair: Fair, org: str, role: Role) -> None:
+def ensure_organizer(*, fair: Fair, org: str, role: Role) -> None:
     if role is not Role.FAIR or fair.organizer != org:
         raise Forbidden(f"only {fair.organizer} registers exhibitors", code="not_your_fair")
 
@@ -78,6 +75,7 @@ def _before_opening(fair: Fair | FairIn, today: date) -> None:
 
 
 def register_fair(
+    *,
     db: Session,
     settings: NodeSettings,
     request: FairIn,
@@ -101,11 +99,19 @@ def register_fair(
     )
     db.add(fair)
     db.flush()
-    add_exhibitors(db, settings, fair, request.exhibitors, today, on_progress)
+    add_exhibitors(
+        db=db,
+        settings=settings,
+        fair=fair,
+        exhibitors=request.exhibitors,
+        today=today,
+        on_progress=on_progress,
+    )
     return fair
 
 
 def add_exhibitors(
+    *,
     db: Session,
     settings: NodeSettings,
     fair: Fair,
@@ -158,7 +164,7 @@ def add_exhibitors(
     db.flush()
 
 
-def check_report(db: Session, fair: Fair) -> CheckReport:
+def check_report(*, db: Session, fair: Fair) -> CheckReport:
     exhibitors = db.scalars(
         select(Exhibitor)
         .where(Exhibitor.fair_id == fair.id)
@@ -178,7 +184,9 @@ def check_report(db: Session, fair: Fair) -> CheckReport:
     )
 
 
-def list_fairs(db: Session, organizer: str | None, after: str | None, limit: int) -> Sequence[Fair]:
+def list_fairs(
+    *, db: Session, organizer: str | None, after: str | None, limit: int
+) -> Sequence[Fair]:
     query = page_of(Fair, after=after, limit=limit)
     if organizer is not None:
         query = query.where(Fair.organizer == organizer)
@@ -188,7 +196,7 @@ def list_fairs(db: Session, organizer: str | None, after: str | None, limit: int
 # --- during the fair: patrols -------------------------------------------------
 
 
-def get_exhibit(db: Session, fair: Fair, exhibit_id: str) -> Exhibit:
+def get_exhibit(*, db: Session, fair: Fair, exhibit_id: str) -> Exhibit:
     exhibit = db.get(Exhibit, exhibit_id)
     if exhibit is None or exhibit.fair_id != fair.id:
         raise NotFound(f"no exhibit {exhibit_id} at fair {fair.id}", code="exhibit_not_found")
@@ -196,7 +204,13 @@ def get_exhibit(db: Session, fair: Fair, exhibit_id: str) -> Exhibit:
 
 
 def patrol_scan(
-    db: Session, settings: NodeSettings, fair: Fair, exhibit: Exhibit, scan: PatrolScanIn, by: str
+    *,
+    db: Session,
+    settings: NodeSettings,
+    fair: Fair,
+    exhibit: Exhibit,
+    scan: PatrolScanIn,
+    by: str,
 ) -> PatrolOutcome:
     """A mark scanned at a booth while the fair is open: a scan that fails flags the exhibit."""
     now = utcnow()
@@ -229,8 +243,8 @@ def _lead(exhibit: Exhibit) -> ExhibitLead:
 
 
 def flagged_exhibits(
-    db: Session,
     *,
+    db: Session,
     fair_id: str | None = None,
     categories: Sequence[str] | None = None,
     after: str | None = None,

@@ -23,12 +23,12 @@ from ipfed.nodes.participants.models import Participant
 LISTINGS_AT_ONCE = 5_000  # read from the database
 
 
-def track_online(db: Session, fair: Fair, today: date) -> TrackingReport:
+def track_online(*, db: Session, fair: Fair, today: date) -> TrackingReport:
     """Look for the fair's flagged exhibits among online listings captured since it
     opened: sold by the same exhibitor, or under a look-alike title, in the same class."""
     if today <= fair.ends_on:
         raise Conflict(f"the fair runs until {fair.ends_on}", code="fair_not_over")
-    leads = flagged_exhibits(db, fair_id=fair.id)
+    leads = flagged_exhibits(db=db, fair_id=fair.id)
     matches: list[list[ListingMatch]] = [[] for _ in leads]
     # What to look for: each lead's name and look-alike texts, and who sells it: the
     # exhibitor's compacted name, or its shops as "platform:shop" (no compacted name has ":").

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeRole
-from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.errors import Forbidden, NotFound
+from ipfed.nodes.database.core import get_or_404, page_of, utcnow
+from ipfed.nodes.errors import Forbidden
 from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
@@ -106,7 +106,7 @@ def list_filings(
     after: After = None,
     limit: Limit = 50,
 ) -> Page[FilingSummary]:
-    query = select(Filing).order_by(Filing.id).limit(limit)
+    query = page_of(Filing, after=after, limit=limit)
     for column, value in (
         (Filing.kind, kind),
         (Filing.period, period),
@@ -115,17 +115,16 @@ def list_filings(
     ):
         if value is not None:
             query = query.where(column == value)
-    if after is not None:
-        query = query.where(Filing.id > after)
     return page(FilingSummary, db.scalars(query).all(), limit)
 
 
 @router.get("/receipts", dependencies=[Office])
-def receipts(db: DB, after: After = None, limit: Limit = 50) -> list[ReceiptOut]:
+def receipts(db: DB, after: After = None, limit: Limit = 50) -> Page[ReceiptOut]:
     query = select(FilingReceipt).order_by(FilingReceipt.filing_id).limit(limit)
     if after is not None:
         query = query.where(FilingReceipt.filing_id > after)
-    return [receipt_out(row) for row in db.scalars(query)]
+    rows = [receipt_out(row) for row in db.scalars(query)]
+    return page(ReceiptOut, rows, limit, key=lambda receipt: receipt.filing_id)
 
 
 @router.get("/report", dependencies=[Office])
@@ -164,19 +163,19 @@ def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
 
 @router.get("/{filing_id}", dependencies=[Office])
 def get(db: DB, filing_id: FilingId) -> FilingOut:
-    return FilingOut.model_validate(service.get_filing(db, filing_id))
+    return FilingOut.model_validate(service.get_filing(db=db, filing_id=filing_id))
 
 
 @router.patch("/{filing_id}", dependencies=[Office])
 def fill(db: DB, settings: Settings, filing_id: FilingId, body: FillIn) -> FilingOut:
-    filing = service.own_filing(db, settings, filing_id)
+    filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.fill_filing(db=db, filing=filing, fill=body))
 
 
 @router.get("/{filing_id}/preview", dependencies=[Office], response_class=HTMLResponse)
 def preview(db: DB, filing_id: FilingId) -> str:
     """The filing as a page: as it would be signed (a draft), or as it was."""
-    filing = service.get_filing(db, filing_id)
+    filing = service.get_filing(db=db, filing_id=filing_id)
     return preview_html(service.preview(filing, filing.signed_at or utcnow()))
 
 
@@ -202,13 +201,12 @@ def submit(
 @router.post("/{filing_id}/correction", status_code=201, dependencies=[Office])
 def correct(db: DB, settings: Settings, filing_id: FilingId) -> FilingOut:
     """A new draft version superseding this filing, which stays as it was."""
-    filing = service.own_filing(db, settings, filing_id)
+    filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.correct_filing(db=db, filing=filing))
 
 
 @router.get("/{filing_id}/receipt", dependencies=[Office])
 def receipt(db: DB, filing_id: FilingId) -> ReceiptOut:
-    row = db.get(FilingReceipt, service.get_filing(db, filing_id).id)
-    if row is None:
-        raise NotFound(f"no receipt for filing {filing_id} yet")
-    return receipt_out(row)
+    filing = service.get_filing(db=db, filing_id=filing_id)
+    message = f"no receipt for filing {filing_id} yet"
+    return receipt_out(get_or_404(db, FilingReceipt, filing.id, message=message))

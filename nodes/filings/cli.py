@@ -94,7 +94,7 @@ def add_filings_commands(app: typer.Typer) -> None:
         )
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
-            filing = service.own_filing(db, settings, filing_id)
+            filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
             service.fill_filing(db=db, filing=filing, fill=body)
             missing = service.missing_sections(filing)
         cli.out.print(
@@ -116,7 +116,7 @@ def add_filings_commands(app: typer.Typer) -> None:
 
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
-            filing = service.get_filing(db, filing_id)
+            filing = service.get_filing(db=db, filing_id=filing_id)
             shown = service.preview(filing, filing.signed_at or utcnow())
         document = shown.document
         cli.out.print(f"[bold]{escape(document['title'])}[/bold]  v{document['version']}")
@@ -166,7 +166,7 @@ def add_filings_commands(app: typer.Typer) -> None:
 
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
-            filing = service.own_filing(db, settings, filing_id)
+            filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
             correction = service.correct_filing(db=db, filing=filing)
         cli.out.print(f"draft {correction.id}: version {correction.version} of {filing.id}")
 

@@ -168,7 +168,7 @@ def _comparison(current: pd.DataFrame) -> pd.DataFrame:
 # --- from the national node's database ------------------------------------------
 
 
-def received(db: Session, kind: FilingKind, period: Period) -> list[RegionFiling]:
+def received(*, db: Session, kind: FilingKind, period: Period) -> list[RegionFiling]:
     """The latest version each region filed for ``period``."""
     first = (
         select(
@@ -210,8 +210,8 @@ def national_report(
     return consolidate(
         kind=kind,
         period=period,
-        filings=received(db, kind, period),
-        previous=received(db, kind, period.previous()),
+        filings=received(db=db, kind=kind, period=period),
+        previous=received(db=db, kind=kind, period=period.previous()),
         calendar=calendar,
         today=china_today(now),
     )

@@ -24,14 +24,13 @@ from pydantic import (
 from ipfed.ledger.canonical import Base64Bytes, canonical_bytes, parse_canonical
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, Role, sign
+from ipfed.ledger.ids import Ulid
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.filings.calendar import FilingKind, Period, check_period
 from ipfed.nodes.filings.statistics import Statistics
-from ipfed.nodes.http import ULID_PATTERN
 
-Ulid = Annotated[str, StringConstraints(pattern=ULID_PATTERN)]
 Region = Annotated[str, StringConstraints(pattern=r"^[1-8]\d{5}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 MAX_FILING_BYTES = 4 << 20

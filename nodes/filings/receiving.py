@@ -49,7 +49,9 @@ def receive_filing(
         return SignedReceipt.from_bytes(kept.signed)
     # Versions only move forward; one the national office refused never arrived, so the
     # version after it follows a gap.
-    latest = latest_version(db, document.region_code, document.kind, document.period)
+    latest = latest_version(
+        db=db, region=document.region_code, kind=document.kind, period=document.period
+    )
     if latest is not None and document.version <= latest.version:
         raise Conflict(
             f"version {latest.version} is already here; a correction has a later one",

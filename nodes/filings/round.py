@@ -2,7 +2,6 @@
 regional node sends again what it signed and the national office has not yet
 acknowledged, and every node logs a reminder of the filings overdue or due soon."""
 
-import asyncio
 import logging
 
 from sqlalchemy.exc import OperationalError
@@ -18,6 +17,7 @@ from ipfed.nodes.filings.models import Filing
 from ipfed.nodes.filings.schemas import ObligationOut
 from ipfed.nodes.filings.service import deliver_pending, reminders
 from ipfed.nodes.filings.transport import FilingTransport
+from ipfed.nodes.rounds import every
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,10 @@ def filings_round(
 
 
 async def filings_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    while True:
-        await asyncio.sleep(settings.filings_round_seconds)
-        try:
-            await asyncio.to_thread(filings_round, settings, sessions, filing_transport(settings))
-        except (IpfedError, LedgerError, OperationalError) as exc:
-            log.warning("filings round failed: %s", exc)
-        except Exception:  # the loop must outlive any one round
-            log.exception("filings round crashed")
+    await every(
+        settings.filings_round_seconds,
+        lambda: filings_round(settings, sessions, filing_transport(settings)),
+        name="filings round",
+        expected=(IpfedError, LedgerError, OperationalError),
+        logger=log,
+    )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.config import NodeRole, NodeSettings
-from ipfed.nodes.database.core import transaction
+from ipfed.nodes.database.core import get_or_404, transaction
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, IpfedError, NotFound
 from ipfed.nodes.filings.calendar import (
     KIND_NAMES,
@@ -37,15 +37,12 @@ from ipfed.registry.identifiers import PROVINCES, region_name
 SEALED = (FilingState.SUBMITTED, FilingState.ACKNOWLEDGED, FilingState.REFUSED)
 
 
-def get_filing(db: Session, filing_id: str) -> Filing:
-    filing = db.get(Filing, filing_id)
-    if filing is None:
-        raise NotFound(f"no filing {filing_id}")
-    return filing
+def get_filing(*, db: Session, filing_id: str) -> Filing:
+    return get_or_404(db, Filing, filing_id, message=f"no filing {filing_id}")
 
 
-def own_filing(db: Session, settings: NodeSettings, filing_id: str) -> Filing:
-    filing = get_filing(db, filing_id)
+def own_filing(*, db: Session, settings: NodeSettings, filing_id: str) -> Filing:
+    filing = get_filing(db=db, filing_id=filing_id)
     if filing.region_code != settings.region_code:
         raise NotFound(f"no filing {filing_id} of this office")
     return filing
@@ -56,7 +53,7 @@ def statistics_window(kind: FilingKind, period: Period) -> tuple[datetime, datet
     return (period.previous() if kind is FilingKind.IMPLEMENTATION_PLAN else period).window()
 
 
-def latest_version(db: Session, region: str, kind: FilingKind, period: str) -> Filing | None:
+def latest_version(*, db: Session, region: str, kind: FilingKind, period: str) -> Filing | None:
     return db.scalars(
         select(Filing)
         .where(Filing.region_code == region, Filing.kind == kind, Filing.period == period)
@@ -71,13 +68,14 @@ def create_filing(*, db: Session, settings: NodeSettings, kind: FilingKind, peri
         raise Forbidden("the national office receives filings; it files none", code="not_a_filer")
     parsed = Period.parse(period)
     check_period(kind, parsed)
-    latest = latest_version(db, settings.region_code, kind, str(parsed))
+    latest = latest_version(db=db, region=settings.region_code, kind=kind, period=str(parsed))
     if latest is not None:
         what = "a draft" if latest.state is FilingState.DRAFT else "a filed version"
         raise Conflict(
             f"{kind} {parsed} already has {what} ({latest.id}); fill or correct it",
             code="filing_exists",
         )
+    start, end = statistics_window(kind, parsed)
     filing = Filing(
         region_code=settings.region_code,
         office=settings.org_name,
@@ -86,7 +84,7 @@ def create_filing(*, db: Session, settings: NodeSettings, kind: FilingKind, peri
         version=1,
         state=FilingState.DRAFT,
         title=f"{settings.org_name}{parsed.label()}{KIND_NAMES[kind]}",
-        statistics=collect(db, *statistics_window(kind, parsed)).model_dump(),
+        statistics=collect(db=db, start=start, end=end).model_dump(),
         sections=dict.fromkeys(SECTIONS[kind], ""),
         typical_cases=[],
     )
@@ -135,8 +133,8 @@ def fill_filing(*, db: Session, filing: Filing, fill: FillIn) -> Filing:
         chosen = [_typical_case(db, c.case_no, c.summary) for c in fill.typical_cases]
         filing.typical_cases = [case.model_dump() for case in chosen]
     if fill.refresh_statistics:
-        window = statistics_window(filing.kind, Period.parse(filing.period))
-        filing.statistics = collect(db, *window).model_dump()
+        start, end = statistics_window(filing.kind, Period.parse(filing.period))
+        filing.statistics = collect(db=db, start=start, end=end).model_dump()
     db.flush()
     return filing
 
@@ -145,7 +143,9 @@ def correct_filing(*, db: Session, filing: Filing) -> Filing:
     """A new draft version that will supersede ``filing``, which stays as it was."""
     if filing.state not in SEALED:
         raise Conflict(f"filing {filing.id} is {filing.state}; fill it instead", code="not_filed")
-    latest = latest_version(db, filing.region_code, filing.kind, filing.period)
+    latest = latest_version(
+        db=db, region=filing.region_code, kind=filing.kind, period=filing.period
+    )
     if latest is not None and latest.id != filing.id:
         raise Conflict(
             f"version {latest.version} ({latest.id}) is the one to correct", code="not_latest"
@@ -246,11 +246,11 @@ def submit(
     filing survives a failed or interrupted delivery, and no lock is held while sealing
     waits for the national node."""
     with transaction(sessions) as db:
-        filing = own_filing(db, settings, filing_id)
+        filing = own_filing(db=db, settings=settings, filing_id=filing_id)
         if filing.state is FilingState.DRAFT:
             seal(db=db, settings=settings, filing=filing, now=now)
     with transaction(sessions) as db:
-        filing = own_filing(db, settings, filing_id)
+        filing = own_filing(db=db, settings=settings, filing_id=filing_id)
         return deliver(db=db, settings=settings, filing=filing, transport=transport)
 
 
@@ -271,7 +271,7 @@ def deliver_pending(
             filing = deliver(
                 db=db,
                 settings=settings,
-                filing=own_filing(db, settings, filing_id),
+                filing=own_filing(db=db, settings=settings, filing_id=filing_id),
                 transport=transport,
             )
         if filing.state is FilingState.ACKNOWLEDGED:
@@ -304,7 +304,9 @@ def accept_receipt(*, db: Session, settings: NodeSettings, receipt: SignedReceip
 # --- the calendar -------------------------------------------------------------
 
 
-def filed_on(db: Session, settings: NodeSettings) -> dict[tuple[str, str, str], tuple[str, date]]:
+def filed_on(
+    *, db: Session, settings: NodeSettings
+) -> dict[tuple[str, str, str], tuple[str, date]]:
     """When each (region, kind, period) was first filed, and its latest version's id
     (a version the national office refused was not filed)."""
     when = Filing.received_at if settings.role is NodeRole.NATIONAL else Filing.signed_at
@@ -326,7 +328,7 @@ def obligations(
     """Every filing due for periods of ``year``: this office's, or at the national node
     every province's, and where each stands today."""
     regions = PROVINCES if settings.role is NodeRole.NATIONAL else (settings.region_code,)
-    filed = filed_on(db, settings)
+    filed = filed_on(db=db, settings=settings)
     today = china_today(now)
     found = []
     for region in regions:

@@ -27,10 +27,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ipfed.exchange.messages import MessageType
+from ipfed.exchange.messages import LeadKind, MessageType
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.detection.models import Lead, LeadStatus
-from ipfed.nodes.detection.schemas import LeadKind
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck
 from ipfed.nodes.listings.models import Listing
@@ -176,7 +175,7 @@ def empty_alerts() -> pd.DataFrame:
     )
 
 
-def lead_frame(db: Session, start: datetime, end: datetime) -> pd.DataFrame:
+def lead_frame(*, db: Session, start: datetime, end: datetime) -> pd.DataFrame:
     """The leads the detection engine found in [start, end), in ``LEAD_COLUMNS``; a lead
     counts as reviewed once confirmed or rejected."""
     query = (
@@ -196,7 +195,7 @@ def lead_frame(db: Session, start: datetime, end: datetime) -> pd.DataFrame:
     return leads
 
 
-def alert_frame(db: Session, start: datetime, end: datetime) -> pd.DataFrame:
+def alert_frame(*, db: Session, start: datetime, end: datetime) -> pd.DataFrame:
     """The cross-border alerts this node sent in [start, end), in ``ALERT_COLUMNS``."""
     query = select(OutboxEnvelope.id, OutboxEnvelope.data, OutboxEnvelope.created_at).where(
         OutboxEnvelope.type == MessageType.CROSS_BORDER_ALERT.value,
@@ -218,7 +217,7 @@ def _frame(db: Session, query: Select[*tuple[Any, ...]], columns: list[str]) -> 
     return pd.DataFrame(db.execute(query).all(), columns=columns)
 
 
-def case_figures(db: Session, start: datetime, end: datetime) -> CaseFigures:
+def case_figures(*, db: Session, start: datetime, end: datetime) -> CaseFigures:
     """Administrative adjudications decided in the period, by right kind and decision."""
     query = (
         select(Right.kind, Adjudication.decision)
@@ -233,7 +232,7 @@ def case_figures(db: Session, start: datetime, end: datetime) -> CaseFigures:
     )
 
 
-def mark_figures(db: Session, start: datetime, end: datetime) -> MarkFigures:
+def mark_figures(*, db: Session, start: datetime, end: datetime) -> MarkFigures:
     """Marks issued in the period, and what happened to marks: scans and status changes."""
     issued = _frame(
         db, select(Mark.id).where(Mark.created_at >= start, Mark.created_at < end), ["id"]
@@ -262,7 +261,7 @@ def mark_figures(db: Session, start: datetime, end: datetime) -> MarkFigures:
     )
 
 
-def exhibit_figures(db: Session, start: datetime, end: datetime) -> ExhibitFigures:
+def exhibit_figures(*, db: Session, start: datetime, end: datetime) -> ExhibitFigures:
     query = select(Exhibit.check).where(Exhibit.created_at >= start, Exhibit.created_at < end)
     exhibits = _frame(db, query, ["check"]).astype("str")
     return ExhibitFigures(
@@ -271,21 +270,21 @@ def exhibit_figures(db: Session, start: datetime, end: datetime) -> ExhibitFigur
     )
 
 
-def listing_figures(db: Session, start: datetime, end: datetime) -> ListingFigures:
+def listing_figures(*, db: Session, start: datetime, end: datetime) -> ListingFigures:
     query = select(Listing.channel).where(Listing.captured_at >= start, Listing.captured_at < end)
     listings = _frame(db, query, ["channel"]).astype("str")
     return ListingFigures(screened=len(listings), by_channel=_counts(listings["channel"]))
 
 
-def collect(db: Session, start: datetime, end: datetime) -> Statistics:
+def collect(*, db: Session, start: datetime, end: datetime) -> Statistics:
     """Every figure of the period [start, end) from this node's data."""
     return Statistics(
-        leads=lead_figures(lead_frame(db, start, end)),
-        cases=case_figures(db, start, end),
-        marks=mark_figures(db, start, end),
-        exhibits=exhibit_figures(db, start, end),
-        listings=listing_figures(db, start, end),
-        cross_border=alert_figures(alert_frame(db, start, end)),
+        leads=lead_figures(lead_frame(db=db, start=start, end=end)),
+        cases=case_figures(db=db, start=start, end=end),
+        marks=mark_figures(db=db, start=start, end=end),
+        exhibits=exhibit_figures(db=db, start=start, end=end),
+        listings=listing_figures(db=db, start=start, end=end),
+        cross_border=alert_figures(alert_frame(db=db, start=start, end=end)),
     )
 
 

@@ -1,8 +1,8 @@
 """What a running node does on its own, every ``ledger_sync_seconds``: have its
 latest checkpoint witnessed by its peers, and follow the peers' checkpoints."""
 
-import asyncio
 import logging
+from functools import partial
 
 import httpx
 from sqlalchemy.exc import OperationalError
@@ -13,6 +13,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.witnessing import request_witness
+from ipfed.nodes.rounds import every
 from ipfed.nodes.witness.gossip import gossip
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,5 @@ def sync_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
 
 
 async def sync_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    while True:
-        await asyncio.sleep(settings.ledger_sync_seconds)
-        try:
-            await asyncio.to_thread(sync_once, settings, sessions)
-        except Exception:  # the loop must outlive any one round
-            log.exception("ledger sync round crashed")
+    work = partial(sync_once, settings, sessions)
+    await every(settings.ledger_sync_seconds, work, name="ledger sync round", logger=log)

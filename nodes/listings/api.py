@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
-from ipfed.nodes.errors import NotFound
+from ipfed.nodes.database.core import get_or_404
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingOut
@@ -42,7 +42,7 @@ def list_listings(
 
 @router.get("/listings/{listing_id}")
 def get_listing(db: DB, listing_id: str) -> ListingOut:
-    listing = db.get(Listing, listing_id)
-    if listing is None:
-        raise NotFound(f"no listing {listing_id}", code="listing_not_found")
+    listing = get_or_404(
+        db, Listing, listing_id, message=f"no listing {listing_id}", code="listing_not_found"
+    )
     return ListingOut.model_validate(listing)

@@ -2,8 +2,8 @@
 status in line with the rights and licences they mark, and fetch its peers' status
 lists, with which it checks the marks other offices issued (at fairs, for one)."""
 
-import asyncio
 import logging
+from functools import partial
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,7 @@ from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.service import follow_rights
+from ipfed.nodes.rounds import every
 from ipfed.registry.errors import VerificationError
 from ipfed.sdk.verify import Verifier
 
@@ -48,11 +49,12 @@ def refresh_peer_status(settings: NodeSettings) -> int:
     return refreshed
 
 
+def follow_round(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
+    """The marks first, then the peers' status lists."""
+    follow_once(settings, sessions)
+    refresh_peer_status(settings)
+
+
 async def follow_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    while True:
-        await asyncio.sleep(settings.marks_follow_seconds)
-        try:
-            await asyncio.to_thread(follow_once, settings, sessions)
-            await asyncio.to_thread(refresh_peer_status, settings)
-        except Exception:  # the loop must outlive any one round
-            log.exception("marks follow round crashed")
+    work = partial(follow_round, settings, sessions)
+    await every(settings.marks_follow_seconds, work, name="marks follow round", logger=log)

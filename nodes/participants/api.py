@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
-from ipfed.nodes.errors import NotFound
+from ipfed.nodes.database.core import get_or_404
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.participants.models import Participant
 from ipfed.nodes.participants.schemas import ParticipantOut
@@ -42,7 +42,11 @@ def list_participants(
 
 @router.get("/participants/{participant_id}")
 def get_participant(db: DB, participant_id: str) -> ParticipantOut:
-    participant = db.get(Participant, participant_id)
-    if participant is None:
-        raise NotFound(f"no participant {participant_id}", code="participant_not_found")
+    participant = get_or_404(
+        db,
+        Participant,
+        participant_id,
+        message=f"no participant {participant_id}",
+        code="participant_not_found",
+    )
     return ParticipantOut.model_validate(participant)

@@ -182,3 +182,37 @@ def test_no_input_makes_a_500(
     assert response.status_code < 500, (path, params, response.text)
     if response.status_code >= 400 and not path.startswith("/v/"):  # the page is HTML
         assert set(response.json()) == {"error", "detail"}
+
+
+def test_every_list_route_answers_the_one_page_shape(client: TestClient) -> None:
+    """A route that takes a page size answers ``{"items": [...], "next": cursor}`` and
+    takes the cursor back as ``after``, as its API description says."""
+    api = client.get("/openapi.json").json()
+    listing = {
+        path: operation
+        for path, operations in api["paths"].items()
+        if (operation := operations.get("get"))
+        and any(p["name"] == "limit" for p in operation.get("parameters", ()))
+    }
+    assert {"/filings/receipts", "/detection/queue", "/trademarks"} <= set(listing)
+    for path, operation in listing.items():
+        assert {"after", "limit"} <= {p["name"] for p in operation["parameters"]}, path
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        schema = api["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
+        assert set(schema["properties"]) == {"items", "next"}, path
+        assert schema["properties"]["items"]["type"] == "array", path
+
+
+def test_pages_are_walked_with_the_next_cursor(client: TestClient, keys: dict[Role, str]) -> None:
+    key = keys[Role.NATIONAL]
+    status, whole = get(client, "/trademarks", key)
+    assert status == 200 and whole["next"] is None and len(whole["items"]) > 2
+    walked, params = [], {"limit": 2}
+    while True:
+        status, page = get(client, "/trademarks", key, **params)
+        assert status == 200 and set(page) == {"items", "next"}
+        walked += page["items"]
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    assert walked == whole["items"]

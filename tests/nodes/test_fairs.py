@@ -36,7 +36,7 @@ from ipfed.nodes.database.core import new_id
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor
-from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolScanIn
+from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolOutcome, PatrolScanIn
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
@@ -132,7 +132,11 @@ def register(db: Session, node: NodeSettings, *exhibitors: dict[str, Any], **fai
     starts = fair.pop("starts", TODAY + timedelta(days=10))
     request = fair_in(*exhibitors, starts=starts, **fair)
     return service.register_fair(
-        db, node, request, ORGANIZER, min(TODAY, starts - timedelta(days=1))
+        db=db,
+        settings=node,
+        request=request,
+        organizer=ORGANIZER,
+        today=min(TODAY, starts - timedelta(days=1)),
     )
 
 
@@ -188,7 +192,7 @@ def test_every_mark_is_verified_and_every_name_screened(db: Session, node: NodeS
     assert codes(found["大白兔 软糖"])[0] == "bad_signature"
     assert found["大白兔 软糖"].mark_id is None
 
-    report = service.check_report(db, fair)
+    report = service.check_report(db=db, fair=fair)
     assert (report.exhibits, report.cleared, report.flagged) == (8, 3, 5)
     assert report.flags_by_code["imitates_trademark"] == 4
     assert [e.booth for e in report.exhibitors] == ["A-01", "B-17"]
@@ -303,18 +307,20 @@ def test_marks_of_other_offices_need_a_cached_status_list(
 def test_registration_is_refused_once_the_fair_started(db: Session, node: NodeSettings) -> None:
     request = fair_in(exhibitor(YIWU, "B-1", {"name": "桂花糕", "nice_class": 30}), starts=TODAY)
     with pytest.raises(Conflict) as raised:
-        service.register_fair(db, node, request, ORGANIZER, TODAY)
+        service.register_fair(
+            db=db, settings=node, request=request, organizer=ORGANIZER, today=TODAY
+        )
     assert raised.value.code == "fair_started"
     fair = register(db, node, exhibitor(YIWU, "B-1"), starts=TODAY)  # registered yesterday
     late = [ExhibitorIn.model_validate(exhibitor(HUANGPU, "B-2"))]
     with pytest.raises(Conflict) as raised:
-        service.add_exhibitors(db, node, fair, late, TODAY)
+        service.add_exhibitors(db=db, settings=node, fair=fair, exhibitors=late, today=TODAY)
     assert raised.value.code == "fair_started"
 
     upcoming = register(db, node, exhibitor(YIWU, "B-1"))
     again = [ExhibitorIn.model_validate(exhibitor(who, "B-9")) for who in (HUANGPU, YIWU)]
     with pytest.raises(Conflict) as raised:
-        service.add_exhibitors(db, node, upcoming, again, TODAY)
+        service.add_exhibitors(db=db, settings=node, fair=upcoming, exhibitors=again, today=TODAY)
     assert raised.value.code == "duplicate_exhibitor"
     db.flush()
     stored = db.scalars(select(Exhibitor.uscc).where(Exhibitor.fair_id == upcoming.id)).all()
@@ -349,7 +355,13 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     candy, toffee = found["大白兔奶糖"], found["大白兔 太妃糖"]
     assert candy.check is toffee.check is ExhibitCheck.CLEARED
 
-    ok = service.patrol_scan(db, node, fair, candy, scan_at_booth(unit.token, **SHANGHAI), "执法队")
+    def patrol(exhibit: Exhibit, token: str, **where: Any) -> PatrolOutcome:
+        scan = scan_at_booth(token, **where)
+        return service.patrol_scan(
+            db=db, settings=node, fair=fair, exhibit=exhibit, scan=scan, by="执法队"
+        )
+
+    ok = patrol(candy, unit.token, **SHANGHAI)
     assert ok.valid and ok.new_flags == [] and candy.check is ExhibitCheck.CLEARED
     event = db.get(MarkEvent, ok.event_id)
     assert event is not None and event.biz_step is BizStep.INSPECTING and event.org == "执法队"
@@ -365,14 +377,12 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
         ),
         "拼多多",
     )
-    cloned = service.patrol_scan(
-        db, node, fair, toffee, scan_at_booth(copied.token, **SHANGHAI), "执法队"
-    )
+    cloned = patrol(toffee, copied.token, **SHANGHAI)
     assert not cloned.valid and [f.code for f in cloned.new_flags] == ["clone_suspected"]
     assert toffee.check is ExhibitCheck.FLAGGED
 
     marks.change_status(db, node, mark, MarkStatus.SUSPENDED, "under investigation", "office")
-    failed = service.patrol_scan(db, node, fair, candy, scan_at_booth(mark.token), "执法队")
+    failed = patrol(candy, mark.token)
     assert [f.code for f in failed.new_flags] == ["suspended"]
     assert candy.check is ExhibitCheck.FLAGGED and codes(candy) == ["suspended"]
 
@@ -386,7 +396,14 @@ def test_patrols_only_while_the_fair_is_open(db: Session, node: NodeSettings) ->
     ):
         (exhibit,) = exhibits_by_name(db, fair.id).values()
         with pytest.raises(Conflict) as raised:
-            service.patrol_scan(db, node, fair, exhibit, scan_at_booth(mark.token), "执法队")
+            service.patrol_scan(
+                db=db,
+                settings=node,
+                fair=fair,
+                exhibit=exhibit,
+                scan=scan_at_booth(mark.token),
+                by="执法队",
+            )
         assert raised.value.code == "fair_not_open"
 
 
@@ -404,10 +421,10 @@ def test_flagged_exhibits_are_leads_and_are_looked_for_online(
         starts=TODAY - timedelta(days=10),
     )
     with pytest.raises(Conflict) as raised:
-        tracking.track_online(db, fair, fair.ends_on)
+        tracking.track_online(db=db, fair=fair, today=fair.ends_on)
     assert raised.value.code == "fair_not_over"
 
-    (lead,) = service.flagged_exhibits(db, fair_id=fair.id)
+    (lead,) = service.flagged_exhibits(db=db, fair_id=fair.id)
     assert lead.exhibitor.name == YIWU[0] and lead.exhibitor.booth == "B-17"
     assert lead.fair.id == fair.id and lead.exhibit.flags[0].code == "imitates_trademark"
 
@@ -420,7 +437,7 @@ def test_flagged_exhibits_are_leads_and_are_looked_for_online(
             ListingIn(source="jd", external_id="J9", title="大白菜 新鲜 5斤", seller="某菜店"),
         ],
     )
-    report = tracking.track_online(db, fair, TODAY)
+    report = tracking.track_online(db=db, fair=fair, today=TODAY)
     assert report.listings_searched == 7  # the sample's five and the two above
     (tracked,) = report.exhibits
     matches = {m.title: m.reasons for m in tracked.matches}

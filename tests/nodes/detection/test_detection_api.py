@@ -17,6 +17,7 @@ from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.detection.evidence import EvidenceBundle
+from ipfed.nodes.detection.models import Lead
 
 
 @pytest.fixture
@@ -65,8 +66,8 @@ def test_a_rights_holder_task_then_review_evidence_trace_and_push(
     )
 
     status, queue = call(client, "GET", "/detection/queue", office)
-    assert status == 200 and [lead["right_ref"] for lead in queue] == ["1587423"]
-    lead = queue[0]
+    assert status == 200 and [lead["right_ref"] for lead in queue["items"]] == ["1587423"]
+    lead = queue["items"][0]
     assert lead["task_id"] == task["id"] and lead["region_code"] == "330782"
 
     assert (
@@ -178,3 +179,24 @@ def test_screen_on_the_spot_and_errors(client: TestClient, keys: dict[Role, str]
         client, "GET", "/detection/monitoring", office, params={"directory": "key_trademarks"}
     )
     assert len(entries) == 6
+
+
+def test_the_review_queue_is_walked_page_by_page(
+    client: TestClient, keys: dict[Role, str], db: Session, leads: dict[str, Lead]
+) -> None:
+    first, second = list(leads.values())[:2]
+    first.priority = second.priority  # a tie: the lead id orders it
+    db.flush()
+    status, whole = call(client, "GET", "/detection/queue", keys[Role.REGIONAL])
+    assert status == 200 and set(whole) == {"items", "next"} and whole["next"] is None
+    assert len(whole["items"]) == len(leads) > 2
+
+    walked, after = [], None
+    while True:
+        params = {"limit": 1} | ({"after": after} if after else {})
+        status, page = call(client, "GET", "/detection/queue", keys[Role.REGIONAL], params=params)
+        assert status == 200 and set(page) == {"items", "next"}
+        walked += page["items"]
+        if (after := page["next"]) is None:
+            break
+    assert [lead["id"] for lead in walked] == [lead["id"] for lead in whole["items"]]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ipfed.ledger.ids import ULID_CHARACTERS
 from ipfed.nodes.cli import app
 
 SAMPLE = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
@@ -84,7 +85,7 @@ def test_a_task_then_review_then_evidence_that_verifies_offline(node: Path, tmp_
 
     code, output = ipfed("review", "queue", "-d", node)
     assert code == 0 and "1587423" in output and "8815527" in output
-    lead = re.search(r"\b([0-9A-HJKMNP-TV-Z]{26})\b", output)
+    lead = re.search(rf"\b({ULID_CHARACTERS})\b", output)
     assert lead is not None
     code, output = ipfed(
         "review",

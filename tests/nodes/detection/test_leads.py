@@ -282,3 +282,14 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
     swapped = bundle.images[0].model_copy(update={"data": (tmp_path / "drawing.png").read_bytes()})
     with pytest.raises(EvidenceError, match="altered"):
         bundle.model_copy(update={"images": [swapped]}).verify(identity.bundle)
+
+
+def test_the_review_queue_continues_after_a_lead(db: Session, leads: dict[str, Lead]) -> None:
+    first, second, third = list(leads.values())[:3]
+    first.priority = second.priority = third.priority  # ties: the lead id orders them
+    db.flush()
+    whole = [lead.id for lead in service.review_queue(db=db)]
+    walked: list[str] = []
+    while page := service.review_queue(db=db, after=walked[-1] if walked else None, limit=2):
+        walked += [lead.id for lead in page]
+    assert walked == whole and len(whole) == len(leads)

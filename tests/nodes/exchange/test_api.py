@@ -139,7 +139,7 @@ def from_zhejiang(db: Session, offices: Any, tmp_path: Path, shanghai: NodeSetti
         network=sh_network,
         handlers=Handlers(),
         peer="zj",
-        deliveries=due(db, "sh", 9).deliveries,
+        deliveries=due(db=db, peer="sh", limit=9).deliveries,
     )
     db.commit()
     return push
@@ -250,11 +250,17 @@ def test_feedback_on_a_lead_goes_back(
 
 def test_dead_letters_can_be_given_up_and_retried(client: TestClient, keys: dict[str, str]) -> None:
     message = {"type": "lead.push", "body": lead_push().model_dump(mode="json")}
-    envelope = call(client, "POST", "/exchange/messages", keys[SH], json=message)[1]["envelopes"][1]
-    give_up = f"/exchange/outbox/{envelope['id']}/give-up"
-    status, body = call(client, "POST", give_up, keys[SH], json={"reason": "sent on paper"})
-    assert (status, body["deliveries"]) == (200, 1)
-    [letter] = call(client, "GET", "/exchange/dead-letters", keys[SH])[1]
+    envelopes = call(client, "POST", "/exchange/messages", keys[SH], json=message)[1]["envelopes"]
+    for envelope in envelopes:
+        give_up = f"/exchange/outbox/{envelope['id']}/give-up"
+        status, body = call(client, "POST", give_up, keys[SH], json={"reason": "sent on paper"})
+        assert (status, body["deliveries"]) == (200, 1)
+    status, first = call(client, "GET", "/exchange/dead-letters", keys[SH], params={"limit": 1})
+    assert status == 200 and first["next"] == f"{envelopes[0]['id']}/{first['items'][0]['peer']}"
+    params = {"after": first["next"]}
+    status, rest = call(client, "GET", "/exchange/dead-letters", keys[SH], params=params)
+    assert status == 200 and rest["next"] is None
+    [_, letter] = first["items"] + rest["items"]
     assert (letter["envelope_id"], letter["code"]) == (envelope["id"], "given_up")
     assert "sent on paper" in letter["reason"]
     assert (

@@ -152,7 +152,7 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
     }
     with transaction(zj.sessions) as db:
         queue(db=db, outgoing=[Outgoing(good, "good", ("sh",))], now=now)
-        replay_seq = next_seq(db, "sh")  # a sender that replays what it sent
+        replay_seq = next_seq(db=db, peer="sh")  # a sender that replays what it sent
         db.add(
             OutboxDelivery(
                 peer="sh", seq=replay_seq, envelope_id=good.id, attempts=0, queued_at=now

@@ -51,7 +51,7 @@ def running(federation_of: Callable[..., Any]) -> Iterator[tuple[dict[str, Excha
         with transaction(exchange.sessions) as db:
             for peer_id, peer in exchanges.items():
                 if peer_id != node_id:
-                    link_of(db, peer_id, link_key=peer.link_key().model_dump_json())
+                    link_of(db=db, peer=peer_id, link_key=peer.link_key().model_dump_json())
     for exchange in exchanges.values():
         exchange.start()
     yield exchanges, filed

@@ -134,7 +134,7 @@ def test_send_queues_one_delivery_per_node_in_link_order(db: Session, zj: Networ
         ("sh", 2),
         ("zj", 1),
     ]
-    assert len(due(db, "sh", 10).deliveries) == 2
+    assert len(due(db=db, peer="sh", limit=10).deliveries) == 2
 
 
 def test_an_organisation_no_node_serves_is_unroutable(
@@ -150,7 +150,7 @@ def test_receipt_is_applied_once_and_answered_again_the_same(
 ) -> None:
     recorder = Recorder()
     send(db=db, network=zj, body=push())
-    batch = due(db, "sh", 10).deliveries
+    batch = due(db=db, peer="sh", limit=10).deliveries
     acks = receive(db=db, network=sh, handlers=recorder.handlers, peer="zj", deliveries=batch)
     assert [a.status for a in acks] == [AckStatus.ACCEPTED]
     again = receive(db=db, network=sh, handlers=recorder.handlers, peer="zj", deliveries=batch)
@@ -166,7 +166,7 @@ def test_the_same_envelope_under_a_new_number_is_a_replay(
 ) -> None:
     recorder = Recorder()
     send(db=db, network=zj, body=push())
-    [delivery] = due(db, "sh", 10).deliveries
+    [delivery] = due(db=db, peer="sh", limit=10).deliveries
     receive(db=db, network=sh, handlers=recorder.handlers, peer="zj", deliveries=[delivery])
     replay = Delivery(delivery.seq + 5, delivery.envelope)
     [ack] = receive(db=db, network=sh, handlers=recorder.handlers, peer="zj", deliveries=[replay])
@@ -176,7 +176,7 @@ def test_the_same_envelope_under_a_new_number_is_a_replay(
     assert stored is not None and stored.state is InboxState.REFUSED and stored.code == "replayed"
     # Another envelope under a number already taken: out of order, not stored over the first.
     send(db=db, network=zj, body=push())
-    [later] = due(db, "sh", 10).deliveries[1:]
+    [later] = due(db=db, peer="sh", limit=10).deliveries[1:]
     [ack] = receive(
         db=db,
         network=sh,
@@ -191,7 +191,7 @@ def test_an_envelope_over_another_node_s_link_is_refused(
     db: Session, zj: Network, sh: Network
 ) -> None:
     send(db=db, network=zj, body=push())
-    batch = due(db, "sh", 10).deliveries
+    batch = due(db=db, peer="sh", limit=10).deliveries
     [ack] = receive(db=db, network=sh, handlers=Handlers(), peer="national", deliveries=batch)
     assert (ack.status, ack.code) == (AckStatus.REFUSED, "wrong_link")
 
@@ -200,7 +200,7 @@ def test_an_envelope_for_nobody_served_here_is_refused(
     db: Session, zj: Network, sh: Network
 ) -> None:
     send(db=db, network=zj, body=push())
-    to_national = due(db, "national", 10).deliveries  # the lead record
+    to_national = due(db=db, peer="national", limit=10).deliveries  # the lead record
     [ack] = receive(db=db, network=sh, handlers=Handlers(), peer="zj", deliveries=to_national)
     assert (ack.status, ack.code) == (AckStatus.REFUSED, "not_addressed_here")
 
@@ -217,7 +217,11 @@ def test_a_handler_that_refuses_leaves_nothing_applied(
     handlers.on(MessageType.LEAD_PUSH, refuse)
     send(db=db, network=zj, body=push())
     [ack] = receive(
-        db=db, network=sh, handlers=handlers, peer="zj", deliveries=due(db, "sh", 9).deliveries
+        db=db,
+        network=sh,
+        handlers=handlers,
+        peer="zj",
+        deliveries=due(db=db, peer="sh", limit=9).deliveries,
     )
     assert (ack.status, ack.code) == (AckStatus.REFUSED, "lead_in_hand")
     assert db.scalar(select(func.count()).select_from(Alarm)) == 0
@@ -230,16 +234,22 @@ def test_acks_failures_retries_and_dead_letters(db: Session, zj: Network) -> Non
     for _ in range(3):
         send(db=db, network=zj, body=push())
     now = datetime.now(UTC)
-    first = record_failure(db, "sh", [1, 2, 3], "no answer", max_backoff=30, now=now)
-    second = record_failure(db, "sh", [1, 2, 3], "no answer", max_backoff=30, now=now)
+    first = record_failure(
+        db=db, peer="sh", seqs=[1, 2, 3], error="no answer", max_backoff=30, now=now
+    )
+    second = record_failure(
+        db=db, peer="sh", seqs=[1, 2, 3], error="no answer", max_backoff=30, now=now
+    )
     assert now < first < second <= now + timedelta(seconds=30)
-    assert due(db, "sh", 10, now=now).retry_at == second  # backing off: nothing is due
-    assert len(due(db, "sh", 10, now=second + timedelta(seconds=1)).deliveries) == 3
+    assert (
+        due(db=db, peer="sh", limit=10, now=now).retry_at == second
+    )  # backing off: nothing is due
+    assert len(due(db=db, peer="sh", limit=10, now=second + timedelta(seconds=1)).deliveries) == 3
 
     record_acks(
-        db,
-        "sh",
-        [
+        db=db,
+        peer="sh",
+        acks=[
             Ack(seq=1, status=AckStatus.ACCEPTED),
             Ack(seq=2, status=AckStatus.REFUSED, code="unknown_sender", reason="no such key"),
             Ack(seq=3, status=AckStatus.DUPLICATE),
@@ -266,7 +276,11 @@ def test_feedback_goes_back_to_the_finder(db: Session, zj: Network, sh: Network)
     lead = push()
     send(db=db, network=zj, body=lead)
     receive(
-        db=db, network=sh, handlers=Handlers(), peer="zj", deliveries=due(db, "sh", 9).deliveries
+        db=db,
+        network=sh,
+        handlers=Handlers(),
+        peer="zj",
+        deliveries=due(db=db, peer="sh", limit=9).deliveries,
     )
     sent = report_feedback(
         db=db,
@@ -313,7 +327,11 @@ def test_a_receipt_travels_with_the_lead_and_is_checked_before_sending(
     sent = send(db=db, network=zj, body=lead, receipt=receipt)
     assert [e.receipt for e in sent] == [receipt, receipt]  # the push and the record
     [ack] = receive(
-        db=db, network=sh, handlers=Handlers(), peer="zj", deliveries=due(db, "sh", 9).deliveries
+        db=db,
+        network=sh,
+        handlers=Handlers(),
+        peer="zj",
+        deliveries=due(db=db, peer="sh", limit=9).deliveries,
     )
     assert ack.status is AckStatus.ACCEPTED
 

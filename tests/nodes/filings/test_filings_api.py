@@ -106,9 +106,14 @@ def test_a_region_writes_previews_submits_and_corrects_a_filing(
     signed = SignedReceipt.model_validate(receipt["receipt"])
     assert signed.document.filing_sha256 == submitted.json()["sha256"]
     signed.verify(node_identity(shanghai).bundle, signed.document.received_at)
-    assert [r["filing_id"] for r in regional.get("/filings/receipts", headers=office).json()] == [
-        filing_id
-    ]
+    receipts = regional.get("/filings/receipts", params={"limit": 1}, headers=office).json()
+    assert [r["filing_id"] for r in receipts["items"]] == [filing_id]
+    assert receipts["next"] == filing_id  # a full page: the next may hold more
+    after = {"after": filing_id}
+    assert regional.get("/filings/receipts", params=after, headers=office).json() == {
+        "items": [],
+        "next": None,
+    }
 
     refill = regional.patch(f"/filings/{filing_id}", json={"title": "改"}, headers=office)
     assert refill.status_code == 409 and refill.json()["error"] == "not_a_draft"

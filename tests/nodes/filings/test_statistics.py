@@ -9,14 +9,13 @@ from cryptography import x509
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.envelope import seal
-from ipfed.exchange.messages import CrossBorderAlert, CrossBorderRisk
+from ipfed.exchange.messages import CrossBorderAlert, CrossBorderRisk, LeadKind
 from ipfed.ledger.identity import Organisation, PrivateKey, Role
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.adjudications.models import Adjudication, Decision
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id
 from ipfed.nodes.detection.models import Evidence, Lead, LeadStatus
-from ipfed.nodes.detection.schemas import LeadKind
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
 from ipfed.nodes.filings.calendar import FilingKind, Period
@@ -347,7 +346,8 @@ def alerts(db: Session, federation: tuple[TrustBundle, PrivateKey, x509.Certific
 
 @pytest.mark.usefixtures("march", "alerts")
 def test_figures_from_the_node_equal_a_count_by_hand(db: Session) -> None:
-    figures = collect(db, *MARCH.window())
+    start, end = MARCH.window()
+    figures = collect(db=db, start=start, end=end)
     assert figures.cases.model_dump() == {
         "total": 3,
         "by_right_kind": {"patent": 1, "trademark": 2},

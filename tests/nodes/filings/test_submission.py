@@ -214,7 +214,7 @@ def test_versions_move_forward_and_a_repeat_gets_the_same_receipt(
     with pytest.raises(Conflict) as caught:
         receive_filing(db=db, settings=national, filing=late, now=utcnow())
     assert caught.value.code == "version_out_of_order"
-    (latest,) = received(db, MONTHLY, Period.parse("2024-03"))
+    (latest,) = received(db=db, kind=MONTHLY, period=Period.parse("2024-03"))
     assert (latest.version, latest.filing_id) == (3, third.document.filing_id)
     assert len(ledger(db)) == 4
 
