@@ -77,7 +77,7 @@ class VersionedModel(BaseModel):
     @model_validator(mode="after")
     def _known_fields(self) -> Self:
         if self.model_extra:
-            if self.version <= self.FORMAT:
+            if self.format_version <= self.FORMAT:
                 unknown = ", ".join(sorted(self.model_extra))
                 raise ValueError(f"{unknown}: not a field of {type(self).__name__} {self.v}")
             try:
@@ -94,7 +94,7 @@ class VersionedModel(BaseModel):
         return data
 
     @property
-    def version(self) -> FormatVersion:
+    def format_version(self) -> FormatVersion:
         return FormatVersion.parse(self.v)
 
 

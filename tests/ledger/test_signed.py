@@ -45,7 +45,7 @@ def test_an_entry_from_before_versions_is_1_0_and_hashes_and_verifies_as_before(
     bundle, key, certificate = federation
     entry = signed_by_hand(fields(certificate), key)
     tx = Transaction.model_validate_json(entry)
-    assert tx.v == "1.0" and tx.version == FormatVersion(1, 0)
+    assert tx.v == "1.0" and tx.format_version == FormatVersion(1, 0)
     assert tx.entry() == entry
     assert leaf_hash(tx.entry()) == leaf_hash(entry)
     assert tx.verify(bundle).name == "上海市知识产权局"
@@ -72,7 +72,7 @@ def test_a_newer_minor_version_is_read_and_its_new_fields_kept(federation: Feder
     bundle, key, certificate = federation
     entry = signed_by_hand(fields(certificate, v="1.4", witnessed_by=["national"]), key)
     tx = Transaction.model_validate_json(entry)
-    assert tx.version == FormatVersion(1, 4)
+    assert tx.format_version == FormatVersion(1, 4)
     assert tx.entry() == entry
     assert tx.verify(bundle).name == "上海市知识产权局"
     altered = tx.model_copy(update={"witnessed_by": ["someone else"]})
