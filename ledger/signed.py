@@ -51,7 +51,8 @@ class VersionedModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")  # extras: see _known_fields
 
     FORMAT: ClassVar[FormatVersion] = FormatVersion(1, 0)
-    """The newest version of this format that this code reads and writes."""
+    """The newest version of this format that this code reads. New objects are 1.0
+    (``v``'s default) until a format moves on; then the code making them passes ``v``."""
 
     v: str = Field(default=FIRST_VERSION, pattern=VERSION_PATTERN)
 
