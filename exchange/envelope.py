@@ -11,16 +11,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, Field, ValidationError, field_validator
 from ulid import ULID
 
 from ipfed.exchange.errors import Refused
 from ipfed.exchange.messages import BODIES, Body, MessageType
-from ipfed.ledger.canonical import Base64Bytes, check_canonical, encode_checked, parse_canonical
-from ipfed.ledger.errors import LedgerError
-from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, UntrustedIdentity, sign
+from ipfed.ledger.canonical import check_canonical, parse_canonical
+from ipfed.ledger.errors import LedgerError, UnsupportedVersion
+from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, UntrustedIdentity
 from ipfed.ledger.ids import Ulid as UlidText
 from ipfed.ledger.receipts import Receipt
+from ipfed.ledger.signed import SignedModel
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id
 
@@ -36,9 +37,7 @@ _SENDER_CODES = {
 }
 
 
-class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Envelope(SignedModel):
     id: UlidText
     type: MessageType
     sender: str = Field(min_length=1, description="the sending organisation's name")
@@ -47,7 +46,6 @@ class Envelope(BaseModel):
     created_at: AwareDatetime
     body: dict[str, Any]
     receipt: Receipt | None = None
-    signature: Base64Bytes = b""
 
     @field_validator("body")
     @classmethod
@@ -58,13 +56,13 @@ class Envelope(BaseModel):
             raise ValueError(exc.message) from None
         return body
 
-    # The body is checked above and every other field is a string, a time or a
-    # receipt (whose payload its transaction checks): encoded without re-checking.
-    def signed_bytes(self) -> bytes:
-        return encode_checked(self.model_dump(mode="json", exclude={"signature"}))
+    @property
+    def signer_key_id(self) -> str:
+        return self.signer
 
-    def to_bytes(self) -> bytes:
-        return encode_checked(self.model_dump(mode="json"))
+    @property
+    def signed_at(self) -> datetime:
+        return self.created_at
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Envelope":
@@ -79,6 +77,8 @@ class Envelope(BaseModel):
         try:
             envelope = cls.model_validate(parse_canonical(data))
             return envelope, envelope.message()
+        except UnsupportedVersion as exc:
+            raise Refused(exc.message, code=exc.code) from None
         except LedgerError as exc:
             raise Refused(f"not an envelope: {exc.message}", code="malformed") from None
         except ValidationError as exc:
@@ -93,9 +93,7 @@ class Envelope(BaseModel):
         if not self.signature:
             raise Refused("the envelope is not signed", code="unsigned")
         try:
-            signer = bundle.verify(
-                self.signer, self.signed_bytes(), self.signature, self.created_at
-            )
+            signer = self.verify_signer(bundle)
         except BadSignature:
             raise Refused(
                 "the signature does not match the envelope: it was altered", code="tampered"
@@ -158,4 +156,4 @@ def seal(
         body=body.model_dump(mode="json"),
         receipt=receipt,
     )
-    return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})
+    return unsigned.signed_by(key)

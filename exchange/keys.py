@@ -9,11 +9,11 @@ from pathlib import Path
 
 import zmq
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from ipfed.exchange.errors import ExchangeError
-from ipfed.ledger.canonical import Base64Bytes, canonical_bytes
-from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity, sign
+from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity
+from ipfed.ledger.signed import SignedModel
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id
 
@@ -48,19 +48,21 @@ def curve_keys(identity_dir: Path) -> CurveKeys:
         ) from None
 
 
-class LinkKey(BaseModel):
+class LinkKey(SignedModel):
     """A node's CURVE public key, signed by the organisation that runs the node."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     node_id: str
     curve_key: str = Field(pattern=Z85_KEY)
     signer: str = Field(pattern=SHA256_HEX)
     issued_at: AwareDatetime
-    signature: Base64Bytes = b""
 
-    def signed_bytes(self) -> bytes:
-        return canonical_bytes(self.model_dump(mode="json", exclude={"signature"}))
+    @property
+    def signer_key_id(self) -> str:
+        return self.signer
+
+    @property
+    def signed_at(self) -> datetime:
+        return self.issued_at
 
     @classmethod
     def issue(
@@ -78,12 +80,12 @@ class LinkKey(BaseModel):
             signer=key_id(certificate),
             issued_at=now,
         )
-        return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})
+        return unsigned.signed_by(key)
 
     def verify(self, bundle: TrustBundle) -> Organisation:
         """The organisation that vouches for this key, or :class:`ExchangeError`."""
         try:
-            return bundle.verify(self.signer, self.signed_bytes(), self.signature, self.issued_at)
+            return self.verify_signer(bundle)
         except UntrustedIdentity as exc:
             raise ExchangeError(
                 f"link key of {self.node_id} not vouched for: {exc.message}", code="bad_link_key"

@@ -21,3 +21,9 @@ class MalformedData(LedgerError):
     """Input that cannot be parsed: a proof file, a note, canonical JSON."""
 
     code = "malformed"
+
+
+class UnsupportedVersion(MalformedData):
+    """A wire format in a major version this code does not read."""
+
+    code = "unsupported_version"

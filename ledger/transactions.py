@@ -2,7 +2,7 @@
 
 Private data (seller names, addresses, evidence bytes) never goes on a ledger:
 a payload carries its SHA-256 instead. The signature covers the canonical
-bytes of every other field.
+bytes of every other field (:class:`~ipfed.ledger.signed.SignedModel`).
 """
 
 import secrets
@@ -11,11 +11,12 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography import x509
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
-from ipfed.ledger.canonical import Base64Bytes, check_canonical, encode_checked
+from ipfed.ledger.canonical import check_canonical
 from ipfed.ledger.errors import MalformedData
-from ipfed.ledger.identity import Organisation, PrivateKey, sign
+from ipfed.ledger.identity import Organisation, PrivateKey
+from ipfed.ledger.signed import SignedModel
 from ipfed.ledger.trust import TrustBundle, key_id
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
@@ -31,15 +32,12 @@ class TxType(StrEnum):
     FILING_RECEIPT = "filing.receipt"
 
 
-class Transaction(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Transaction(SignedModel):
     type: TxType
     payload: dict[str, Any]
     submitter: str = Field(pattern=SHA256_HEX, description="key id of the signer's certificate")
     timestamp: AwareDatetime
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
-    signature: Base64Bytes = b""
 
     @field_validator("payload")
     @classmethod
@@ -50,17 +48,21 @@ class Transaction(BaseModel):
             raise ValueError(exc.message) from None
         return payload
 
-    # Every other field is a string or an integer: checked once, above.
-    def signed_bytes(self) -> bytes:
-        return encode_checked(self.model_dump(mode="json", exclude={"signature"}))
+    @property
+    def signer_key_id(self) -> str:
+        return self.submitter
+
+    @property
+    def signed_at(self) -> datetime:
+        return self.timestamp
 
     def entry(self) -> bytes:
         """What the log stores: the whole transaction, canonical."""
-        return encode_checked(self.model_dump(mode="json"))
+        return self.to_bytes()
 
     def verify(self, bundle: TrustBundle) -> Organisation:
         """The signer, if the federation vouches for it at the transaction's time."""
-        return bundle.verify(self.submitter, self.signed_bytes(), self.signature, at=self.timestamp)
+        return self.verify_signer(bundle)
 
 
 def new_transaction(
@@ -77,4 +79,4 @@ def new_transaction(
         timestamp=timestamp,
         nonce=secrets.token_hex(16),
     )
-    return unsigned.model_copy(update={"signature": sign(key, unsigned.signed_bytes())})
+    return unsigned.signed_by(key)

@@ -1,9 +1,16 @@
 """The node's own identity: its organisation's key and certificate and the
 federation trust bundle, in ``DATA_DIR/identity/`` (org.key, org.pem,
-trust-bundle.json)."""
+trust-bundle.json).
 
-from dataclasses import dataclass
-from functools import cache
+The trust bundle is read again when its file changes (size or modification
+time, checked on each use), so that a running node takes a new bundle or CRL
+without a restart. A new file that does not read as a trust bundle (half
+written, say) is logged and the bundle in use is kept.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -14,6 +21,9 @@ from ipfed.ledger.keystore import read_certificate, read_private_key
 from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+TRUST_BUNDLE_FILE = "trust-bundle.json"
 
 
 @dataclass(frozen=True)
@@ -27,10 +37,27 @@ class NodeIdentity:
         return key_id(self.certificate)
 
 
-@cache
+@dataclass(frozen=True)
+class _Loaded:
+    identity: NodeIdentity
+    stamp: tuple[int, int] | None  # the trust bundle file's size and mtime when last read
+
+
+_loaded: dict[Path, _Loaded] = {}
+_reading = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
+
+
 def _load(path: Path) -> NodeIdentity:
     try:
-        bundle = TrustBundle.from_json((path / "trust-bundle.json").read_bytes())
+        bundle = TrustBundle.from_json((path / TRUST_BUNDLE_FILE).read_bytes())
         return NodeIdentity(
             read_private_key(path / "org.key"), read_certificate(path / "org.pem"), bundle
         )
@@ -40,5 +67,31 @@ def _load(path: Path) -> NodeIdentity:
         ) from None
 
 
+def _reloaded(path: Path, loaded: _Loaded) -> NodeIdentity:
+    """The identity with the bundle now in the file, or the one in use if it does not read."""
+    try:
+        bundle = TrustBundle.from_json((path / TRUST_BUNDLE_FILE).read_bytes())
+    except (OSError, LedgerError) as exc:
+        log.warning("%s: the new trust bundle is not used, the one before stays: %s", path, exc)
+        return loaded.identity
+    log.info("%s: trust bundle read again (%d certificates)", path, len(bundle.by_key_id))
+    return replace(loaded.identity, bundle=bundle)
+
+
 def node_identity(settings: NodeSettings) -> NodeIdentity:
-    return _load(settings.identity_dir.resolve())
+    path = settings.identity_dir.resolve()
+    stamp = _stamp(path / TRUST_BUNDLE_FILE)
+    loaded = _loaded.get(path)
+    if loaded is not None and loaded.stamp == stamp:
+        return loaded.identity
+    with _reading:  # one reader; the others then see what it read
+        loaded = _loaded.get(path)
+        if loaded is None:
+            identity = _load(path)
+        elif loaded.stamp == stamp:
+            return loaded.identity
+        else:
+            identity = _reloaded(path, loaded)
+        # A file that did not read is not tried again until it changes again.
+        _loaded[path] = _Loaded(identity, stamp)
+        return identity

@@ -55,7 +55,8 @@ class Exchange:
         self.settings = settings
         self.sessions = sessions
         self.handlers = handlers
-        self.network = Network.of(settings, node_identity(settings))
+        self._identity = node_identity(settings)
+        self._network = Network.of(settings, self._identity)
         self.keys = curve_keys(settings.identity_dir)
         self.link_keys: dict[str, str] = {}  # peer node id -> its verified CURVE key (Z85)
         self.transport = transport or ZmqTransport(
@@ -63,6 +64,15 @@ class Exchange:
         )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    @property
+    def network(self) -> Network:
+        """The federation as the node's trust bundle now says (a new bundle takes effect)."""
+        identity = node_identity(self.settings)
+        if identity is not self._identity:
+            self._network = Network.of(self.settings, identity)
+            self._identity = identity
+        return self._network
 
     def link_key(self, now: datetime | None = None) -> LinkKey:
         """This node's CURVE key, signed for its peers."""

@@ -22,9 +22,10 @@ from pydantic import (
 )
 
 from ipfed.ledger.canonical import Base64Bytes, canonical_bytes, parse_canonical
-from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.errors import LedgerError, UnsupportedVersion
 from ipfed.ledger.identity import BadSignature, Organisation, PrivateKey, Role, sign
 from ipfed.ledger.ids import Ulid
+from ipfed.ledger.signed import VersionedModel
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.errors import IpfedError
@@ -57,9 +58,7 @@ class TypicalCase(BaseModel):
     summary: str = Field(default="", max_length=4000)
 
 
-class FilingDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class FilingDocument(VersionedModel):
     filing_id: Ulid = Field(description="this version's id")
     region_code: Region
     office: Name
@@ -84,9 +83,7 @@ class FilingDocument(BaseModel):
         return sha256(canonical_bytes(self)).hexdigest()
 
 
-class ReceiptDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ReceiptDocument(VersionedModel):
     filing_id: Ulid
     filing_sha256: str = Field(pattern=SHA256_HEX)
     region_code: Region
@@ -129,6 +126,8 @@ class Signed(BaseModel, Generic[D]):
             raise FilingRefused(f"{len(data):,} bytes is too large", code="too_large")
         try:
             return cls.model_validate(parse_canonical(data))
+        except UnsupportedVersion as exc:
+            raise FilingRefused(exc.message, code=exc.code) from None
         except LedgerError as exc:
             raise FilingRefused(exc.message, code="malformed") from None
         except ValidationError as exc:

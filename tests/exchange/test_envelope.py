@@ -1,5 +1,6 @@
 """Envelopes: sealed by an office, refused for every way they can be wrong."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from ipfed.exchange.envelope import Envelope, seal
 from ipfed.exchange.errors import Refused
 from ipfed.exchange.messages import Lead, LeadKind, LeadPush, MarkStatusChange, Shop
 from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import sign
 from ipfed.ledger.log import MemoryStore, TransparencyLog
 from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import Transaction, TxType, new_transaction
@@ -148,6 +150,42 @@ def test_a_body_that_does_not_fit_its_type_is_malformed(offices: Any) -> None:
     envelope = sealed(offices)
     wrong = envelope.model_copy(update={"body": {"lead_id": "nope"}})
     assert refusal(offices, wrong.to_bytes()) == "malformed"
+
+
+def resealed(offices: Any, envelope: Envelope, **changes: Any) -> bytes:
+    """``envelope`` as another node's code would write it with ``changes``, signed by
+    Zhejiang: the signature over the canonical bytes of every other field."""
+    fields = envelope.model_dump(mode="json", exclude={"signature"}) | changes
+    signature = sign(offices.keys[ZJ][0], canonical_bytes(fields))
+    return canonical_bytes(fields | {"signature": base64.b64encode(signature).decode()})
+
+
+def test_an_envelope_from_before_versions_is_read_as_1_0(offices: Any) -> None:
+    data = resealed(offices, sealed(offices))
+    assert b'"v":' not in data
+    envelope = Envelope.from_bytes(data)
+    assert envelope.v == "1.0" and envelope.to_bytes() == data
+    assert envelope.verify(offices.bundle(), datetime.now(UTC)).name == ZJ
+    assert b'"v":' not in sealed(offices).to_bytes()  # what older nodes read, still
+
+
+def test_a_newer_minor_version_is_read_with_its_new_fields_as_signed(offices: Any) -> None:
+    data = resealed(offices, sealed(offices), v="1.3", priority="urgent")
+    envelope = Envelope.from_bytes(data)
+    assert envelope.to_bytes() == data
+    assert envelope.verify(offices.bundle(), datetime.now(UTC)).name == ZJ
+    altered = data.replace(b'"urgent"', b'"routine"')
+    assert refusal(offices, altered) == "tampered"
+    assert refusal(offices, resealed(offices, sealed(offices), v="1.0", priority="x")) == (
+        "malformed"
+    )
+
+
+def test_a_newer_major_version_is_refused_with_its_reason(offices: Any) -> None:
+    with pytest.raises(Refused) as refused:
+        Envelope.from_bytes(resealed(offices, sealed(offices), v="2.0", priority="urgent"))
+    assert refused.value.code == "unsupported_version"
+    assert "Envelope format 2.0 is newer than this node reads (1.x)" in refused.value.message
 
 
 def test_too_large_is_refused(offices: Any) -> None:

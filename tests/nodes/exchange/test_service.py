@@ -5,6 +5,7 @@ One database plays both ends: the sender's outbox and the receiver's inbox are
 different tables, and each keeps its own row of the links table.
 """
 
+import base64
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from ulid import ULID
 
+from ipfed.exchange.envelope import Envelope
 from ipfed.exchange.errors import ExchangeError, Refused, Unroutable
 from ipfed.exchange.messages import (
     FilingSubmission,
@@ -25,6 +27,8 @@ from ipfed.exchange.messages import (
     MessageType,
 )
 from ipfed.exchange.transport import Ack, AckStatus, Delivery
+from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import sign
 from ipfed.ledger.log import MemoryStore, TransparencyLog
 from ipfed.ledger.receipts import Receipt
 from ipfed.ledger.transactions import TxType, new_transaction
@@ -185,6 +189,48 @@ def test_the_same_envelope_under_a_new_number_is_a_replay(
         deliveries=[Delivery(delivery.seq, later.envelope)],
     )
     assert (ack.status, ack.code) == (AckStatus.REFUSED, "out_of_order")
+
+
+def test_envelopes_of_the_versions_known_are_applied_and_a_newer_major_refused(
+    db: Session, offices: Any, zj: Network, sh: Network
+) -> None:
+    """Offices do not all upgrade on the same day."""
+    key, _ = offices.keys["浙江省知识产权局"]
+
+    def written(changes: dict[str, Any]) -> bytes:
+        """A lead for Xuhui as a node of another version writes it, signed by Zhejiang."""
+        send(db=db, network=zj, body=push())
+        envelope = Envelope.from_bytes(due(db=db, peer="sh", limit=99).deliveries[-1].envelope)
+        fields = envelope.model_dump(mode="json", exclude={"signature"}) | changes
+        signature = base64.b64encode(sign(key, canonical_bytes(fields))).decode()
+        return canonical_bytes(fields | {"signature": signature})
+
+    sent = [
+        written({}),  # what nodes send today: no version field
+        written({"v": "1.1", "priority": "urgent"}),
+        written({"v": "2.0", "priority": "urgent"}),
+    ]
+    assert b'"v":' not in sent[0]
+    recorder = Recorder()
+    batch = [Delivery(seq, data) for seq, data in enumerate(sent, start=1)]
+    acks = receive(db=db, network=sh, handlers=recorder.handlers, peer="zj", deliveries=batch)
+    assert [(a.status, a.code) for a in acks] == [
+        (AckStatus.ACCEPTED, None),
+        (AckStatus.ACCEPTED, None),
+        (AckStatus.REFUSED, "unsupported_version"),
+    ]
+    assert len(recorder.seen) == 2
+    rows = db.scalars(select(InboxEnvelope).order_by(InboxEnvelope.seq)).all()
+    assert [r.data for r in rows] == sent
+    assert [(r.state, r.code) for r in rows] == [
+        (InboxState.ACCEPTED, None),
+        (InboxState.ACCEPTED, None),
+        (InboxState.REFUSED, "unsupported_version"),
+    ]
+    assert rows[2].reason == (
+        "Envelope format 2.0 is newer than this node reads (1.x): "
+        "the node must be upgraded to read it"
+    )
 
 
 def test_an_envelope_over_another_node_s_link_is_refused(

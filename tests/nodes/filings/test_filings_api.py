@@ -221,6 +221,12 @@ def test_the_national_node_receives_filings_and_reports_on_them(
     assert by_platform.status_code == 403
     garbage = national_api.post("/filings/received", content=b"{", headers=as_(keys["sh"]))
     assert garbage.status_code == 422
+    newer = json.loads(filing.to_bytes())
+    newer["document"]["v"] = "2.0"  # from a node of a later major version
+    unread = national_api.post(
+        "/filings/received", content=canonical_bytes(newer), headers=as_(keys["sh"])
+    )
+    assert (unread.status_code, unread.json()["error"]) == (422, "unsupported_version")
 
     answer = national_api.post(
         "/filings/received", content=filing.to_bytes(), headers=as_(keys["sh"])

@@ -2,9 +2,11 @@
 recorded on the national ledger, acknowledged with a signed receipt; a tampered
 filing is refused and a correction keeps the original version."""
 
+import base64
 import json
 import logging
 from datetime import timedelta
+from hashlib import sha256
 
 import pytest
 from cryptography import x509
@@ -18,8 +20,10 @@ from ipfed.ledger.identity import (
     PrivateKey,
     Role,
     generate_key,
+    sign,
 )
 from ipfed.ledger.transactions import Transaction, TxType
+from ipfed.ledger.trust import key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, transaction, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput
@@ -164,6 +168,37 @@ def test_a_tampered_filing_is_refused_and_nothing_is_stored(
     # The untouched filing is accepted.
     receipt = receive_filing(db=db, settings=national, filing=signed, now=utcnow())
     assert receipt.document.filing_sha256 == signed.document.sha256()
+
+
+def signed_by_hand(offices: Keys, node_id: str, fields: dict[str, object]) -> bytes:
+    """A filing as another node's code would sign it: over the document's canonical bytes."""
+    key, certificate = offices[node_id]
+    return canonical_bytes(
+        {
+            "document": fields,
+            "signer": key_id(certificate),
+            "signature": base64.b64encode(sign(key, canonical_bytes(fields))).decode(),
+        }
+    )
+
+
+def test_filings_carry_their_format_version(
+    db: Session, offices: Keys, national: NodeSettings
+) -> None:
+    fields = document().model_dump(mode="json")
+    assert "v" not in fields  # 1.0, by omission: what nodes that know no versions read
+    newer = SignedFiling.from_bytes(
+        signed_by_hand(offices, "sh", {**fields, "v": "1.2", "annex": "附件一"})
+    )
+    receipt = receive_filing(db=db, settings=national, filing=newer, now=utcnow())
+    assert (
+        receipt.document.filing_sha256
+        == sha256(canonical_bytes({**fields, "v": "1.2", "annex": "附件一"})).hexdigest()
+    )
+    with pytest.raises(FilingRefused) as caught:
+        SignedFiling.from_bytes(signed_by_hand(offices, "sh", {**fields, "v": "2.0"}))
+    assert caught.value.code == "unsupported_version"
+    assert "FilingDocument format 2.0 is newer than this node reads" in caught.value.message
 
 
 def test_only_the_regions_own_office_files_for_it(
