@@ -53,13 +53,9 @@ def ca_issue(
     """Issue a key pair and certificate that carry the organisation's role and region."""
     from ipfed.ledger.identity import Organisation
     from ipfed.ledger.keystore import write_certificate, write_private_key
-    from ipfed.nodes.errors import ConfigurationError
-    from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
+    from ipfed.registry.identifiers import parse_region_code
 
-    try:
-        region = parse_region_code(region)
-    except InvalidIdentifier as exc:
-        raise ConfigurationError(str(exc), code=exc.code) from None
+    region = parse_region_code(region)  # an invalid code is reported with its own
     key, certificate = authority(data_dir).issue(
         Organisation(org, Role(role), region), _algorithm(algorithm)
     )
