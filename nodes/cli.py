@@ -68,7 +68,7 @@ COMMANDS = {
 }
 
 
-def load(name: str) -> Command:
+def load_command(name: str) -> Command:
     """The click command of ``ipfed NAME``, its module imported now."""
     module, _, attribute = COMMANDS[name].target.partition(":")
     target = getattr(importlib.import_module(module), attribute)
@@ -98,7 +98,7 @@ class Ipfed(TyperGroup):
             # Listed in the root's help: its summary is enough, its module stays unloaded.
             return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name].summary)
         if cmd_name not in self.commands:
-            self.commands[cmd_name] = load(cmd_name)
+            self.commands[cmd_name] = load_command(cmd_name)
         return self.commands[cmd_name]
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:

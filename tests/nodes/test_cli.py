@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ipfed.nodes.cli import COMMANDS, app, load
+from ipfed.nodes.cli import COMMANDS, app, load_command
 from ipfed.nodes.cli_support import errors_reported
 from ipfed.nodes.database.migrate import head_revision
 from ipfed.registry.credential import parse_token
@@ -172,5 +172,5 @@ def test_help_lists_every_command_without_importing_one() -> None:
     loaded = ran.stdout.strip().splitlines()[-1]
     assert loaded == "['ipfed.nodes.cli']", loaded
     for name, commands in COMMANDS.items():
-        command = load(name)
+        command = load_command(name)
         assert (command.help or "").split("\n\n")[0].strip() == commands.summary, name
