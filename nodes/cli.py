@@ -8,10 +8,12 @@ from the table below without importing any domain, so the command answers at onc
 
 import importlib
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 import typer
 from typer._click import Command, Context, HelpFormatter  # typer's own copy of click
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 
@@ -100,6 +102,19 @@ class Ipfed(TyperGroup):
         if cmd_name not in self.commands:
             self.commands[cmd_name] = load_command(cmd_name)
         return self.commands[cmd_name]
+
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            # Typer suggests among the commands loaded so far: suggest among them all.
+            matches = get_close_matches(args[0], COMMANDS) if args else []
+            if matches and "Did you mean" not in exc.message:
+                suggestions = ", ".join(f"{m!r}" for m in matches)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         self.listing = True

@@ -174,3 +174,8 @@ def test_help_lists_every_command_without_importing_one() -> None:
     for name, commands in COMMANDS.items():
         command = load_command(name)
         assert (command.help or "").split("\n\n")[0].strip() == commands.summary, name
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    code, output = ipfed("mark")
+    assert code == 2 and "Did you mean 'marks'?" in output
