@@ -1,16 +1,13 @@
 """The engine's errors: input it cannot screen, each with a stable code."""
 
-from typing import ClassVar
+from ipfed.ledger.errors import CodedError
 
 
-class DetectionError(Exception):
+class DetectionError(CodedError):
     """Input the engine cannot read: a file, a row or an image."""
 
-    code: ClassVar[str] = "detection_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "detection_error"
+    status_code = 422  # what the caller gave cannot be screened
 
 
 class MalformedFile(DetectionError):

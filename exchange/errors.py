@@ -1,14 +1,12 @@
 """The exchange's error hierarchy: why an envelope was refused or could not travel."""
 
+from ipfed.ledger.errors import CodedError
 
-class ExchangeError(Exception):
+
+class ExchangeError(CodedError):
+    # What the caller asked to send cannot be routed or signed as given.
     code = "exchange_error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+    status_code = 422
 
 
 class Refused(ExchangeError):
@@ -27,3 +25,4 @@ class LinkDown(ExchangeError):
     """The peer did not answer: a transport failure, retried later."""
 
     code = "link_down"
+    status_code = 503

@@ -1,21 +1,16 @@
 """The node's error hierarchy: every failure a client can cause has a stable code.
 
-The API renders any :class:`IpfedError` as ``{"error": code, "detail": message}``
-with its HTTP status; the CLI prints the same code and message.
+Like every error of ours it is a :class:`~ipfed.ledger.errors.CodedError`: the API
+renders it as ``{"error": code, "detail": message}`` with its HTTP status; the CLI
+prints the same code and message.
 """
 
-from typing import ClassVar
+from ipfed.ledger.errors import CodedError
 
 
-class IpfedError(Exception):
-    code: ClassVar[str] = "error"
-    status_code: ClassVar[int] = 400
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code  # type: ignore[misc]  # per-instance refinement
+class IpfedError(CodedError):
+    code = "error"
+    status_code = 400
 
 
 class InvalidInput(IpfedError):

@@ -13,14 +13,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from ipfed.detection.errors import DetectionError
-from ipfed.exchange.errors import ExchangeError
-from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.errors import CodedError
 from ipfed.ledger.ids import ULID_PATTERN as ULID_PATTERN  # path and query patterns
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.errors import InvalidInput, IpfedError
+from ipfed.nodes.errors import InvalidInput
 from ipfed.nodes.schemas import Page
-from ipfed.registry.identifiers import InvalidIdentifier
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -80,28 +77,10 @@ def _describe(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     """Every failure answers ``{"error": code, "detail": message}``."""
 
-    @app.exception_handler(IpfedError)
-    async def ipfed_error(_: Request, exc: IpfedError) -> JSONResponse:
+    @app.exception_handler(CodedError)
+    async def coded_error(_: Request, exc: CodedError) -> JSONResponse:
+        # Any error of ours, from any layer, carries its code and its status.
         return _error(exc.status_code, exc.code, exc.message)
-
-    @app.exception_handler(LedgerError)
-    async def ledger_error(_: Request, exc: LedgerError) -> JSONResponse:
-        # Ledger errors reaching a route are about what the caller sent.
-        return _error(422, exc.code, exc.message)
-
-    @app.exception_handler(ExchangeError)
-    async def exchange_error(_: Request, exc: ExchangeError) -> JSONResponse:
-        # What the caller asked to send cannot be routed or signed as given.
-        return _error(422, exc.code, exc.message)
-
-    @app.exception_handler(DetectionError)
-    async def detection_error(_: Request, exc: DetectionError) -> JSONResponse:
-        # What the caller gave cannot be screened (an unreadable image, a malformed file).
-        return _error(422, exc.code, exc.message)
-
-    @app.exception_handler(InvalidIdentifier)
-    async def invalid_identifier(_: Request, exc: InvalidIdentifier) -> JSONResponse:
-        return _error(422, exc.code, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

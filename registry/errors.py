@@ -1,15 +1,13 @@
 """The registry's error hierarchy. Every verification failure has its own type and
 stable code, so a platform can tell a forged token from a revoked mark."""
 
-from typing import ClassVar
+from ipfed.ledger.errors import CodedError
 
 
-class RegistryError(Exception):
-    code: ClassVar[str] = "registry_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RegistryError(CodedError):
+    # What a caller sent or scanned is at fault, unless a subclass says otherwise.
+    code = "registry_error"
+    status_code = 422
 
 
 class VerificationError(RegistryError):
@@ -56,6 +54,7 @@ class StatusUnavailable(VerificationError):
     """No status list of the issuer is at hand, or it does not verify."""
 
     code = "status_unavailable"
+    status_code = 503  # the issuer's node may answer later
 
 
 class StaleStatusList(VerificationError):

@@ -16,13 +16,17 @@ from stdnum import numdb
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 
+from ipfed.registry.errors import RegistryError
 
-class InvalidIdentifier(ValueError):
-    """An official number is malformed or fails its check character."""
+
+class InvalidIdentifier(RegistryError, ValueError):
+    """An official number is malformed or fails its check character.
+
+    Also a ``ValueError``, so that pydantic validators report it as a validation error.
+    """
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 # --- patent application / patent numbers (ZC 0006-2003) -------------------

@@ -1,7 +1,7 @@
 """The HTTP API: keys and roles on every route, one error format, never a 500."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
@@ -11,10 +11,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.exchange.transport import Link, MemoryNetwork, MemoryTransport, PeerAddress
+from ipfed.ledger.proofs import parse_proof
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key, revoke_api_key
 from ipfed.nodes.config import NodeSettings
+from ipfed.registry.credential import parse_token
+from ipfed.registry.identifiers import parse_region_code
 
 
 @pytest.fixture
@@ -155,6 +159,31 @@ def test_bad_requests_get_a_clear_4xx(
 def test_wrong_method_is_405(client: TestClient, keys: dict[Role, str]) -> None:
     response = client.post("/trademarks", headers={"X-API-Key": keys[Role.NATIONAL]}, json={})
     assert response.status_code == 405 and response.json()["error"] == "method_not_allowed"
+
+
+def _unanswered_link() -> Link:
+    transport = MemoryTransport(MemoryNetwork(), "sh", "mem://sh")
+    return transport.link(PeerAddress("national", "mem://national", link_key=""))
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "code"),
+    [
+        (lambda: parse_token("not a token"), 422, "malformed_token"),
+        (lambda: parse_region_code("31"), 422, "invalid_region_code"),
+        (lambda: parse_proof(b"[]"), 422, "malformed"),
+        (lambda: _unanswered_link().deliver([], timeout=1), 503, "link_down"),
+    ],
+)
+def test_an_error_of_any_layer_answers_its_status_and_code(
+    client: TestClient, failure: Callable[[], object], status: int, code: str
+) -> None:
+    """Registry, ledger and exchange errors are not the node's own, yet none is a 500."""
+    client.app.add_api_route("/failing", failure)  # type: ignore[attr-defined]
+    response = client.get("/failing")
+    body = response.json()
+    assert (response.status_code, body["error"]) == (status, code), body
+    assert body["detail"]
 
 
 def _routes_and_params(client: TestClient) -> list[tuple[str, list[str]]]:

@@ -1,13 +1,18 @@
 """The ipfed command, run in-process. The CLI is a thin layer over the services
 (tested on both backends), so these tests use each node's default SQLite file."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from ipfed.nodes.cli import app
+from ipfed.nodes.cli import COMMANDS, app, load_command
+from ipfed.nodes.cli_support import errors_reported
 from ipfed.nodes.database.migrate import head_revision
+from ipfed.registry.credential import parse_token
 
 SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
 runner = CliRunner()
@@ -132,3 +137,45 @@ def test_marks_from_the_command_line(node: Path, tmp_path: Path) -> None:
     assert code == 1 and "[status_unavailable]" in output  # offline with no status list
     code, output = ipfed("marks", "verify", url[:-4] + "AAAA", "--bundle", bundle)
     assert code == 1 and "[bad_signature]" in output
+
+
+def test_an_error_of_another_layer_is_one_line_with_its_code(tmp_path: Path) -> None:
+    """A registry error escaping a command (here an invalid region code) is reported
+    like the node's own: its code and message, no traceback, exit status 2."""
+    out = tmp_path / "org"
+    result = runner.invoke(
+        app, ["ca", "issue", "--org", "x", "--role", "regional", "--region", "31", "--out", out]
+    )
+    assert result.exit_code == 2, result.output
+    assert "[invalid_region_code] '31' is not a six-digit GB/T 2260 division code" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_errors_reported_prints_any_coded_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(typer.Exit) as stopped, errors_reported():
+        parse_token("not a token")
+    assert stopped.value.exit_code == 2
+    assert "error [malformed_token] not an ipfed mark token" in capsys.readouterr().err
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    """``ipfed --help`` comes from the root's table; each line is its command's own help."""
+    code = (
+        "import sys; from ipfed.nodes.cli import main; sys.argv = ['ipfed', '--help']\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('ipfed.nodes.', 'sqlalchemy',"
+        " 'fastapi', 'pandas', 'numpy', 'pydantic_settings'))))"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Screen listings against rights" in ran.stdout
+    loaded = ran.stdout.strip().splitlines()[-1]
+    assert loaded == "['ipfed.nodes.cli']", loaded
+    for name, commands in COMMANDS.items():
+        command = load_command(name)
+        assert (command.help or "").split("\n\n")[0].strip() == commands.summary, name
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    code, output = ipfed("mark")
+    assert code == 2 and "Did you mean 'marks'?" in output

@@ -118,7 +118,6 @@ def test_the_base_install_imports_every_module_of_ledger_registry_and_sdk(
 
 
 @pytest.mark.integration
-@pytest.mark.skip(reason="the ipfed entry point still imports the node's CLI at the top")
 def test_ipfed_screen_runs_with_only_the_detect_extra(wheel: Path, tmp_path: Path) -> None:
     """A fresh environment with ``ipfed[detect]`` (and no node dependency) screens."""
     python = fresh_environment(tmp_path / "venv", f"{wheel}[detect]")
