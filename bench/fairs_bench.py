@@ -37,8 +37,9 @@ from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.schemas import MarkIn
-from ipfed.nodes.marks.service import issue_mark, issue_units, mark_url
 from ipfed.nodes.rights.models import Trademark
 from ipfed.registry.credential import Claims, RightType, issue_token
 from ipfed.registry.status_list import StatusPurpose, capacity, sign_status_list
@@ -197,10 +198,21 @@ def main() -> None:
         with transaction(sessions) as db:
             right = db.scalars(select(Trademark).where(Trademark.name == "大白兔")).one()
             request = MarkIn(right_id=right.id, holder_uscc=HOLDER[1])
-            mark = issue_mark(db, settings, request, today)
-            _, units = issue_units(db, settings, mark, "B1", args.exhibits, HOLDER[0])
+            mark = issue_mark(db=db, settings=settings, request=request, today=today)
+            _, units = issue_units(
+                db=db,
+                settings=settings,
+                mark=mark,
+                batch_number="B1",
+                quantity=args.exhibits,
+                by=HOLDER[0],
+            )
             own = [
-                {"name": f"大白兔奶糖 {n}", "nice_class": NICE, "mark": mark_url(settings, u.token)}
+                {
+                    "name": f"大白兔奶糖 {n}",
+                    "nice_class": NICE,
+                    "mark": mark_url(settings=settings, token=u.token),
+                }
                 for n, u in enumerate(units)
             ]
         foreign = [
