@@ -31,6 +31,7 @@ from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, new_ids, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.inspection import status_cache
 from ipfed.nodes.fairs.models import Fair
@@ -192,6 +193,7 @@ def main() -> None:
         engine = make_engine(settings.db_url)
         upgrade(engine)
         sessions = make_session_factory(engine)
+        keep_screener(sessions)  # as a running node keeps it between registrations
         names = [brand(rng) for _ in range(args.trademarks)] + ["大白兔"]
         with transaction(sessions) as db:
             db.execute(insert(Trademark), trademarks(names, today + timedelta(days=3650)))

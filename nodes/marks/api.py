@@ -3,15 +3,11 @@
 endpoints and verification page."""
 
 import html
-import re
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import select
 
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.auth.models import Role
@@ -46,7 +42,6 @@ from ipfed.sdk.verify import Verifier
 router = APIRouter(prefix="/marks", tags=["marks"])
 public = APIRouter(tags=["marks: public"])
 MarkId = Annotated[str, Path(pattern=ULID_PATTERN)]
-ULID = re.compile(ULID_PATTERN)
 SCANNERS = OFFICES_AND_ENFORCEMENT | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}
 
 
@@ -198,70 +193,16 @@ def get_status_list(db: DB, settings: Settings, purpose: StatusPurpose) -> Statu
     return statuses.status_list(db=db, settings=settings, purpose=purpose, now=utcnow())
 
 
-STATUS_QUERY = select(
-    Mark.id, Mark.status, Mark.status_reason, Mark.status_changed_at, Mark.valid_until
-).where(Mark.id == bindparam("mark_id"))
-
-
-STATUS_FRESH_SECONDS = 1.0  # an answer may be this old: platforms poll hot marks hard
-_answers: dict[str, tuple[float, bytes]] = {}
-
-
-def status_answer(sessions: sessionmaker[Session], mark_id: str) -> bytes | None:
-    """The JSON of a mark's status (at most a second old), or None for no such mark."""
-    now = time.monotonic()
-    cached = _answers.get(mark_id)
-    if cached is None or cached[0] < now:
-        with sessions() as db:
-            row = db.execute(STATUS_QUERY, {"mark_id": mark_id}).first()
-        if row is None:
-            return None
-        answer = MarkStatusOut(
-            mark_id=row.id,
-            status=row.status,
-            reason=row.status_reason,
-            changed_at=row.status_changed_at,
-            valid_until=row.valid_until,
-        )
-        if len(_answers) > 100_000:
-            _answers.clear()
-        cached = _answers[mark_id] = (now + STATUS_FRESH_SECONDS, answer.model_dump_json().encode())
-    return cached[1]
-
-
 @public.get("/marks/{mark_id}/status", response_model=MarkStatusOut)
 def get_mark_status(request: Request, mark_id: MarkId) -> Response:
     """A mark's status now (at most a second old). Known marks are answered before
-    routing by :class:`StatusFastPath`; this route documents it and answers the rest."""
-    answer = status_answer(request.app.state.sessions, mark_id)
+    routing by :class:`~ipfed.nodes.marks.online_status.StatusFastPath`; this route
+    documents it and answers the rest."""
+    state = request.app.state
+    answer = state.mark_statuses.answer(state.sessions, mark_id)
     if answer is None:
         raise NotFound(f"no mark {mark_id}")
     return Response(answer, media_type="application/json")
-
-
-class StatusFastPath:
-    """ASGI middleware answering ``GET /marks/{id}/status`` for known marks without the
-    framework's routing and dependencies, which cost more than the answer itself: the
-    one route platforms call at volume. Anything else goes on to the app.
-
-    (It blocks the event loop for the tens of microseconds of an indexed read.)
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if scope.get("method") == "GET" and path.startswith("/marks/") and path.endswith("/status"):
-            mark_id = path[len("/marks/") : -len("/status")]
-            if ULID.fullmatch(mark_id):
-                answer = status_answer(scope["app"].state.sessions, mark_id)
-                if answer is not None:
-                    headers = [(b"content-type", b"application/json")]
-                    await send({"type": "http.response.start", "status": 200, "headers": headers})
-                    await send({"type": "http.response.body", "body": answer})
-                    return
-        await self.app(scope, receive, send)
 
 
 PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
