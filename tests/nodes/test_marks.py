@@ -83,6 +83,11 @@ def issue(db: Session, office: NodeSettings, right_id: str, **fields: object) ->
     return issue_mark(db=db, settings=office, request=request, today=TODAY)
 
 
+def change(db: Session, office: NodeSettings, mark: Mark, status: MarkStatus, reason: str) -> None:
+    """The issuing office changes a mark's status."""
+    change_status(db=db, settings=office, mark=mark, status=status, reason=reason, by="office")
+
+
 def platform(db: Session, office: NodeSettings) -> Verifier:
     """A platform's verifier holding the node's current status lists."""
     verifier = Verifier(node_identity(office).bundle)
@@ -179,32 +184,14 @@ def test_suspension_and_reinstatement(
     db: Session, office: NodeSettings, trademark: Trademark
 ) -> None:
     mark = issue(db, office, trademark.id)
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.SUSPENDED,
-        reason="under investigation",
-        by="office",
-    )
+    change(db, office, mark, MarkStatus.SUSPENDED, "under investigation")
     with pytest.raises(MarkSuspended):
         platform(db, office).verify(mark.token)
-    change_status(
-        db=db, settings=office, mark=mark, status=MarkStatus.ACTIVE, reason="cleared", by="office"
-    )
+    change(db, office, mark, MarkStatus.ACTIVE, "cleared")
     platform(db, office).verify(mark.token)
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.REVOKED,
-        reason="counterfeit use",
-        by="office",
-    )
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeit use")
     with pytest.raises(Conflict) as raised:
-        change_status(
-            db=db, settings=office, mark=mark, status=MarkStatus.ACTIVE, reason="no", by="office"
-        )
+        change(db, office, mark, MarkStatus.ACTIVE, "no")
     assert raised.value.code == "bad_transition"
 
 
@@ -270,14 +257,7 @@ def test_a_scan_of_a_revoked_mark_is_recorded_and_refused(
     db: Session, office: NodeSettings, trademark: Trademark
 ) -> None:
     mark = issue(db, office, trademark.id)
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.REVOKED,
-        reason="counterfeit use",
-        by="office",
-    )
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeit use")
     result = record_scan(db=db, settings=office, scan=scan(mark.token), by="淘宝")
     assert not result.valid and result.error == "revoked" and result.event_id is not None
     tampered = mark.token[:-3] + ("AAA" if mark.token[-3:] != "AAA" else "BBB")
@@ -300,22 +280,8 @@ def test_epcis_export_validates_against_the_gs1_schema(
         ),
         by="某展会",
     )
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.SUSPENDED,
-        reason="under investigation",
-        by="office",
-    )
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.REVOKED,
-        reason="counterfeits found",
-        by="office",
-    )
+    change(db, office, mark, MarkStatus.SUSPENDED, "under investigation")
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeits found")
     stored = mark_events(db=db, mark_id=mark.id)
     events = [lifecycle_event(settings=office, event=e) for e in stored]
     document = epcis_document(events, datetime.now(UTC))
@@ -382,14 +348,7 @@ def test_peers_status_lists_are_fetched_over_http(
     """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``), fetched
     by the node's round into its cache; a verifier reading that cache sees the revocation."""
     mark = issue(db, office, trademark.id)
-    change_status(
-        db=db,
-        settings=office,
-        mark=mark,
-        status=MarkStatus.REVOKED,
-        reason="counterfeits",
-        by="office",
-    )
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeits")
     mirror = tmp_path / "mirror"
     (mirror / "status-lists").mkdir(parents=True)
     for purpose in StatusPurpose:
