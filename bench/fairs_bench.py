@@ -31,13 +31,15 @@ from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, new_ids, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.schemas import MarkIn
-from ipfed.nodes.marks.service import issue_mark, issue_units, mark_url
 from ipfed.nodes.rights.models import Trademark
 from ipfed.registry.credential import Claims, RightType, issue_token
 from ipfed.registry.status_list import StatusPurpose, capacity, sign_status_list
@@ -196,16 +198,28 @@ def main() -> None:
         engine = make_engine(settings.db_url)
         upgrade(engine)
         sessions = make_session_factory(engine)
+        keep_screener(sessions)  # as a running node keeps it between registrations
         names = [brand(rng) for _ in range(args.trademarks)] + ["大白兔"]
         with transaction(sessions) as db:
             db.execute(insert(Trademark), trademarks(names, today + timedelta(days=3650)))
         with transaction(sessions) as db:
             right = db.scalars(select(Trademark).where(Trademark.name == "大白兔")).one()
             request = MarkIn(right_id=right.id, holder_uscc=HOLDER[1])
-            mark = issue_mark(db, settings, request, today)
-            _, units = issue_units(db, settings, mark, "B1", args.exhibits, HOLDER[0])
+            mark = issue_mark(db=db, settings=settings, request=request, today=today)
+            _, units = issue_units(
+                db=db,
+                settings=settings,
+                mark=mark,
+                batch_number="B1",
+                quantity=args.exhibits,
+                by=HOLDER[0],
+            )
             own = [
-                {"name": f"大白兔奶糖 {n}", "nice_class": NICE, "mark": mark_url(settings, u.token)}
+                {
+                    "name": f"大白兔奶糖 {n}",
+                    "nice_class": NICE,
+                    "mark": mark_url(settings=settings, token=u.token),
+                }
                 for n, u in enumerate(units)
             ]
         foreign = [

@@ -34,8 +34,10 @@ from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import CONFIG_FILE, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.schemas import MarkIn
-from ipfed.nodes.marks.service import issue_mark, issue_units, mark_url, status_list
+from ipfed.nodes.marks.status import status_list
 from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 from ipfed.registry.qr import qr_png, qr_svg, qr_version
 from ipfed.registry.status_list import StatusPurpose
@@ -88,13 +90,16 @@ def build_node(
         db.flush()
         request = MarkIn(right_id=right.id, holder_uscc=HOLDER)
         for _ in track(range(marks), description="issuing marks", console=None):
-            mark = issue_mark(db, settings, request, today)
+            mark = issue_mark(db=db, settings=settings, request=request, today=today)
             ids.append(mark.id)
             tokens.append(mark.token)
-        _, units = issue_units(db, settings, mark, "B1", 1000, "bench")
+        _, units = issue_units(
+            db=db, settings=settings, mark=mark, batch_number="B1", quantity=1000, by="bench"
+        )
         verifier = Verifier(bundle)
         for purpose in StatusPurpose:
-            verifier.load_status(status_list(db, settings, purpose, datetime.now(UTC)))
+            now = datetime.now(UTC)
+            verifier.load_status(status_list(db=db, settings=settings, purpose=purpose, now=now))
     engine.dispose()
     return settings, ids, tokens, [u.token for u in units], verifier
 
@@ -186,7 +191,7 @@ def main() -> None:
             f"(raw P-256 verify: {figures['raw_p256_verifies_per_s']:,}/s)"
         )
         unit_token = unit_tokens[0]
-        url = mark_url(settings, unit_token)
+        url = mark_url(settings=settings, token=unit_token)
         figures.update(
             {
                 "mark_token_chars": len(mark_tokens[0]),

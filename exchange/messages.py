@@ -7,11 +7,12 @@ ledger transaction its envelope's receipt must prove, where there is one.
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ipfed.ledger.canonical import check_canonical
+from ipfed.ledger.contract import MarkStatus
 from ipfed.ledger.errors import MalformedData
 from ipfed.ledger.ids import Ulid as ULID
 from ipfed.ledger.transactions import SHA256_HEX, TxType
@@ -240,7 +241,7 @@ class CrossBorderAlert(Body):
 class MarkStatusChange(Body):
     type = MessageType.MARK_STATUS
     mark_id: Name
-    status: Literal["active", "suspended", "revoked", "expired"]
+    status: MarkStatus
     reason: Text = ""
     effective_at: AwareDatetime
 
@@ -249,7 +250,7 @@ class MarkStatusChange(Body):
         return self.mark_id
 
     def anchor(self) -> Anchor | None:
-        return TxType.MARK_STATUS, {"mark_id": self.mark_id, "status": self.status}
+        return TxType.MARK_STATUS, {"mark_id": self.mark_id, "status": self.status.value}
 
 
 class ExhibitAlert(Body):

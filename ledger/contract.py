@@ -12,6 +12,7 @@ returns the keys it writes, or raises :class:`ContractViolation`.
 """
 
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -19,13 +20,29 @@ from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import OFFICES, Organisation
 from ipfed.ledger.transactions import Transaction, TxType
 
+
+class MarkStatus(StrEnum):
+    """A mark's status. It is ledger state, which this contract checks on every backend,
+    so it is defined here (the ledger imports nothing of the registry);
+    :mod:`ipfed.registry.lifecycle` holds the rest of the mark rules and re-exports it."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
 # The mark lifecycle: which status may follow which.
 TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "active": frozenset({"suspended", "revoked", "expired"}),
-        "suspended": frozenset({"active", "revoked", "expired"}),
-        "revoked": frozenset(),
-        "expired": frozenset(),
+        MarkStatus.ACTIVE: frozenset(
+            {MarkStatus.SUSPENDED, MarkStatus.REVOKED, MarkStatus.EXPIRED}
+        ),
+        MarkStatus.SUSPENDED: frozenset(
+            {MarkStatus.ACTIVE, MarkStatus.REVOKED, MarkStatus.EXPIRED}
+        ),
+        MarkStatus.REVOKED: frozenset(),
+        MarkStatus.EXPIRED: frozenset(),
     }
 )
 
@@ -64,7 +81,7 @@ def _mark_issued(state: State, tx: Transaction, signer: Organisation) -> dict[st
         raise ContractViolation("only IP offices issue marks", code="not_an_office")
     if key in state:
         raise ContractViolation(f"{key} exists", code="duplicate")
-    return {key: {"issuer": signer.name, "status": "active"}}
+    return {key: {"issuer": signer.name, "status": MarkStatus.ACTIVE.value}}
 
 
 def _mark_status(state: State, tx: Transaction, signer: Organisation) -> dict[str, Any]:

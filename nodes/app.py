@@ -16,6 +16,7 @@ from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
+from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.detection.push import push_forever
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
@@ -29,10 +30,10 @@ from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
-from ipfed.nodes.marks.api import StatusFastPath
 from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_forever
+from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -121,6 +122,9 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.db_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    # What the app keeps between requests is its own, not the process's.
+    app.state.screener = keep_screener(app.state.sessions)
+    app.state.mark_statuses = StatusAnswers()
     app.state.exchange = None  # without an endpoint and an identity, no exchange
     if settings.exchange_endpoint and (settings.identity_dir / "org.key").exists():
         app.state.exchange = Exchange(

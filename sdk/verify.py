@@ -24,17 +24,14 @@ from ipfed.ledger.trust import TrustBundle
 from ipfed.registry.credential import KID_BYTES, Claims, parse_token
 from ipfed.registry.errors import (
     BadSignature,
-    MarkExpired,
     MarkRevoked,
     MarkSuspended,
-    NotYetValid,
-    OutOfScope,
     RevokedIssuer,
     StaleStatusList,
     StatusUnavailable,
     UnknownIssuer,
-    UnlicensedSeller,
 )
+from ipfed.registry.lifecycle import check_use, check_validity
 from ipfed.registry.status_list import StatusListDocument, StatusPurpose, decode_bits, is_set
 
 VERIFY_PATH = "/v/"  # the public verification page: <node URL>/v/<token>
@@ -141,12 +138,8 @@ class Verifier:
             raise RevokedIssuer(f"the issuing office is not trusted: {exc.message}") from None
         if issuer.role not in OFFICES:
             raise UnknownIssuer(f"{issuer.name} is not an IP office")
-        claims = signed.claims
-        if now.date() < claims.valid_from:
-            raise NotYetValid(f"the mark is valid from {claims.valid_from}")
-        if now.date() > claims.valid_until:
-            raise MarkExpired(f"the mark expired on {claims.valid_until}")
-        return Authenticated(claims, issuer, key_id, node_url)
+        check_validity(signed.claims, now.date())
+        return Authenticated(signed.claims, issuer, key_id, node_url)
 
     def verify(
         self,
@@ -193,20 +186,3 @@ class Verifier:
                 raise error(f"the mark is {error.code}")
             checked_at = min(checked_at, held.document.valid_from)
         return checked_at
-
-
-def check_use(claims: Claims, product_class: int | str | None, seller: str | None) -> None:
-    """Raise unless the mark covers goods of ``product_class`` offered by ``seller``.
-
-    A unit code is on a genuine unit, which anyone may resell; the seller is checked
-    for a mark, whose use claims the holder's or licensee's authority.
-    """
-    if seller is not None and not claims.is_unit and seller != (claims.licensee or claims.holder):
-        raise UnlicensedSeller(f"{seller} is not who the mark is issued to")
-    if product_class is None:
-        return
-    if isinstance(product_class, int):
-        if claims.nice_classes and product_class not in claims.nice_classes:
-            raise OutOfScope(f"Nice class {product_class} is outside the mark's classes")
-    elif claims.locarno_class and product_class[:2] != claims.locarno_class[:2]:
-        raise OutOfScope(f"Locarno class {product_class} is outside {claims.locarno_class}")

@@ -13,8 +13,8 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.fairs.schemas import CheckReport, FairIn
 from ipfed.nodes.fairs.service import check_report, fair_today, register_fair
+from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.models import Mark
-from ipfed.nodes.marks.service import mark_url
 from ipfed.nodes.rights.models import Right, RightKind
 
 ORGANIZER = "上海国际展览有限公司"
@@ -50,7 +50,7 @@ def register_demo_fair(settings: NodeSettings) -> tuple[CheckReport, str]:
                             {
                                 "name": f"{right.name} 礼盒",
                                 "nice_class": nice_class,
-                                "mark": mark_url(settings, mark.token),
+                                "mark": mark_url(settings=settings, token=mark.token),
                             }
                         ],
                     },

@@ -12,8 +12,9 @@ from stdnum.cn import uscc
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.marks.issuing import issue_mark
+from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.schemas import MarkIn
-from ipfed.nodes.marks.service import issue_mark, mark_url
 from ipfed.nodes.rights.models import Right, RightKind, RightStatus
 from ipfed.registry.errors import VerificationError
 from ipfed.registry.qr import qr_png
@@ -52,8 +53,8 @@ def issue_demo_marks(settings: NodeSettings) -> list[str]:
         ]
         for right in rights:
             request = MarkIn(right_id=right.id, holder_uscc=demo_uscc(right.holder, "310000"))
-            mark = issue_mark(db, settings, request, today)
-            url = mark_url(settings, mark.token)
+            mark = issue_mark(db=db, settings=settings, request=request, today=today)
+            url = mark_url(settings=settings, token=mark.token)
             (folder / f"{right.number}.png").write_bytes(qr_png(url))
             urls.append(url)
     return urls

@@ -14,8 +14,8 @@ from ipfed.nodes.fairs.schemas import Flag, PatrolScanIn
 from ipfed.nodes.fairs.screening import Screen
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.models import BizStep, Mark
+from ipfed.nodes.marks.scans import record_scan
 from ipfed.nodes.marks.schemas import ScanIn
-from ipfed.nodes.marks.service import record_scan
 from ipfed.registry.credential import Claims, RightType
 from ipfed.registry.errors import VerificationError
 from ipfed.sdk.verify import Verifier
@@ -90,9 +90,9 @@ class Inspector:
             return MarkCheck(claims.mark_id, flags=[flag("unknown_mark", reason)])
         place = " ".join(filter(None, [self.fair.venue, exhibitor.booth]))[:300]
         result = record_scan(
-            self.db,
-            self.settings,
-            ScanIn(
+            db=self.db,
+            settings=self.settings,
+            scan=ScanIn(
                 token=token,
                 biz_step=BizStep.INSPECTING,
                 seen_at=scan.seen_at if scan else None,
@@ -103,7 +103,7 @@ class Inspector:
                 seller_uscc=exhibitor.uscc,
                 product_class=product_class,
             ),
-            self.by,
+            by=self.by,
         )
         flags = [] if result.valid else [flag(result.error or "invalid", result.detail or "")]
         flags += [

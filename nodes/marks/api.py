@@ -3,15 +3,11 @@
 endpoints and verification page."""
 
 import html
-import re
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import select
 
 from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.auth.models import Role
@@ -20,8 +16,9 @@ from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Forbidden, NotFound
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.marks import service
-from ipfed.nodes.marks.models import CloneAlert, Mark, MarkStatus
+from ipfed.nodes.marks import events, issuing, lookup, scans
+from ipfed.nodes.marks import status as statuses
+from ipfed.nodes.marks.models import CloneAlert, Mark
 from ipfed.nodes.marks.schemas import (
     CloneAlertOut,
     MarkIn,
@@ -37,6 +34,7 @@ from ipfed.nodes.marks.schemas import (
 from ipfed.nodes.schemas import Page
 from ipfed.registry.epcis import epcis_document
 from ipfed.registry.errors import VerificationError
+from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png, qr_svg
 from ipfed.registry.status_list import StatusListDocument, StatusPurpose
 from ipfed.sdk.verify import Verifier
@@ -44,7 +42,6 @@ from ipfed.sdk.verify import Verifier
 router = APIRouter(prefix="/marks", tags=["marks"])
 public = APIRouter(tags=["marks: public"])
 MarkId = Annotated[str, Path(pattern=ULID_PATTERN)]
-ULID = re.compile(ULID_PATTERN)
 SCANNERS = OFFICES_AND_ENFORCEMENT | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}
 
 
@@ -59,14 +56,15 @@ def issuing_office(
 
 def _out(settings: NodeSettings, mark: Mark) -> MarkOut:
     out = MarkOut.model_validate(mark)
-    return out.model_copy(update={"url": service.mark_url(settings, mark.token)})
+    return out.model_copy(update={"url": lookup.mark_url(settings=settings, token=mark.token)})
 
 
 @router.post("", status_code=201)
 def issue_mark(
     db: DB, settings: Settings, body: MarkIn, _: Annotated[Caller, Depends(issuing_office)]
 ) -> MarkOut:
-    return _out(settings, service.issue_mark(db, settings, body, utcnow().date()))
+    mark = issuing.issue_mark(db=db, settings=settings, request=body, today=utcnow().date())
+    return _out(settings, mark)
 
 
 @router.get("", dependencies=[Depends(allow(OFFICES))])
@@ -101,7 +99,7 @@ def list_clone_alerts(db: DB, after: After = None, limit: Limit = 50) -> Page[Cl
 
 @router.get("/{mark_id}", dependencies=[Depends(allow(EVERYONE))])
 def get_mark(db: DB, settings: Settings, mark_id: MarkId) -> MarkOut:
-    return _out(settings, service.get_mark(db, mark_id))
+    return _out(settings, lookup.get_mark(db=db, mark_id=mark_id))
 
 
 @router.post("/{mark_id}/status")
@@ -112,10 +110,15 @@ def change_status(
     body: StatusChange,
     caller: Annotated[Caller, Depends(issuing_office)],
 ) -> MarkOut:
-    mark = service.get_mark(db, mark_id)
-    return _out(
-        settings, service.change_status(db, settings, mark, body.status, body.reason, caller.org)
+    mark = statuses.change_status(
+        db=db,
+        settings=settings,
+        mark=lookup.get_mark(db=db, mark_id=mark_id),
+        status=body.status,
+        reason=body.reason,
+        by=caller.org,
     )
+    return _out(settings, mark)
 
 
 @router.post("/{mark_id}/units", status_code=201)
@@ -127,19 +130,27 @@ def issue_units(
     caller: Annotated[Caller, Depends(allow(OFFICES | {Role.RIGHTS_HOLDER}))],
 ) -> UnitBatchOut:
     """Unit codes for a production batch, asked by the mark's holder or licensee."""
-    mark = service.get_mark(db, mark_id)
+    mark = lookup.get_mark(db=db, mark_id=mark_id)
     allowed = {settings.org_name, mark.licensee or mark.holder}
     if caller.org not in allowed:
         raise Forbidden(f"{caller.org} is not who mark {mark_id} is issued to", code="not_holder")
-    batch, units = service.issue_units(
-        db, settings, mark, body.batch_number, body.quantity, caller.org
+    batch, units = issuing.issue_units(
+        db=db,
+        settings=settings,
+        mark=mark,
+        batch_number=body.batch_number,
+        quantity=body.quantity,
+        by=caller.org,
     )
     return UnitBatchOut(
         id=batch.id,
         mark_id=mark.id,
         batch_number=batch.batch_number,
         quantity=batch.quantity,
-        units=[UnitOut(serial=u.serial, url=service.mark_url(settings, u.token)) for u in units],
+        units=[
+            UnitOut(serial=u.serial, url=lookup.mark_url(settings=settings, token=u.token))
+            for u in units
+        ],
     )
 
 
@@ -147,7 +158,8 @@ def issue_units(
 def mark_qr(
     db: DB, settings: Settings, mark_id: MarkId, fmt: Annotated[str, Path(pattern="^(png|svg)$")]
 ) -> Response:
-    url = service.mark_url(settings, service.get_mark(db, mark_id).token)
+    mark = lookup.get_mark(db=db, mark_id=mark_id)
+    url = lookup.mark_url(settings=settings, token=mark.token)
     if fmt == "png":
         return Response(qr_png(url), media_type="image/png")
     return Response(qr_svg(url), media_type="image/svg+xml")
@@ -156,8 +168,9 @@ def mark_qr(
 @router.get("/{mark_id}/events", dependencies=[Depends(allow(EVERYONE))])
 def mark_events(db: DB, settings: Settings, mark_id: MarkId) -> dict[str, Any]:
     """The mark's lifecycle as an EPCIS 2.0 document."""
-    events = [service.lifecycle_event(settings, e) for e in service.mark_events(db, mark_id)]
-    return epcis_document(events, utcnow())
+    stored = events.mark_events(db=db, mark_id=mark_id)
+    lifecycle = [events.lifecycle_event(settings=settings, event=e) for e in stored]
+    return epcis_document(lifecycle, utcnow())
 
 
 @router.post("/scans")
@@ -169,7 +182,7 @@ def record_scan(
 ) -> ScanResult:
     """A mark scanned on a listing, in a patrol or at a fair: verified, recorded,
     checked for clones. A scan that fails verification answers 200 with the reason."""
-    return service.record_scan(db, settings, body, caller.org)
+    return scans.record_scan(db=db, settings=settings, scan=body, by=caller.org)
 
 
 # --- public: no API key ----------------------------------------------------
@@ -177,73 +190,19 @@ def record_scan(
 
 @public.get("/status-lists/{purpose}", response_model_by_alias=True)
 def get_status_list(db: DB, settings: Settings, purpose: StatusPurpose) -> StatusListDocument:
-    return service.status_list(db, settings, purpose, utcnow())
-
-
-STATUS_QUERY = select(
-    Mark.id, Mark.status, Mark.status_reason, Mark.status_changed_at, Mark.valid_until
-).where(Mark.id == bindparam("mark_id"))
-
-
-STATUS_FRESH_SECONDS = 1.0  # an answer may be this old: platforms poll hot marks hard
-_answers: dict[str, tuple[float, bytes]] = {}
-
-
-def status_answer(sessions: sessionmaker[Session], mark_id: str) -> bytes | None:
-    """The JSON of a mark's status (at most a second old), or None for no such mark."""
-    now = time.monotonic()
-    cached = _answers.get(mark_id)
-    if cached is None or cached[0] < now:
-        with sessions() as db:
-            row = db.execute(STATUS_QUERY, {"mark_id": mark_id}).first()
-        if row is None:
-            return None
-        answer = MarkStatusOut(
-            mark_id=row.id,
-            status=row.status,
-            reason=row.status_reason,
-            changed_at=row.status_changed_at,
-            valid_until=row.valid_until,
-        )
-        if len(_answers) > 100_000:
-            _answers.clear()
-        cached = _answers[mark_id] = (now + STATUS_FRESH_SECONDS, answer.model_dump_json().encode())
-    return cached[1]
+    return statuses.status_list(db=db, settings=settings, purpose=purpose, now=utcnow())
 
 
 @public.get("/marks/{mark_id}/status", response_model=MarkStatusOut)
 def get_mark_status(request: Request, mark_id: MarkId) -> Response:
     """A mark's status now (at most a second old). Known marks are answered before
-    routing by :class:`StatusFastPath`; this route documents it and answers the rest."""
-    answer = status_answer(request.app.state.sessions, mark_id)
+    routing by :class:`~ipfed.nodes.marks.online_status.StatusFastPath`; this route
+    documents it and answers the rest."""
+    state = request.app.state
+    answer = state.mark_statuses.answer(state.sessions, mark_id)
     if answer is None:
         raise NotFound(f"no mark {mark_id}")
     return Response(answer, media_type="application/json")
-
-
-class StatusFastPath:
-    """ASGI middleware answering ``GET /marks/{id}/status`` for known marks without the
-    framework's routing and dependencies, which cost more than the answer itself: the
-    one route platforms call at volume. Anything else goes on to the app.
-
-    (It blocks the event loop for the tens of microseconds of an indexed read.)
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if scope.get("method") == "GET" and path.startswith("/marks/") and path.endswith("/status"):
-            mark_id = path[len("/marks/") : -len("/status")]
-            if ULID.fullmatch(mark_id):
-                answer = status_answer(scope["app"].state.sessions, mark_id)
-                if answer is not None:
-                    headers = [(b"content-type", b"application/json")]
-                    await send({"type": "http.response.start", "status": 200, "headers": headers})
-                    await send({"type": "http.response.body", "body": answer})
-                    return
-        await self.app(scope, receive, send)
 
 
 PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">

@@ -40,8 +40,9 @@ def marks_issue(
 ) -> None:
     """Issue a mark for a right in the profile database, as this node's office."""
     from ipfed.nodes.database.core import utcnow
+    from ipfed.nodes.marks.issuing import issue_mark
+    from ipfed.nodes.marks.lookup import mark_url
     from ipfed.nodes.marks.schemas import MarkIn
-    from ipfed.nodes.marks.service import issue_mark, mark_url
 
     settings = load(data_dir)
     with node_db(settings) as db:
@@ -53,8 +54,8 @@ def marks_issue(
                 "nice_classes": classes.split(",") if classes else None,
             }
         )
-        mark = issue_mark(db, settings, request, utcnow().date())
-        url = mark_url(settings, mark.token)
+        mark = issue_mark(db=db, settings=settings, request=request, today=utcnow().date())
+        url = mark_url(settings=settings, token=mark.token)
     out.print(
         f"mark [bold]{mark.id}[/bold] for {mark.right.number}, valid until {mark.valid_until}"
     )
@@ -77,11 +78,11 @@ def marks_qr(
     data_dir: DataDir = Path("ipfed-data"),
 ) -> None:
     """Write a mark's QR code as PNG or SVG (by the file's extension)."""
-    from ipfed.nodes.marks.service import get_mark, mark_url
+    from ipfed.nodes.marks.lookup import get_mark, mark_url
 
     settings = load(data_dir)
     with node_db(settings) as db:
-        url = mark_url(settings, get_mark(db, mark_id).token)
+        url = mark_url(settings=settings, token=get_mark(db=db, mark_id=mark_id).token)
     _write_qr(url, out_file)
 
 
@@ -93,14 +94,20 @@ def marks_status(
     data_dir: DataDir = Path("ipfed-data"),
 ) -> None:
     """Suspend, reinstate, revoke or expire a mark (recorded on the ledger)."""
+    from ipfed.nodes.marks.lookup import get_mark
     from ipfed.nodes.marks.schemas import StatusChange
-    from ipfed.nodes.marks.service import change_status, get_mark
+    from ipfed.nodes.marks.status import change_status
 
     settings = load(data_dir)
     change = StatusChange.model_validate({"status": status, "reason": reason})
     with node_db(settings) as db:
         mark = change_status(
-            db, settings, get_mark(db, mark_id), change.status, change.reason, settings.org_name
+            db=db,
+            settings=settings,
+            mark=get_mark(db=db, mark_id=mark_id),
+            status=change.status,
+            reason=change.reason,
+            by=settings.org_name,
         )
     out.print(f"mark {mark.id} is now [bold]{mark.status}[/bold]")
 
@@ -118,17 +125,25 @@ def marks_units(
 
     from rich.progress import Progress
 
-    from ipfed.nodes.marks.service import get_mark, issue_units, mark_url
+    from ipfed.nodes.marks.issuing import issue_units
+    from ipfed.nodes.marks.lookup import get_mark, mark_url
 
     settings = load(data_dir)
     with node_db(settings) as db, Progress(console=err, transient=True) as progress:
         progress.add_task(f"signing {quantity} unit codes", total=None)
-        mark = get_mark(db, mark_id)
-        _, units = issue_units(db, settings, mark, batch, quantity, settings.org_name)
+        mark = get_mark(db=db, mark_id=mark_id)
+        _, units = issue_units(
+            db=db,
+            settings=settings,
+            mark=mark,
+            batch_number=batch,
+            quantity=quantity,
+            by=settings.org_name,
+        )
         with out_file.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["serial", "url"])
-            writer.writerows((u.serial, mark_url(settings, u.token)) for u in units)
+            writer.writerows((u.serial, mark_url(settings=settings, token=u.token)) for u in units)
     out.print(f"{len(units)} unit codes of batch {batch} written to {out_file}")
 
 

@@ -13,7 +13,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.marks.service import follow_rights
+from ipfed.nodes.marks.status import follow_rights
 from ipfed.nodes.rounds import every
 from ipfed.registry.errors import VerificationError
 from ipfed.sdk.verify import Verifier
@@ -25,7 +25,7 @@ def follow_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> int:
     """One round: the number of marks changed. Failures are logged; the next round retries."""
     try:
         with transaction(sessions) as db:
-            changed = follow_rights(db, settings, utcnow().date())
+            changed = follow_rights(db=db, settings=settings, today=utcnow().date())
     except (IpfedError, LedgerError, OperationalError) as exc:
         log.warning("marks follow round failed: %s", exc)
         return 0

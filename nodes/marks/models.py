@@ -11,13 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right
-
-
-class MarkStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
+from ipfed.registry.lifecycle import MarkStatus
 
 
 class BizStep(StrEnum):

@@ -4,10 +4,11 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ipfed.nodes.http import ULID_PATTERN
-from ipfed.nodes.marks.models import BizStep, MarkStatus
+from ipfed.nodes.marks.models import BizStep
 from ipfed.nodes.rights.schemas import RightRef
 from ipfed.nodes.schemas import InputModel, OutputModel
 from ipfed.registry.identifiers import USCC, NiceClass, RegionCode
+from ipfed.registry.lifecycle import MarkStatus
 
 
 class MarkIn(InputModel):

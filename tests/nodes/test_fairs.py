@@ -40,11 +40,16 @@ from ipfed.nodes.fairs.schemas import ExhibitorIn, FairIn, PatrolOutcome, Patrol
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.listings.schemas import ListingIn
-from ipfed.nodes.marks import service as marks
-from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent, MarkStatus
+from ipfed.nodes.marks.events import mark_events
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.lookup import mark_url
+from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent
+from ipfed.nodes.marks.scans import record_scan
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
+from ipfed.nodes.marks.status import change_status
 from ipfed.nodes.rights.models import Trademark
 from ipfed.registry.credential import Claims, RightType, issue_token
+from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.status_list import StatusPurpose, capacity, sign_status_list
 from ipfed.sdk import Verifier
 
@@ -103,7 +108,7 @@ def trademark(db: Session, number: str) -> Trademark:
 
 def issue(db: Session, node: NodeSettings, number: str, holder: str = GUANSHENGYUAN[1]) -> Mark:
     request = MarkIn(right_id=trademark(db, number).id, holder_uscc=holder)
-    return marks.issue_mark(db, node, request, datetime.now(UTC).date())
+    return issue_mark(db=db, settings=node, request=request, today=datetime.now(UTC).date())
 
 
 def exhibitor(who: tuple[str, str], booth: str, *exhibits: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +159,14 @@ def codes(exhibit: Exhibit) -> list[str]:
 def test_every_mark_is_verified_and_every_name_screened(db: Session, node: NodeSettings) -> None:
     genuine = issue(db, node, "1587423")
     revoked = issue(db, node, "1587423")
-    marks.change_status(db, node, revoked, MarkStatus.REVOKED, "counterfeit use", "office")
+    change_status(
+        db=db,
+        settings=node,
+        mark=revoked,
+        status=MarkStatus.REVOKED,
+        reason="counterfeit use",
+        by="office",
+    )
     tampered = genuine.token[:-4] + ("AAAA" if not genuine.token.endswith("AAAA") else "BBBB")
     fair = register(
         db,
@@ -170,7 +182,11 @@ def test_every_mark_is_verified_and_every_name_screened(db: Session, node: NodeS
             YIWU,
             "B-17",
             {"name": "大·白·兔 奶糖 500g", "nice_class": 30},  # a look-alike, no mark
-            {"name": "大白兔奶糖", "nice_class": 30, "mark": marks.mark_url(node, genuine.token)},
+            {
+                "name": "大白兔奶糖",
+                "nice_class": 30,
+                "mark": mark_url(settings=node, token=genuine.token),
+            },
             {"name": "大白兔 花生糖", "nice_class": 30, "mark": revoked.token},
             {"name": "大白兔 软糖", "nice_class": 30, "mark": tampered},
             {"name": "桂花糕", "nice_class": 30},
@@ -207,7 +223,7 @@ def test_registering_a_marked_exhibit_is_an_inspecting_event(
         node,
         exhibitor(GUANSHENGYUAN, "A-01", {"name": "大白兔", "nice_class": 30, "mark": mark.token}),
     )
-    events = marks.mark_events(db, mark.id)
+    events = mark_events(db=db, mark_id=mark.id)
     assert [e.biz_step for e in events] == [BizStep.COMMISSIONING, BizStep.INSPECTING]
     assert events[-1].org == ORGANIZER and events[-1].place == "国家会展中心（上海） A-01"
     assert events[-1].seller_uscc == GUANSHENGYUAN[1] and events[-1].region_code == "310000"
@@ -339,7 +355,9 @@ SHANGHAI = {"latitude": 31.19, "longitude": 121.30}
 
 def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     mark = issue(db, node, "1587423")
-    _, (unit, copied) = marks.issue_units(db, node, mark, "B-2026", 2, GUANSHENGYUAN[0])
+    _, (unit, copied) = issue_units(
+        db=db, settings=node, mark=mark, batch_number="B-2026", quantity=2, by=GUANSHENGYUAN[0]
+    )
     fair = register(
         db,
         node,
@@ -369,19 +387,26 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     # The other unit's code was sold in Urumqi twenty minutes ago: this one is a copy.
     urumqi = {"latitude": 43.83, "longitude": 87.62, "region_code": "650100"}
     seen = datetime.now(UTC) - timedelta(minutes=20)
-    marks.record_scan(
-        db,
-        node,
-        ScanIn.model_validate(
+    record_scan(
+        db=db,
+        settings=node,
+        scan=ScanIn.model_validate(
             {"token": copied.token, "biz_step": "retail_selling", "seen_at": seen, **urumqi}
         ),
-        "拼多多",
+        by="拼多多",
     )
     cloned = patrol(toffee, copied.token, **SHANGHAI)
     assert not cloned.valid and [f.code for f in cloned.new_flags] == ["clone_suspected"]
     assert toffee.check is ExhibitCheck.FLAGGED
 
-    marks.change_status(db, node, mark, MarkStatus.SUSPENDED, "under investigation", "office")
+    change_status(
+        db=db,
+        settings=node,
+        mark=mark,
+        status=MarkStatus.SUSPENDED,
+        reason="under investigation",
+        by="office",
+    )
     failed = patrol(candy, mark.token)
     assert [f.code for f in failed.new_flags] == ["suspended"]
     assert candy.check is ExhibitCheck.FLAGGED and codes(candy) == ["suspended"]

@@ -24,19 +24,25 @@ from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.licences.models import Licence, LicenceKind
-from ipfed.nodes.marks import service
+from ipfed.nodes.marks.events import lifecycle_event, mark_events
 from ipfed.nodes.marks.follow import follow_once, refresh_peer_status
-from ipfed.nodes.marks.models import CloneAlertKind, MarkStatus
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.lookup import mark_url
+from ipfed.nodes.marks.models import CloneAlertKind, Mark
+from ipfed.nodes.marks.scans import record_scan
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
+from ipfed.nodes.marks.status import change_status, follow_rights, status_list
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
 from ipfed.registry.epcis import epcis_document
 from ipfed.registry.identifiers import PatentKind
+from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png, qr_svg
 from ipfed.registry.status_list import StatusPurpose
 from ipfed.sdk import MarkRevoked, MarkSuspended, UnlicensedSeller, Verifier
 
 TODAY = datetime.now(UTC).date()
 HOLDER = "91310115MA1FL3QX0F"
+HOLDER_NAME = "上海回力鞋业有限公司"
 LICENSEE = "91330106MA27Y8K10G"
 SCHEMA = Path(__file__).resolve().parents[3] / "shared/conformance/epcis/EPCIS-JSON-Schema.json"
 
@@ -72,9 +78,14 @@ def licence(db: Session, trademark: Trademark) -> Licence:
     return licence
 
 
-def issue(db: Session, office: NodeSettings, right_id: str, **fields: object) -> service.Mark:
+def issue(db: Session, office: NodeSettings, right_id: str, **fields: object) -> Mark:
     request = MarkIn.model_validate({"right_id": right_id, "holder_uscc": HOLDER, **fields})
-    return service.issue_mark(db, office, request, TODAY)
+    return issue_mark(db=db, settings=office, request=request, today=TODAY)
+
+
+def change(db: Session, office: NodeSettings, mark: Mark, status: MarkStatus, reason: str) -> None:
+    """The issuing office changes a mark's status."""
+    change_status(db=db, settings=office, mark=mark, status=status, reason=reason, by="office")
 
 
 def platform(db: Session, office: NodeSettings) -> Verifier:
@@ -86,7 +97,8 @@ def platform(db: Session, office: NodeSettings) -> Verifier:
 
 def refresh(verifier: Verifier, db: Session, office: NodeSettings) -> None:
     for purpose in StatusPurpose:
-        verifier.load_status(service.status_list(db, office, purpose, datetime.now(UTC)))
+        now = datetime.now(UTC)
+        verifier.load_status(status_list(db=db, settings=office, purpose=purpose, now=now))
 
 
 def test_an_issued_mark_verifies_and_is_on_the_ledger(
@@ -94,7 +106,7 @@ def test_an_issued_mark_verifies_and_is_on_the_ledger(
 ) -> None:
     mark = issue(db, office, trademark.id, nice_classes=[25])
     verified = platform(db, office).verify(
-        service.mark_url(office, mark.token), product_class=25, seller=HOLDER
+        mark_url(settings=office, token=mark.token), product_class=25, seller=HOLDER
     )
     assert verified.claims.right_number == "4410392"
     assert verified.claims.nice_classes == {25}
@@ -118,7 +130,7 @@ def test_issuance_is_refused_with_a_reason(
     with pytest.raises(Conflict) as raised:
         issue(db, office, trademark.id)
     assert raised.value.code == "right_not_in_force"
-    assert db.scalar(select(service.Mark.id)) is None
+    assert db.scalar(select(Mark.id)) is None
 
 
 def test_a_licensee_mark_covers_the_licensee_only(
@@ -138,13 +150,15 @@ def test_status_follows_the_right_and_the_sdk_sees_it_after_a_refresh(
     own = issue(db, office, trademark.id)
     licensed = issue(db, office, trademark.id, licence_id=licence.id)
     verifier = platform(db, office)
-    assert service.follow_rights(db, office, TODAY) == []
+    assert follow_rights(db=db, settings=office, today=TODAY) == []
     # The licence ends: only the licensee's mark goes.
-    assert service.follow_rights(db, office, licence.ends_on + timedelta(days=1)) == [licensed]
+    assert follow_rights(db=db, settings=office, today=licence.ends_on + timedelta(days=1)) == [
+        licensed
+    ]
     assert licensed.status is MarkStatus.EXPIRED and "licence" in (licensed.status_reason or "")
     # The right lapses (unpaid fee): its marks follow with nobody touching them.
     trademark.status = RightStatus.EXPIRED
-    assert service.follow_rights(db, office, TODAY) == [own]
+    assert follow_rights(db=db, settings=office, today=TODAY) == [own]
     assert own.status is MarkStatus.EXPIRED
     verifier.verify(own.token)  # the cached lists still say active ...
     refresh(verifier, db, office)
@@ -162,7 +176,7 @@ def test_an_invalidated_right_revokes_its_marks(
 ) -> None:
     mark = issue(db, office, trademark.id)
     trademark.status = RightStatus.INVALID
-    service.follow_rights(db, office, TODAY)
+    follow_rights(db=db, settings=office, today=TODAY)
     assert mark.status is MarkStatus.REVOKED
 
 
@@ -170,14 +184,14 @@ def test_suspension_and_reinstatement(
     db: Session, office: NodeSettings, trademark: Trademark
 ) -> None:
     mark = issue(db, office, trademark.id)
-    service.change_status(db, office, mark, MarkStatus.SUSPENDED, "under investigation", "office")
+    change(db, office, mark, MarkStatus.SUSPENDED, "under investigation")
     with pytest.raises(MarkSuspended):
         platform(db, office).verify(mark.token)
-    service.change_status(db, office, mark, MarkStatus.ACTIVE, "cleared", "office")
+    change(db, office, mark, MarkStatus.ACTIVE, "cleared")
     platform(db, office).verify(mark.token)
-    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeit use", "office")
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeit use")
     with pytest.raises(Conflict) as raised:
-        service.change_status(db, office, mark, MarkStatus.ACTIVE, "no", "office")
+        change(db, office, mark, MarkStatus.ACTIVE, "no")
     assert raised.value.code == "bad_transition"
 
 
@@ -185,7 +199,9 @@ def test_unit_codes_are_random_and_verify_alone(
     db: Session, office: NodeSettings, trademark: Trademark
 ) -> None:
     mark = issue(db, office, trademark.id)
-    batch, units = service.issue_units(db, office, mark, "B-2026-11", 200, "上海回力鞋业有限公司")
+    batch, units = issue_units(
+        db=db, settings=office, mark=mark, batch_number="B-2026-11", quantity=200, by=HOLDER_NAME
+    )
     serials = [u.serial for u in units]
     assert len(set(serials)) == 200 and batch.quantity == 200
     assert serials != sorted(serials)  # issuing order does not show
@@ -203,28 +219,37 @@ def scan(token: str, **fields: object) -> ScanIn:
 
 def test_clones_are_caught(db: Session, office: NodeSettings, trademark: Trademark) -> None:
     mark = issue(db, office, trademark.id)
-    _, (unit, other) = service.issue_units(db, office, mark, "B1", 2, "上海回力鞋业有限公司")
+    _, (unit, other) = issue_units(
+        db=db, settings=office, mark=mark, batch_number="B1", quantity=2, by=HOLDER_NAME
+    )
     shanghai = {"latitude": 31.23, "longitude": 121.47, "region_code": "310000"}
     urumqi = {"latitude": 43.83, "longitude": 87.62, "region_code": "650100"}
     t0 = datetime.now(UTC) - timedelta(hours=2)
-    first = service.record_scan(db, office, scan(unit.token, seen_at=t0, **shanghai), "淘宝")
+    first = record_scan(
+        db=db, settings=office, scan=scan(unit.token, seen_at=t0, **shanghai), by="淘宝"
+    )
     assert first.valid and first.alerts == []
     # Two hours by road in Shanghai: plausible.
-    near = service.record_scan(
-        db,
-        office,
-        scan(unit.token, seen_at=t0 + timedelta(minutes=40), latitude=31.3, longitude=121.5),
-        "淘宝",
+    near = record_scan(
+        db=db,
+        settings=office,
+        scan=scan(unit.token, seen_at=t0 + timedelta(minutes=40), latitude=31.3, longitude=121.5),
+        by="淘宝",
     )
     assert near.alerts == []
     # 3,000 km in half an hour: the code was copied.
-    far = service.record_scan(
-        db, office, scan(unit.token, seen_at=t0 + timedelta(minutes=70), **urumqi), "京东"
+    far = record_scan(
+        db=db,
+        settings=office,
+        scan=scan(unit.token, seen_at=t0 + timedelta(minutes=70), **urumqi),
+        by="京东",
     )
     assert [a.kind for a in far.alerts] == [CloneAlertKind.IMPOSSIBLE_TRAVEL]
     # The other unit offered by two different shops.
-    service.record_scan(db, office, scan(other.token, seller_uscc=HOLDER), "淘宝")
-    twice = service.record_scan(db, office, scan(other.token, seller_uscc=LICENSEE), "拼多多")
+    record_scan(db=db, settings=office, scan=scan(other.token, seller_uscc=HOLDER), by="淘宝")
+    twice = record_scan(
+        db=db, settings=office, scan=scan(other.token, seller_uscc=LICENSEE), by="拼多多"
+    )
     assert [a.kind for a in twice.alerts] == [CloneAlertKind.MULTIPLE_SELLERS]
 
 
@@ -232,11 +257,11 @@ def test_a_scan_of_a_revoked_mark_is_recorded_and_refused(
     db: Session, office: NodeSettings, trademark: Trademark
 ) -> None:
     mark = issue(db, office, trademark.id)
-    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeit use", "office")
-    result = service.record_scan(db, office, scan(mark.token), "淘宝")
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeit use")
+    result = record_scan(db=db, settings=office, scan=scan(mark.token), by="淘宝")
     assert not result.valid and result.error == "revoked" and result.event_id is not None
     tampered = mark.token[:-3] + ("AAA" if mark.token[-3:] != "AAA" else "BBB")
-    result = service.record_scan(db, office, scan(tampered), "淘宝")
+    result = record_scan(db=db, settings=office, scan=scan(tampered), by="淘宝")
     assert result.error == "bad_signature" and result.event_id is None
 
 
@@ -244,18 +269,21 @@ def test_epcis_export_validates_against_the_gs1_schema(
     db: Session, office: NodeSettings, trademark: Trademark, licence: Licence
 ) -> None:
     mark = issue(db, office, trademark.id, licence_id=licence.id)
-    _, (unit,) = service.issue_units(db, office, mark, "B1", 1, licence.licensee)
-    service.record_scan(
-        db,
-        office,
-        scan(
+    _, (unit,) = issue_units(
+        db=db, settings=office, mark=mark, batch_number="B1", quantity=1, by=licence.licensee
+    )
+    record_scan(
+        db=db,
+        settings=office,
+        scan=scan(
             unit.token, latitude=31.2, longitude=121.4, region_code="310000", place="国家会展中心"
         ),
-        "某展会",
+        by="某展会",
     )
-    service.change_status(db, office, mark, MarkStatus.SUSPENDED, "under investigation", "office")
-    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeits found", "office")
-    events = [service.lifecycle_event(office, e) for e in service.mark_events(db, mark.id)]
+    change(db, office, mark, MarkStatus.SUSPENDED, "under investigation")
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeits found")
+    stored = mark_events(db=db, mark_id=mark.id)
+    events = [lifecycle_event(settings=office, event=e) for e in stored]
     document = epcis_document(events, datetime.now(UTC))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validate(document, schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
@@ -273,7 +301,7 @@ def test_qr_images_decode_to_a_token_that_verifies(
     db: Session, office: NodeSettings, trademark: Trademark, render: str
 ) -> None:
     mark = issue(db, office, trademark.id)
-    url = service.mark_url(office, mark.token)
+    url = mark_url(settings=office, token=mark.token)
     image = qr_png(url) if render == "png" else cairosvg.svg2png(bytestring=qr_svg(url))
     # QR only: among a QR code's modules a 1D decoder now and then finds a Codabar.
     scanned = Image.open(io.BytesIO(image))
@@ -320,11 +348,11 @@ def test_peers_status_lists_are_fetched_over_http(
     """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``), fetched
     by the node's round into its cache; a verifier reading that cache sees the revocation."""
     mark = issue(db, office, trademark.id)
-    service.change_status(db, office, mark, MarkStatus.REVOKED, "counterfeits", "office")
+    change(db, office, mark, MarkStatus.REVOKED, "counterfeits")
     mirror = tmp_path / "mirror"
     (mirror / "status-lists").mkdir(parents=True)
     for purpose in StatusPurpose:
-        document = service.status_list(db, office, purpose, datetime.now(UTC))
+        document = status_list(db=db, settings=office, purpose=purpose, now=datetime.now(UTC))
         (mirror / "status-lists" / purpose).write_text(document.model_dump_json(by_alias=True))
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(mirror))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,8 @@ from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import make_engine
+from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 from ipfed.registry.status_list import StatusListDocument
@@ -117,6 +120,26 @@ def test_the_public_status_endpoints(
     assert client.get("/v/not-a-token").status_code == 400
     qr = client.get(f"/marks/{mark['id']}/qr.png", headers={"X-API-Key": keys["platform"]})
     assert qr.headers["content-type"] == "image/png" and qr.content[:4] == b"\x89PNG"
+
+
+def test_two_apps_in_one_process_keep_their_own_status_answers(
+    client: TestClient, keys: dict[str, str], right_id: str, office: NodeSettings, tmp_path: Path
+) -> None:
+    """Another node's app in the same process, on its own database, holds no such mark:
+    it must not answer from the answers the first app keeps."""
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    path = f"/marks/{mark['id']}/status"
+    assert client.get(path).json()["status"] == "active"  # now kept by the first app
+    other_engine = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other_engine)
+    (tmp_path / "other").mkdir()
+    other = create_app(office.model_copy(update={"data_dir": tmp_path / "other"}), other_engine)
+    try:
+        response = TestClient(other, raise_server_exceptions=False).get(path)
+    finally:
+        other_engine.dispose()
+    assert (response.status_code, response.json()["error"]) == (404, "not_found")
+    assert client.get(path).status_code == 200
 
 
 def test_scans_answer_a_verdict(client: TestClient, keys: dict[str, str], right_id: str) -> None:

@@ -37,9 +37,9 @@ from ipfed.nodes.marks.models import (
     CloneAlertKind,
     Mark,
     MarkEvent,
-    MarkStatus,
 )
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark
+from ipfed.registry.lifecycle import MarkStatus
 
 MARCH = Period.parse("2024-03")
 

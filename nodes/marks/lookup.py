@@ -1,0 +1,24 @@
+"""Find a mark, and the addresses it is known by: the verification URL its QR code
+holds and the URI its EPCIS events name."""
+
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.errors import NotFound
+from ipfed.nodes.marks.models import Mark
+from ipfed.sdk.verify import VERIFY_PATH
+
+
+def mark_url(*, settings: NodeSettings, token: str) -> str:
+    return settings.public_base_url + VERIFY_PATH + token
+
+
+def mark_uri(*, settings: NodeSettings, mark_id: str) -> str:
+    return f"{settings.public_base_url}/marks/{mark_id}"
+
+
+def get_mark(*, db: Session, mark_id: str) -> Mark:
+    mark = db.get(Mark, mark_id)
+    if mark is None:
+        raise NotFound(f"no mark {mark_id}")
+    return mark

@@ -1,0 +1,77 @@
+"""Scans of marks on listings, in patrols and at fairs: verified, recorded as the
+evidence they are, and compared with earlier sightings for cloned unit codes."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import new_id, utcnow
+from ipfed.nodes.errors import InvalidInput
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW
+from ipfed.nodes.marks.events import Happening, record_events
+from ipfed.nodes.marks.lookup import get_mark
+from ipfed.nodes.marks.models import BizStep, CloneAlert, CloneAlertKind, MarkEvent
+from ipfed.nodes.marks.schemas import CloneAlertOut, ScanIn, ScanResult
+from ipfed.registry.clones import Sighting, suspicions
+from ipfed.registry.errors import VerificationError
+from ipfed.registry.lifecycle import check_status, check_use
+from ipfed.sdk.verify import Verifier
+
+
+def record_scan(*, db: Session, settings: NodeSettings, scan: ScanIn, by: str) -> ScanResult:
+    """Verify a scanned token this office issued, record the sighting, and look for clones.
+
+    A token that does not authenticate is not recorded (nothing in it can be trusted);
+    a genuine one used where it must not be (revoked, another seller, ...) is recorded,
+    as the evidence it is.
+    """
+    if scan.seen_at is not None and scan.seen_at > utcnow() + MAX_CLOCK_SKEW:
+        raise InvalidInput("the scan's time is in the future", code="future_scan")
+    identity = node_identity(settings)
+    try:
+        token = Verifier(identity.bundle).authenticate(scan.token)
+    except VerificationError as exc:
+        return ScanResult(valid=False, error=exc.code, detail=exc.message)
+    if token.key_id != identity.key_id:
+        return ScanResult(valid=False, error="not_issuer", detail="ask the issuing office's node")
+    claims = token.claims
+    mark = get_mark(db=db, mark_id=claims.mark_id)
+    serial = claims.unit_serial
+    sighting = Happening(mark, scan.biz_step, "OBSERVE", by, unit_serial=serial, scan=scan)
+    (event,) = record_events(db=db, settings=settings, happenings=[sighting])
+    result = ScanResult(valid=True, mark_id=mark.id, unit_serial=serial, event_id=event.id)
+    try:
+        check_status(mark.status, mark.status_reason)
+        check_use(claims, scan.product_class, scan.seller_uscc)
+    except VerificationError as exc:
+        return result.model_copy(update={"valid": False, "error": exc.code, "detail": exc.message})
+    if serial is None:
+        return result
+    earlier = db.scalars(
+        select(MarkEvent).where(
+            MarkEvent.unit_serial == serial,
+            MarkEvent.id != event.id,
+            MarkEvent.biz_step.in_([BizStep.RETAIL_SELLING, BizStep.INSPECTING]),
+        )
+    )
+    alerts = [
+        CloneAlert(
+            id=new_id(),
+            mark_id=mark.id,
+            unit_serial=serial,
+            kind=CloneAlertKind(suspicion.kind),
+            reason=suspicion.reason,
+            first_event_id=suspicion.earlier.key,
+            second_event_id=event.id,
+        )
+        for suspicion in suspicions(_sighting(event), [_sighting(e) for e in earlier])
+    ]
+    db.add_all(alerts)
+    db.flush()
+    return result.model_copy(update={"alerts": [CloneAlertOut.model_validate(a) for a in alerts]})
+
+
+def _sighting(event: MarkEvent) -> Sighting:
+    seller = event.seller_uscc if event.biz_step == BizStep.RETAIL_SELLING else None
+    return Sighting(event.id, event.event_time, event.latitude, event.longitude, seller)
