@@ -1,7 +1,15 @@
 """Receipts: a transaction, its inclusion proof and the signed checkpoint it leads
 to, verifiable offline with nothing but the federation's trust bundle."""
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, MalformedData
@@ -12,6 +20,8 @@ from ipfed.ledger.proofs import Path
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
 
+EMBEDDED = "embedded"  # the backend whose receipts prove inclusion in a transparency log
+
 
 class Receipt(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -20,6 +30,19 @@ class Receipt(BaseModel):
     transaction: Transaction
     inclusion_proof: Path
     checkpoint: str  # C2SP signed note
+    # Which backend and which of its ledgers the receipt comes from (the embedded
+    # log's origin). Receipts issued before they were named carry neither.
+    backend: str | None = None
+    ledger: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _unnamed_as_issued(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A receipt without the names keeps its bytes: envelopes sign them.
+        data: dict[str, Any] = handler(self)
+        for name in ("backend", "ledger"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
     @classmethod
     def parse(cls, data: str | bytes) -> "Receipt":
@@ -34,6 +57,11 @@ class Receipt(BaseModel):
         With ``witnessed``, the checkpoint must also carry a witness's cosignature:
         a signature by another organisation than the log's.
         """
+        if self.backend not in (None, EMBEDDED):
+            raise MalformedData(
+                f"a receipt of the {self.backend} ledger cannot be verified here",
+                code="unknown_backend",
+            )
         note = SignedNote.parse(self.checkpoint)
         signers = note.verify(bundle)
         if witnessed and len({s.name for s in signers}) < 2:
@@ -41,6 +69,11 @@ class Receipt(BaseModel):
                 "the checkpoint is not cosigned by a witness", code="not_witnessed"
             )
         checkpoint = Checkpoint.parse(note.text)
+        if self.ledger is not None and self.ledger != checkpoint.origin:
+            raise InvalidProof(
+                f"the receipt names ledger {self.ledger}, its checkpoint {checkpoint.origin}",
+                code="wrong_ledger",
+            )
         submitter = self.transaction.verify(bundle)
         verify_inclusion(
             self.position,
@@ -52,4 +85,4 @@ class Receipt(BaseModel):
         return submitter
 
 
-__all__ = ["InvalidProof", "Receipt"]
+__all__ = ["EMBEDDED", "InvalidProof", "Receipt"]

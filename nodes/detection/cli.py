@@ -109,16 +109,13 @@ def _evidence_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) ->
         """Write a lead's evidence bundle, with a receipt from the node's ledger."""
         from ipfed.nodes.detection.evidence import export_bundle
         from ipfed.nodes.detection.service import get_lead
-        from ipfed.nodes.identity import node_identity
+        from ipfed.nodes.ledger.node import node_ledger
 
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
             lead = get_lead(db=db, lead_id=lead_id)
             bundle = export_bundle(
-                db=db,
-                evidence=lead.evidence,
-                identity=node_identity(settings),
-                origin=settings.origin,
+                ledger=node_ledger(db=db, settings=settings), evidence=lead.evidence
             )
         out_file.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
         cli.out.print(f"evidence of lead {lead_id} written to {out_file}")
@@ -164,7 +161,7 @@ def _review_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
     ) -> None:
         """Confirm, reject or ask for more information about a lead."""
         from ipfed.nodes.detection.service import review_lead
-        from ipfed.nodes.identity import node_identity
+        from ipfed.nodes.ledger.node import node_ledger
 
         settings = cli.load(data_dir)
         with cli.node_db(settings) as db:
@@ -174,8 +171,7 @@ def _review_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
                 reviewer=reviewer or settings.org_name,
                 decision=decision,
                 reason=reason,
-                identity=node_identity(settings),
-                origin=settings.origin,
+                ledger=node_ledger(db=db, settings=settings),
             )
             status = lead.status
         cli.out.print(f"lead {lead_id} is now {status}")
@@ -210,7 +206,6 @@ def _detect_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
     def run(settings: Any, task_id: str, total: int | None = None) -> Any:
         from ipfed.nodes.detection.images import Images
         from ipfed.nodes.detection.tasks import run_task
-        from ipfed.nodes.identity import node_identity
 
         with Progress(
             "[progress.description]{task.description}",
@@ -224,8 +219,7 @@ def _detect_commands(app: typer.Typer, cli: ModuleType, reports: Decorator) -> N
             return run_task(
                 sessions=cli.node_sessions(settings),
                 task_id=task_id,
-                identity=node_identity(settings),
-                origin=settings.origin,
+                settings=settings,
                 images=Images(settings.data_dir / "images"),
                 on_batch=lambda t: progress.update(bar, completed=t.screened, total=t.total),
             )

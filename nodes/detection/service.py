@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.protocol import Ledger
+from ipfed.ledger.transactions import TxType
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.images import ImageSource, Remembered, UnreadableImage
@@ -25,8 +26,6 @@ from ipfed.nodes.detection.schemas import ConfirmedLead, LeadKind, Precision
 from ipfed.nodes.detection.text import party_key
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
-from ipfed.nodes.identity import NodeIdentity
-from ipfed.nodes.ledger.service import record
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.rights.models import Patent, Right, RightStatus, Trademark
@@ -104,8 +103,7 @@ def screen_listing(
     db: Session,
     screener: "Screener",
     listing: Listing,
-    identity: NodeIdentity,
-    origin: str,
+    ledger: Ledger,
     images: ImageSource | None = None,
     task: DetectionTask | None = None,
     boosts: dict[str, dict[str, float]] | None = None,
@@ -147,7 +145,7 @@ def screen_listing(
     if not findings:
         return []
     evidence = capture(db=db, listing=listing, images=images)
-    anchor(db=db, evidence=evidence, identity=identity, origin=origin)
+    anchor(ledger=ledger, evidence=evidence)
     jurisdiction = trace(db=db, listing=listing)
     stored = find_rights(db=db, numbers=[f.right_id for f in findings])
     leads = [
@@ -206,8 +204,7 @@ def review_lead(
     reviewer: str,
     decision: Decision,
     reason: str,
-    identity: NodeIdentity,
-    origin: str,
+    ledger: Ledger,
 ) -> Lead:
     """Confirm, reject or ask for more about a lead; a confirmation is recorded on the ledger."""
     if not reason.strip():
@@ -220,16 +217,10 @@ def review_lead(
     if decision is not Decision.REQUEST_INFO:
         lead.decided_at = utcnow()
     if decision is Decision.CONFIRM:
-        tx = new_transaction(
+        lead.ledger_position = ledger.record(
             TxType.LEAD_RECORDED,
             {"lead_id": lead.id, "evidence_sha256": lead.evidence.sha256, "kind": lead.kind.value},
-            identity.key,
-            identity.certificate,
-            utcnow(),
-        )
-        lead.ledger_position = record(
-            db=db, origin=origin, bundle=identity.bundle, transactions=[tx]
-        )
+        ).position
     db.flush()
     return lead
 

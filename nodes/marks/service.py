@@ -19,7 +19,8 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, utcnow
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW, record_own
+from ipfed.nodes.ledger.node import node_ledger
+from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW
 from ipfed.nodes.licences.models import Licence, LicenceKind
 from ipfed.nodes.marks.models import (
     BizStep,
@@ -132,9 +133,9 @@ def _record(
             (TxType.MARK_EVENT, {"mark_id": event.mark_id, "event_id": event.id, "sha256": digest})
         )
         events.append(event)
-    position = record_own(db=db, settings=settings, entries=entries)
-    for offset, event in enumerate(events, start=len(first)):
-        event.ledger_position = position + offset
+    recorded = node_ledger(db=db, settings=settings).record_batch(entries)
+    for event, record in zip(events, recorded[len(first) :], strict=True):
+        event.ledger_position = record.placed()
     db.add_all(events)
     db.flush()
     return events
