@@ -1,15 +1,7 @@
 """Receipts: a transaction, its inclusion proof and the signed checkpoint it leads
 to, verifiable offline with nothing but the federation's trust bundle."""
 
-from typing import Any
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SerializerFunctionWrapHandler,
-    ValidationError,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, MalformedData
@@ -31,18 +23,10 @@ class Receipt(BaseModel):
     inclusion_proof: Path
     checkpoint: str  # C2SP signed note
     # Which backend and which of its ledgers the receipt comes from (the embedded
-    # log's origin). Receipts issued before they were named carry neither.
-    backend: str | None = None
-    ledger: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _unnamed_as_issued(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A receipt without the names keeps its bytes: envelopes sign them.
-        data: dict[str, Any] = handler(self)
-        for name in ("backend", "ledger"):
-            if data.get(name) is None:
-                data.pop(name, None)
-        return data
+    # log's origin). Receipts issued before they were named carry neither, and keep
+    # their bytes (envelopes sign them): an unnamed field is left out, not null.
+    backend: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    ledger: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @classmethod
     def parse(cls, data: str | bytes) -> "Receipt":
