@@ -1,7 +1,7 @@
 """Receipts: a transaction, its inclusion proof and the signed checkpoint it leads
 to, verifiable offline with nothing but the federation's trust bundle."""
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, MalformedData
@@ -12,6 +12,8 @@ from ipfed.ledger.proofs import Path
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
 
+EMBEDDED = "embedded"  # the backend whose receipts prove inclusion in a transparency log
+
 
 class Receipt(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -20,6 +22,11 @@ class Receipt(BaseModel):
     transaction: Transaction
     inclusion_proof: Path
     checkpoint: str  # C2SP signed note
+    # Which backend and which of its ledgers the receipt comes from (the embedded
+    # log's origin). Receipts issued before they were named carry neither, and keep
+    # their bytes (envelopes sign them): an unnamed field is left out, not null.
+    backend: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    ledger: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @classmethod
     def parse(cls, data: str | bytes) -> "Receipt":
@@ -34,6 +41,11 @@ class Receipt(BaseModel):
         With ``witnessed``, the checkpoint must also carry a witness's cosignature:
         a signature by another organisation than the log's.
         """
+        if self.backend not in (None, EMBEDDED):
+            raise MalformedData(
+                f"a receipt of the {self.backend} ledger cannot be verified here",
+                code="unknown_backend",
+            )
         note = SignedNote.parse(self.checkpoint)
         signers = note.verify(bundle)
         if witnessed and len({s.name for s in signers}) < 2:
@@ -41,6 +53,11 @@ class Receipt(BaseModel):
                 "the checkpoint is not cosigned by a witness", code="not_witnessed"
             )
         checkpoint = Checkpoint.parse(note.text)
+        if self.ledger is not None and self.ledger != checkpoint.origin:
+            raise InvalidProof(
+                f"the receipt names ledger {self.ledger}, its checkpoint {checkpoint.origin}",
+                code="wrong_ledger",
+            )
         submitter = self.transaction.verify(bundle)
         verify_inclusion(
             self.position,
@@ -52,4 +69,4 @@ class Receipt(BaseModel):
         return submitter
 
 
-__all__ = ["InvalidProof", "Receipt"]
+__all__ = ["EMBEDDED", "InvalidProof", "Receipt"]

@@ -4,7 +4,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,8 @@ CONFIG_FILE = "node.toml"
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+")]
 ZmqEndpoint = Annotated[str, StringConstraints(pattern=r"^(tcp|ipc)://\S+$")]
+# The ledger backends a node can run on today; Hyperledger Fabric is yet to come.
+LEDGER_BACKENDS = ("embedded",)
 
 
 class NodeRole(StrEnum):
@@ -52,7 +54,7 @@ class NodeSettings(BaseSettings):
     # Where peers deliver envelopes to this node; a node without one exchanges nothing
     # (`ipfed node init` sets it).
     exchange_endpoint: ZmqEndpoint | None = None
-    ledger_backend: Literal["embedded", "fabric"] = "embedded"
+    ledger_backend: Literal["embedded"] = "embedded"
     # How often a running node has its checkpoint witnessed and follows its peers (0: never).
     ledger_sync_seconds: float = Field(default=60, ge=0)
     # How often a running node brings its marks in line with their rights (0: never).
@@ -69,6 +71,16 @@ class NodeSettings(BaseSettings):
     exchange_retry_max_seconds: float = Field(default=30, gt=0)
     exchange_poll_seconds: float = Field(default=0.25, gt=0)
     peers: list[Peer] = []
+
+    @field_validator("ledger_backend", mode="before")
+    @classmethod
+    def _implemented_backend(cls, value: object) -> object:
+        if value not in LEDGER_BACKENDS:
+            raise ValueError(
+                f"ledger backend {value!r} is not implemented; "
+                f"a node runs on: {', '.join(LEDGER_BACKENDS)}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _role_matches_region(self) -> Self:

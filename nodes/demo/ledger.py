@@ -2,7 +2,6 @@
 witness each other, evidence of the loaded listings anchored in each
 regional log, and every checkpoint cosigned."""
 
-from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 
@@ -12,12 +11,11 @@ from sqlalchemy import select
 from ipfed.ledger.canonical import canonical_bytes
 from ipfed.ledger.identity import Organisation, Role
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.transactions import TxType
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
-from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import record
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.witnessing import request_witness
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.listings.schemas import ListingOut
@@ -59,24 +57,14 @@ def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
 
 def anchor_listings(settings: NodeSettings) -> int:
     """Anchor the SHA-256 of every listing the node holds (its evidence snapshot)."""
-    identity = node_identity(settings)
     sessions = make_session_factory(make_engine(settings.db_url))
     with transaction(sessions) as db:
         listings = db.scalars(select(Listing).order_by(Listing.id)).all()
-        now = datetime.now(UTC)
-        transactions = [
-            new_transaction(
-                TxType.EVIDENCE_CAPTURED,
-                {"sha256": sha256(canonical_bytes(ListingOut.model_validate(listing))).hexdigest()},
-                identity.key,
-                identity.certificate,
-                now,
-            )
-            for listing in listings
-        ]
-        if transactions:
-            record(db=db, origin=settings.origin, bundle=identity.bundle, transactions=transactions)
-    return len(transactions)
+        snapshots = [canonical_bytes(ListingOut.model_validate(listing)) for listing in listings]
+        recorded = node_ledger(db=db, settings=settings).record_batch(
+            [(TxType.EVIDENCE_CAPTURED, {"sha256": sha256(s).hexdigest()}) for s in snapshots]
+        )
+    return len(recorded)
 
 
 def witness_all(nodes: list[NodeSettings], console: Console) -> None:

@@ -27,6 +27,7 @@ from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/detection", tags=["detection"])
@@ -40,8 +41,7 @@ def _run(request: Request, task_id: str) -> None:
     tasks.run_task(
         sessions=request.app.state.sessions,
         task_id=task_id,
-        identity=node_identity(settings),
-        origin=settings.origin,
+        settings=settings,
         images=Images(settings.data_dir / "images"),
     )
 
@@ -110,8 +110,7 @@ def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: R
         reviewer=caller.org,
         decision=Decision(body.decision),
         reason=body.reason,
-        identity=node_identity(settings),
-        origin=settings.origin,
+        ledger=node_ledger(db=db, settings=settings),
     )
     return LeadOut.model_validate(lead)
 
@@ -127,9 +126,7 @@ def lead_evidence(request: Request, db: DB, _: Reviewers, lead_id: str) -> Evide
     """The evidence bundle: verify it offline with `ipfed evidence verify`."""
     settings = request.app.state.settings
     lead = service.get_lead(db=db, lead_id=lead_id)
-    return export_bundle(
-        db=db, evidence=lead.evidence, identity=node_identity(settings), origin=settings.origin
-    )
+    return export_bundle(ledger=node_ledger(db=db, settings=settings), evidence=lead.evidence)
 
 
 @router.get("/leads/{lead_id}/trace")

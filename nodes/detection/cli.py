@@ -60,17 +60,12 @@ def export(
     """Write a lead's evidence bundle, with a receipt from the node's ledger."""
     from ipfed.nodes.detection.evidence import export_bundle
     from ipfed.nodes.detection.service import get_lead
-    from ipfed.nodes.identity import node_identity
+    from ipfed.nodes.ledger.node import node_ledger
 
     settings = load(data_dir)
     with node_db(settings) as db:
         lead = get_lead(db=db, lead_id=lead_id)
-        bundle = export_bundle(
-            db=db,
-            evidence=lead.evidence,
-            identity=node_identity(settings),
-            origin=settings.origin,
-        )
+        bundle = export_bundle(ledger=node_ledger(db=db, settings=settings), evidence=lead.evidence)
     out_file.write_text(bundle.model_dump_json(indent=2), encoding="utf-8")
     out.print(f"evidence of lead {lead_id} written to {out_file}")
 
@@ -113,7 +108,7 @@ def decide(
 ) -> None:
     """Confirm, reject or ask for more information about a lead."""
     from ipfed.nodes.detection.service import review_lead
-    from ipfed.nodes.identity import node_identity
+    from ipfed.nodes.ledger.node import node_ledger
 
     settings = load(data_dir)
     with node_db(settings) as db:
@@ -123,8 +118,7 @@ def decide(
             reviewer=reviewer or settings.org_name,
             decision=decision,
             reason=reason,
-            identity=node_identity(settings),
-            origin=settings.origin,
+            ledger=node_ledger(db=db, settings=settings),
         )
         status = lead.status
     out.print(f"lead {lead_id} is now {status}")
@@ -158,15 +152,13 @@ detect_app = typer.Typer(help="Detection tasks, the stream, monitoring.", no_arg
 def _run_task(settings: Any, task_id: str, total: int | None = None) -> Any:
     from ipfed.nodes.detection.images import Images
     from ipfed.nodes.detection.tasks import run_task
-    from ipfed.nodes.identity import node_identity
 
     with progress_bar() as progress:
         bar = progress.add_task("screening", total=total)
         return run_task(
             sessions=node_sessions(settings),
             task_id=task_id,
-            identity=node_identity(settings),
-            origin=settings.origin,
+            settings=settings,
             images=Images(settings.data_dir / "images"),
             on_batch=lambda t: progress.update(bar, completed=t.screened, total=t.total),
         )

@@ -17,17 +17,15 @@ from sqlalchemy.orm import Session
 from ipfed.detection.errors import UnreadableImage
 from ipfed.detection.images import ImageSource
 from ipfed.ledger.canonical import Base64Bytes, canonical_bytes, parse_canonical
-from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError, MalformedData
 from ipfed.ledger.identity import Organisation
+from ipfed.ledger.protocol import Ledger
 from ipfed.ledger.receipts import Receipt
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.transactions import TxType
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.models import Evidence, EvidenceImage
 from ipfed.nodes.errors import IpfedError
-from ipfed.nodes.identity import NodeIdentity
-from ipfed.nodes.ledger.service import latest_checkpoint, prove, record, sign_checkpoint
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.listings.schemas import ListingOut
 
@@ -83,19 +81,9 @@ def capture(
     return evidence
 
 
-def anchor(*, db: Session, evidence: Evidence, identity: NodeIdentity, origin: str) -> int:
-    """Record the snapshot's hash on the node's ledger; returns its log position."""
-    tx = new_transaction(
-        TxType.EVIDENCE_CAPTURED,
-        {"sha256": evidence.sha256},
-        identity.key,
-        identity.certificate,
-        utcnow(),
-    )
-    evidence.ledger_position = record(
-        db=db, origin=origin, bundle=identity.bundle, transactions=[tx]
-    )
-    return evidence.ledger_position
+def anchor(*, ledger: Ledger, evidence: Evidence) -> None:
+    """Record the snapshot's hash on the node's ledger; its position once it has one."""
+    evidence.ledger_position = ledger.anchor(evidence.sha256).position
 
 
 class BundledImage(BaseModel):
@@ -157,18 +145,13 @@ class EvidenceBundle(BaseModel):
         return submitter, snapshot
 
 
-def export_bundle(
-    *, db: Session, evidence: Evidence, identity: NodeIdentity, origin: str
-) -> EvidenceBundle:
-    """The evidence with a receipt from a checkpoint that covers its anchoring."""
+def export_bundle(*, ledger: Ledger, evidence: Evidence) -> EvidenceBundle:
+    """The evidence with the ledger's receipt of its anchoring."""
     if evidence.ledger_position is None:
         raise EvidenceError("this evidence was never anchored on the ledger", code="not_anchored")
-    note = latest_checkpoint(db=db)
-    if note is None or Checkpoint.parse(note.text).size <= evidence.ledger_position:
-        sign_checkpoint(db=db, origin=origin, key=identity.key, certificate=identity.certificate)
     return EvidenceBundle(
         sha256=evidence.sha256,
         snapshot=evidence.snapshot,
         images=[BundledImage(uri=i.uri, sha256=i.sha256, data=i.data) for i in evidence.images],
-        receipt=prove(db=db, origin=origin, position=evidence.ledger_position),
+        receipt=ledger.receipt(evidence.ledger_position),
     )

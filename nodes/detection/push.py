@@ -1,9 +1,8 @@
 """Confirmed leads go to the organisations that must act on them, over the exchange.
 
 Every ``leads_push_seconds`` a running node queues a ``lead.push`` for each lead
-confirmed since the last round, with the receipt of the lead's ledger record (a
-checkpoint is signed first when none covers the record yet). The envelopes
-enter the outbox in the transaction that marks the leads pushed: each lead is
+confirmed since the last round, with the receipt of the lead's ledger record. The
+envelopes enter the outbox in the transaction that marks the leads pushed: each lead is
 queued once, and the exchange delivers it however long a peer is away. Routing
 sends it to the enforcement side of the seller's region and on record to the
 national office.
@@ -18,13 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.exchange import messages
 from ipfed.exchange.errors import Unroutable
-from ipfed.ledger.checkpoint import Checkpoint
+from ipfed.ledger.protocol import Ledger, Pending
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.detection.models import Lead, LeadStatus
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import send
-from ipfed.nodes.ledger.service import latest_checkpoint, prove, sign_checkpoint
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.rights.models import Right
 from ipfed.nodes.rounds import every
 
@@ -59,7 +58,7 @@ def push_confirmed(
     *,
     db: Session,
     network: Network,
-    origin: str,
+    ledger: Ledger,
     home_region: str,
     limit: int = 200,
 ) -> list[str]:
@@ -80,10 +79,6 @@ def push_confirmed(
     ).all()
     if not leads:
         return []
-    note = latest_checkpoint(db=db)
-    covered = Checkpoint.parse(note.text).size if note else 0
-    if any((lead.ledger_position or 0) >= covered for lead in leads):
-        sign_checkpoint(db=db, origin=origin, key=network.key, certificate=network.certificate)
     holders: dict[str | None, str] = {
         right_id: holder
         for right_id, holder in db.execute(
@@ -97,7 +92,10 @@ def push_confirmed(
         body = messages.LeadPush(
             lead=lead_message(lead, holder=holders.get(lead.right_id), home_region=home_region)
         )
-        receipt = prove(db=db, origin=origin, position=lead.ledger_position)
+        try:
+            receipt = ledger.receipt(lead.ledger_position)
+        except Pending:  # the ledger cannot prove the record yet: a later round will
+            continue
         try:
             send(db=db, network=network, body=body, receipt=receipt, now=now)
         except Unroutable as exc:
@@ -112,7 +110,10 @@ def push_confirmed(
 def push_once(settings: NodeSettings, sessions: sessionmaker[Session], network: Network) -> None:
     with transaction(sessions) as db:
         pushed = push_confirmed(
-            db=db, network=network, origin=settings.origin, home_region=settings.region_code
+            db=db,
+            network=network,
+            ledger=node_ledger(db=db, settings=settings),
+            home_region=settings.region_code,
         )
     if pushed:
         log.info("pushed %d confirmed leads", len(pushed))

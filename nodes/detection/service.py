@@ -12,7 +12,8 @@ from ipfed.detection.images import ImageSource, Remembered
 from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.detection.text import party_key
 from ipfed.exchange.messages import LeadKind
-from ipfed.ledger.transactions import TxType, new_transaction
+from ipfed.ledger.protocol import Ledger
+from ipfed.ledger.transactions import TxType
 from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.models import (
@@ -26,8 +27,6 @@ from ipfed.nodes.detection.models import (
 from ipfed.nodes.detection.schemas import ConfirmedLead, Precision
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
-from ipfed.nodes.identity import NodeIdentity
-from ipfed.nodes.ledger.service import record
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.rights.models import Patent, Right, RightStatus, Trademark
@@ -113,8 +112,7 @@ def screen_listing(
     db: Session,
     screener: "Screener",
     listing: Listing,
-    identity: NodeIdentity,
-    origin: str,
+    ledger: Ledger,
     images: ImageSource | None = None,
     task: DetectionTask | None = None,
     boosts: dict[str, dict[str, float]] | None = None,
@@ -156,7 +154,7 @@ def screen_listing(
     if not findings:
         return []
     evidence = capture(db=db, listing=listing, images=images)
-    anchor(db=db, evidence=evidence, identity=identity, origin=origin)
+    anchor(ledger=ledger, evidence=evidence)
     jurisdiction = trace(db=db, listing=listing)
     stored = find_rights(db=db, numbers=[f.right_id for f in findings])
     leads = [
@@ -214,8 +212,7 @@ def review_lead(
     reviewer: str,
     decision: Decision,
     reason: str,
-    identity: NodeIdentity,
-    origin: str,
+    ledger: Ledger,
 ) -> Lead:
     """Confirm, reject or ask for more about a lead; a confirmation is recorded on the ledger."""
     if not reason.strip():
@@ -228,16 +225,10 @@ def review_lead(
     if decision is not Decision.REQUEST_INFO:
         lead.decided_at = utcnow()
     if decision is Decision.CONFIRM:
-        tx = new_transaction(
+        lead.ledger_position = ledger.record(
             TxType.LEAD_RECORDED,
             {"lead_id": lead.id, "evidence_sha256": lead.evidence.sha256, "kind": lead.kind.value},
-            identity.key,
-            identity.certificate,
-            utcnow(),
-        )
-        lead.ledger_position = record(
-            db=db, origin=origin, bundle=identity.bundle, transactions=[tx]
-        )
+        ).position
     db.flush()
     return lead
 

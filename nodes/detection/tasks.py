@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.detection.images import ImageSource
 from ipfed.nodes.auth.models import Role
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
 from ipfed.nodes.detection.schemas import TaskScope
@@ -29,7 +30,7 @@ from ipfed.nodes.detection.service import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import Forbidden, InvalidInput
-from ipfed.nodes.identity import NodeIdentity
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 
 BATCH = 200
@@ -104,8 +105,7 @@ def run_task(
     *,
     sessions: sessionmaker[Session],
     task_id: str,
-    identity: NodeIdentity,
-    origin: str,
+    settings: NodeSettings,
     images: ImageSource | None = None,
     today: date | None = None,
     on_batch: Callable[[DetectionTask], object] = lambda _task: None,
@@ -134,6 +134,7 @@ def run_task(
                 if not batch:
                     task.status, task.finished_at = TaskStatus.DONE, utcnow()
                     break
+                ledger = node_ledger(db=db, settings=settings)
                 for listing in batch:
                     if scope.region_prefix and not _in_region(db, listing, scope.region_prefix):
                         continue
@@ -142,8 +143,7 @@ def run_task(
                             db=db,
                             screener=screener,
                             listing=listing,
-                            identity=identity,
-                            origin=origin,
+                            ledger=ledger,
                             images=images,
                             task=task,
                             boosts=boosts,

@@ -19,7 +19,8 @@ from ipfed.nodes.filings.document import (
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.service import latest_version
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW, record_own
+from ipfed.nodes.ledger.node import node_ledger
+from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW
 
 
 def receive_filing(
@@ -88,15 +89,14 @@ def receive_filing(
         "period": document.period,
         "version": document.version,
     }
-    position = record_own(
-        db=db,
-        settings=settings,
-        entries=[
+    ledger = node_ledger(db=db, settings=settings)
+    received, answered = ledger.record_batch(
+        [
             (TxType.FILING_RECEIVED, public),
             (TxType.FILING_RECEIPT, {"filing_id": document.filing_id, "sha256": sha256}),
-        ],
+        ]
     )
-    stored.ledger_position = position
+    stored.ledger_position = received.placed()
     receipt = SignedReceipt.create(
         ReceiptDocument(
             filing_id=document.filing_id,
@@ -107,9 +107,9 @@ def receive_filing(
             version=document.version,
             received_by=settings.org_name,
             received_at=now,
-            ledger_origin=settings.origin,
-            ledger_position=position,
-            receipt_position=position + 1,
+            ledger_origin=ledger.name,
+            ledger_position=received.placed(),
+            receipt_position=answered.placed(),
         ),
         identity.key,
         identity.certificate,
@@ -119,7 +119,7 @@ def receive_filing(
             filing_id=stored.id,
             received_by=settings.org_name,
             received_at=now,
-            ledger_position=position + 1,
+            ledger_position=answered.placed(),
             signed=receipt.to_bytes(),
         )
     )

@@ -1,1 +1,2 @@
-"""The node's own transparency log, stored in its database."""
+"""The node's ledger: the one seam domains record through (``node.node_ledger``) and
+its embedded backend, a transparency log stored in the node's database."""

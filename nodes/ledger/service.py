@@ -19,13 +19,11 @@ from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.log import TransparencyLog
 from ipfed.ledger.merkle import MemoryTree, leaf_hash
 from ipfed.ledger.note import SignedNote
-from ipfed.ledger.receipts import Receipt
-from ipfed.ledger.transactions import Transaction, TxType, new_transaction
+from ipfed.ledger.receipts import EMBEDDED, Receipt
+from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
-from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.bulk import bulk_insert
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.store import SqlLogStore
 
@@ -76,19 +74,6 @@ def record(
     return node_log(db, origin).append([tx.entry() for tx in transactions])
 
 
-def record_own(
-    *, db: Session, settings: NodeSettings, entries: Sequence[tuple[TxType, dict[str, Any]]]
-) -> int:
-    """Sign ``entries`` (type, payload) as this node's office and record them, all or none."""
-    identity = node_identity(settings)
-    now = utcnow()
-    transactions = [
-        new_transaction(type, payload, identity.key, identity.certificate, now)
-        for type, payload in entries
-    ]
-    return record(db=db, origin=settings.origin, bundle=identity.bundle, transactions=transactions)
-
-
 def sign_checkpoint(
     *, db: Session, origin: str, key: PrivateKey, certificate: x509.Certificate
 ) -> SignedNote:
@@ -133,6 +118,8 @@ def prove(*, db: Session, origin: str, position: int) -> Receipt:
         transaction=Transaction.model_validate(parse_canonical(log.store.entry(position))),
         inclusion_proof=log.inclusion_proof(position, size),
         checkpoint=str(note),
+        backend=EMBEDDED,
+        ledger=origin,
     )
 
 

@@ -13,7 +13,7 @@ from ipfed.ledger.canonical import canonical_bytes
 from ipfed.ledger.transactions import TxType
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, utcnow
-from ipfed.nodes.ledger.service import record_own
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.marks.lookup import get_mark, mark_uri
 from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent
 from ipfed.nodes.marks.schemas import ScanIn
@@ -68,9 +68,9 @@ def record_events(
             (TxType.MARK_EVENT, {"mark_id": event.mark_id, "event_id": event.id, "sha256": digest})
         )
         events.append(event)
-    position = record_own(db=db, settings=settings, entries=entries)
-    for offset, event in enumerate(events, start=len(first)):
-        event.ledger_position = position + offset
+    recorded = node_ledger(db=db, settings=settings).record_batch(entries)
+    for event, record in zip(events, recorded[len(first) :], strict=True):
+        event.ledger_position = record.placed()
     db.add_all(events)
     db.flush()
     return events

@@ -45,7 +45,8 @@ def test_file_then_environment_then_explicit_values(
         ({"role": "national"}, "national node"),
         ({"node_id": "Shanghai Node"}, "pattern"),
         ({"http_port": 70000}, "less than or equal"),
-        ({"ledger_backend": "paper"}, "embedded"),
+        ({"ledger_backend": "paper"}, "ledger backend 'paper' is not implemented"),
+        ({"ledger_backend": "fabric"}, "ledger backend 'fabric' is not implemented"),
         ({"exchange_endpoint": "http://127.0.0.1:7100"}, "pattern"),
     ],
 )
@@ -53,3 +54,11 @@ def test_invalid_settings_are_refused(changes: dict[str, object], message: str) 
     values: dict[str, object] = {"node_id": "sh", "role": "regional", "region_code": "310000"}
     with pytest.raises(ValidationError, match=message):
         NodeSettings(**{**values, **changes})
+
+
+def test_an_unimplemented_ledger_backend_is_refused_from_the_node_s_file(tmp_path: Path) -> None:
+    written = NodeSettings(node_id="sh", role="regional", region_code="310000")
+    toml = written.to_toml() + 'ledger_backend = "fabric"\n'
+    (tmp_path / "node.toml").write_text(toml.replace('ledger_backend = "embedded"\n', ""))
+    with pytest.raises(ValidationError, match="runs on: embedded"):
+        NodeSettings.load(tmp_path)

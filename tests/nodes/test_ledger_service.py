@@ -1,6 +1,7 @@
 """The node's ledger on SQLite and PostgreSQL: transactions go through signature
 and contract checks, and ``audit`` finds any edit, deletion, swap or forgery."""
 
+import json
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
@@ -276,3 +277,26 @@ def test_receipts_verify_offline(ledger: Session, identity: tuple, tmp_path: Pat
     assert check() == 1
     (tmp_path / "receipt.json").write_text("{}")
     assert check() == 2
+
+
+def test_receipts_name_their_ledger_and_unnamed_ones_keep_their_bytes(
+    ledger: Session, identity: tuple
+) -> None:
+    bundle = identity[0]
+    receipt = prove(db=ledger, origin=ORIGIN, position=3)
+    data = json.loads(receipt.model_dump_json())
+    assert (data["backend"], data["ledger"]) == ("embedded", ORIGIN)
+
+    # A receipt issued before receipts named their ledger: it verifies, and its bytes
+    # (which envelopes sign) come back unchanged.
+    unnamed = {k: v for k, v in data.items() if k not in ("backend", "ledger")}
+    old = Receipt.parse(json.dumps(unnamed))
+    assert old.backend is None and old.verify(bundle).region_code == "310000"
+    assert old.model_dump(mode="json") == unnamed
+
+    with pytest.raises(InvalidProof) as wrong:
+        receipt.model_copy(update={"ledger": "ipfed/330000/zj"}).verify(bundle)
+    assert wrong.value.code == "wrong_ledger"
+    with pytest.raises(LedgerError) as unknown:
+        receipt.model_copy(update={"backend": "fabric"}).verify(bundle)
+    assert unknown.value.code == "unknown_backend"

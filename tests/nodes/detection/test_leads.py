@@ -17,6 +17,7 @@ from ipfed.nodes.detection.models import Decision, Lead, LeadStatus, Review
 from ipfed.nodes.detection.tracing import region_of, trace
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.identity import NodeIdentity
+from ipfed.nodes.ledger.embedded import EmbeddedLedger
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.listings.models import Listing
 
@@ -24,7 +25,7 @@ ORIGIN = "ipfed/310000/sh"
 
 
 def test_screening_stored_listings_makes_evidence_backed_leads(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     assert set(leads) == {
         "S001/1587423",  # 大白兎 for 大白兔
@@ -40,9 +41,7 @@ def test_screening_stored_listings_makes_evidence_backed_leads(
     # screening again finds the same leads, not new ones
     screener = Screener(service.load_register(db=db), today=date(2026, 11, 21))
     listing = lead.listing
-    again = service.screen_listing(
-        db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN
-    )
+    again = service.screen_listing(db=db, screener=screener, listing=listing, ledger=ledger)
     assert again == []
 
 
@@ -61,10 +60,10 @@ def test_source_tracing_finds_the_jurisdiction(db: Session, leads: dict[str, Lea
 
 
 def test_evidence_bundle_verifies_offline_and_fails_when_tampered(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     evidence = leads["S003/4410392"].evidence
-    bundle = export_bundle(db=db, evidence=evidence, identity=identity, origin=ORIGIN)
+    bundle = export_bundle(ledger=ledger, evidence=evidence)
     data = bundle.model_dump_json()
     signer, snapshot = EvidenceBundle.parse(data).verify(identity.bundle)
     assert signer.name == "上海市知识产权局"
@@ -92,7 +91,7 @@ def test_evidence_bundle_verifies_offline_and_fails_when_tampered(
 
 
 def test_review_queue_transitions_and_precision(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     queue = service.review_queue(db=db)
     assert {lead.id for lead in queue} == {lead.id for lead in leads.values()}
@@ -107,8 +106,7 @@ def test_review_queue_transitions_and_precision(
             reviewer="审查员 王",
             decision=decision,
             reason=reason,
-            identity=identity,
-            origin=ORIGIN,
+            ledger=ledger,
         )
 
     first, second, third = leads["S001/1587423"], leads["S003/4410392"], leads["S002/8815527"]
@@ -137,7 +135,7 @@ def test_review_queue_transitions_and_precision(
 
 
 def test_only_confirmed_leads_are_pushed(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     lead = leads["S001/1587423"]
     with pytest.raises(Conflict):
@@ -148,8 +146,7 @@ def test_only_confirmed_leads_are_pushed(
         reviewer="审查员",
         decision=Decision.CONFIRM,
         reason="copycat",
-        identity=identity,
-        origin=ORIGIN,
+        ledger=ledger,
     )
     pushed = service.confirmed_lead(db=db, lead_id=lead.id)
     assert (pushed.kind, pushed.right_id, pushed.seller) == (
@@ -162,7 +159,7 @@ def test_only_confirmed_leads_are_pushed(
 
 
 def test_monitoring_directories_raise_the_priority_of_matching_leads(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     from ipfed.nodes.detection import monitoring
     from ipfed.nodes.imports.kinds import import_kind
@@ -175,8 +172,7 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
             reviewer="审查员",
             decision=Decision.CONFIRM,
             reason="copycat",
-            identity=identity,
-            origin=ORIGIN,
+            ledger=ledger,
         )
     counts = monitoring.refresh(db=db)
     assert counts["key_trademarks"] == 6
@@ -214,8 +210,7 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
             db=db,
             screener=screener,
             listing=listing,
-            identity=identity,
-            origin=ORIGIN,
+            ledger=ledger,
             boosts=boosts,
         )
         new[listing.external_id] = lead
@@ -225,7 +220,7 @@ def test_monitoring_directories_raise_the_priority_of_matching_leads(
 
 
 def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
-    db: Session, sample_data: None, identity: NodeIdentity, tmp_path: Path
+    db: Session, sample_data: None, identity: NodeIdentity, ledger: EmbeddedLedger, tmp_path: Path
 ) -> None:
     from PIL import Image, ImageDraw
 
@@ -271,10 +266,10 @@ def test_a_design_lead_carries_the_image_bytes_in_its_evidence(
     screener = Screener(service.load_register(db=db), today=date(2026, 11, 21), images=images)
     listing = db.scalar(select(Listing).where(Listing.external_id == "D1"))
     [lead] = service.screen_listing(
-        db=db, screener=screener, listing=listing, identity=identity, origin=ORIGIN, images=images
+        db=db, screener=screener, listing=listing, ledger=ledger, images=images
     )
     assert (lead.kind, lead.right_ref) == ("design", "201930778899.3")
-    bundle = export_bundle(db=db, evidence=lead.evidence, identity=identity, origin=ORIGIN)
+    bundle = export_bundle(ledger=ledger, evidence=lead.evidence)
     _, snapshot = bundle.verify(identity.bundle)
     assert [i.uri for i in bundle.images] == ["photo.jpg"]
     assert bundle.images[0].data == (tmp_path / "photo.jpg").read_bytes()

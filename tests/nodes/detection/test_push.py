@@ -20,6 +20,7 @@ from ipfed.nodes.detection.push import push_confirmed
 from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.identity import NodeIdentity
+from ipfed.nodes.ledger.embedded import EmbeddedLedger
 
 ORIGIN = "ipfed/310000/sh"
 SHANGHAI = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
@@ -60,15 +61,14 @@ def network(identity: NodeIdentity, nodes: dict[str, str]) -> Network:
 FEDERATION = {"330000": "zj", "100000": "national"}
 
 
-def review(db: Session, lead: Lead, identity: NodeIdentity, decision: Decision) -> None:
+def review(db: Session, ledger: EmbeddedLedger, lead: Lead, decision: Decision) -> None:
     service.review_lead(
         db=db,
         lead_id=lead.id,
         reviewer="审查员",
         decision=decision,
         reason="looked at the evidence",
-        identity=identity,
-        origin=ORIGIN,
+        ledger=ledger,
     )
 
 
@@ -77,14 +77,14 @@ def outbox(db: Session) -> list[Envelope]:
 
 
 def test_a_confirmed_lead_is_pushed_once_where_its_seller_is(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     copycat = leads["S001/1587423"]  # 大白兎 sold by a shop traced to 义乌 (330782)
-    review(db, copycat, identity, Decision.CONFIRM)
-    review(db, leads["S002/8815527"], identity, Decision.REJECT)
+    review(db, ledger, copycat, Decision.CONFIRM)
+    review(db, ledger, leads["S002/8815527"], Decision.REJECT)
     to = network(identity, FEDERATION)
 
-    assert push_confirmed(db=db, network=to, origin=ORIGIN, home_region="310000") == [copycat.id]
+    assert push_confirmed(db=db, network=to, ledger=ledger, home_region="310000") == [copycat.id]
 
     sent = {e.type: e for e in outbox(db)}
     assert set(sent) == {"lead.push", "lead.record"}
@@ -108,34 +108,34 @@ def test_a_confirmed_lead_is_pushed_once_where_its_seller_is(
     assert copycat.pushed_at is not None
 
     # the next round has nothing new to push
-    assert push_confirmed(db=db, network=to, origin=ORIGIN, home_region="310000") == []
+    assert push_confirmed(db=db, network=to, ledger=ledger, home_region="310000") == []
     assert len(outbox(db)) == 2
 
 
 def test_a_lead_waits_while_no_node_serves_its_region(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     copycat = leads["S001/1587423"]
-    review(db, copycat, identity, Decision.CONFIRM)
+    review(db, ledger, copycat, Decision.CONFIRM)
 
     alone = network(identity, {})  # neither Zhejiang's node nor the national one known
-    assert push_confirmed(db=db, network=alone, origin=ORIGIN, home_region="310000") == []
+    assert push_confirmed(db=db, network=alone, ledger=ledger, home_region="310000") == []
     assert outbox(db) == [] and copycat.pushed_at is None
 
     pushed = push_confirmed(
-        db=db, network=network(identity, FEDERATION), origin=ORIGIN, home_region="310000"
+        db=db, network=network(identity, FEDERATION), ledger=ledger, home_region="310000"
     )
     assert pushed == [copycat.id] and len(outbox(db)) == 2
 
 
 def test_a_seller_not_traced_is_the_finding_office_s_to_act_on(
-    db: Session, leads: dict[str, Lead], identity: NodeIdentity
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
 ) -> None:
     lead = leads["S001/1587423"]
     lead.region_code = None  # as if source tracing had found nothing
-    review(db, lead, identity, Decision.CONFIRM)
+    review(db, ledger, lead, Decision.CONFIRM)
     push_confirmed(
-        db=db, network=network(identity, FEDERATION), origin=ORIGIN, home_region="310000"
+        db=db, network=network(identity, FEDERATION), ledger=ledger, home_region="310000"
     )
     push = next(e for e in outbox(db) if e.type == "lead.push")
     assert push.recipients == ["上海市市场监督管理局"]
