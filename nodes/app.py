@@ -18,6 +18,8 @@ from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
 from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.detection.push import push_forever
+from ipfed.nodes.detection.tasks import JOB as DETECTION_TASK
+from ipfed.nodes.detection.tasks import task_handler
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
@@ -28,6 +30,7 @@ from ipfed.nodes.filings.round import filings_forever
 from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_forever
+from ipfed.nodes.jobs.runner import Runner
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.marks.api import public as marks_public
@@ -87,6 +90,15 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: NodeSettings = app.state.settings
     tasks = []
+    # Every job of the node, whoever started it, runs here and outlives restarts.
+    sessions = app.state.sessions
+    runner = app.state.jobs = Runner(
+        sessions,
+        {DETECTION_TASK: task_handler(settings, sessions)},
+        idle=settings.jobs_poll_seconds or 0.5,
+    )
+    if settings.jobs_poll_seconds > 0:
+        await asyncio.to_thread(runner.start)
     if settings.ledger_sync_seconds > 0:
         tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
     if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
@@ -100,6 +112,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             sessions = app.state.sessions
             tasks.append(asyncio.create_task(push_forever(settings, sessions, exchange.network)))
     yield
+    await asyncio.to_thread(runner.stop)
     if app.state.exchange is not None:
         app.state.exchange.stop()
     for task in tasks:

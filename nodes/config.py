@@ -63,6 +63,8 @@ class NodeSettings(BaseSettings):
     leads_push_seconds: float = Field(default=10, ge=0)
     # How often a running node sends undelivered filings again and logs reminders (0: never).
     filings_round_seconds: float = Field(default=600, ge=0)
+    # How often the job runner looks for due jobs when idle; 0 starts no worker.
+    jobs_poll_seconds: float = Field(default=0.5, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest
     # pause between retries of a link that is down, and between looks for work on a link
     # idle for a second or more.

@@ -18,6 +18,7 @@ from ipfed.nodes.exchange.models import (
     OutboxEnvelope,
     PeerLink,
 )
+from ipfed.nodes.jobs.models import Job
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.filings.models import Filing, FilingReceipt
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
@@ -54,6 +55,7 @@ __all__ = [
     "FilingReceipt",
     "GeographicalIndication",
     "InboxEnvelope",
+    "Job",
     "KeyProduct",
     "KnownCheckpoint",
     "Lead",

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ipfed.detection.register import ScreenedListing
 from ipfed.exchange.messages import LeadKind
@@ -36,28 +36,17 @@ Reviewers = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT))]
 LAUNCHERS = frozenset(tasks.ORIGINS)
 
 
-def _run(request: Request, task_id: str) -> None:
-    settings = request.app.state.settings
-    tasks.run_task(
-        sessions=request.app.state.sessions,
-        task_id=task_id,
-        settings=settings,
-        images=Images(settings.data_dir / "images"),
-    )
-
-
 @router.post("/tasks", status_code=202)
 def launch_task(
     request: Request,
     scope: TaskScope,
-    background: BackgroundTasks,
     caller: Annotated[Caller, Depends(allow(LAUNCHERS))],
 ) -> TaskOut:
-    """Launch a detection task; it runs in the background (poll GET /detection/tasks/{id})."""
+    """Launch a detection task; the node's job runner runs it (poll GET /detection/tasks/{id})."""
     node_identity(request.app.state.settings)  # refuse now if leads could not be anchored
-    with transaction(request.app.state.sessions) as db:  # stored before it starts
+    with transaction(request.app.state.sessions) as db:  # stored with its job, or not at all
         task = tasks.create_task(db=db, org=caller.org, role=caller.role, scope=scope)
-    background.add_task(_run, request, task.id)
+        tasks.enqueue_task(db=db, task=task)
     return TaskOut.model_validate(task)
 
 

@@ -29,11 +29,16 @@ from ipfed.nodes.detection.service import (
     screen_listing,
 )
 from ipfed.nodes.detection.tracing import trace
+from ipfed.nodes.detection.images import Images
 from ipfed.nodes.errors import Forbidden, InvalidInput
+from ipfed.nodes.jobs import service as jobs
+from ipfed.nodes.jobs.runner import Handler
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 
 BATCH = 200
+JOB = "detection.task"
+ATTEMPTS = 3  # a task resumes from its cursor, so a retry repeats no work
 ORIGINS: dict[Role, TaskOrigin] = {
     Role.RIGHTS_HOLDER: TaskOrigin.RIGHTS_HOLDER,
     Role.ASSISTANCE_CENTRE: TaskOrigin.RIGHTS_HOLDER,
@@ -88,6 +93,23 @@ def stream_task(*, db: Session, org: str) -> DetectionTask:
         db.add(task)
         db.flush()
     return task
+
+
+def enqueue_task(*, db: Session, task: DetectionTask) -> None:
+    """Give the task to the node's job runner, in the transaction that stores it."""
+    jobs.enqueue(db=db, kind=JOB, payload={"task_id": task.id}, max_attempts=ATTEMPTS)
+
+
+def task_handler(settings: NodeSettings, sessions: sessionmaker[Session]) -> Handler:
+    def run(payload: dict[str, object]) -> None:
+        task_id = str(payload["task_id"])
+        with transaction(sessions) as db:
+            if db.get(DetectionTask, task_id) is None:
+                raise jobs.JobFailed(f"no task {task_id}")
+        images = Images(settings.data_dir / "images")
+        run_task(sessions=sessions, task_id=task_id, settings=settings, images=images)
+
+    return run
 
 
 def _listings(scope: TaskScope, after: str | None) -> Select[Listing]:
@@ -156,7 +178,7 @@ def run_task(
     except Exception as exc:
         with transaction(sessions) as db:
             failed = db.get_one(DetectionTask, task_id)
-            failed.status, failed.error = TaskStatus.FAILED, str(exc)[:2000]
+            failed.status, failed.error = TaskStatus.FAILED, jobs.reason(exc)
         raise
     return task
 

@@ -39,10 +39,17 @@ def client(
     write_private_key(settings.identity_dir / "org.key", key)
     write_certificate(settings.identity_dir / "org.pem", certificate)
     (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    settings.jobs_poll_seconds = 0  # jobs run in the test's thread, on its connection
     app = create_app(settings, engine)
     app.state.sessions = sessions
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def run_jobs(client: TestClient) -> None:
+    runner = client.app.state.jobs  # type: ignore[attr-defined]
+    while runner.run_one():
+        pass
 
 
 def call(client: TestClient, method: str, path: str, key: str, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -58,6 +65,7 @@ def test_a_rights_holder_task_then_review_evidence_trace_and_push(
     holder, office = keys[Role.RIGHTS_HOLDER], keys[Role.REGIONAL]
     status, task = call(client, "POST", "/detection/tasks", holder, json={"rights": ["1587423"]})
     assert status == 202 and task["origin"] == "rights_holder", task
+    run_jobs(client)
     status, task = call(client, "GET", f"/detection/tasks/{task['id']}", holder)
     assert (task["status"], task["screened"], task["leads"]) == ("done", 5, 1)
     assert (
@@ -148,6 +156,7 @@ def test_who_may_launch_what(client: TestClient, keys: dict[Role, str]) -> None:
         json={"nice_classes": [25], "region": "310000"},
     )
     assert status == 202 and task["origin"] == "national"
+    run_jobs(client)
     status, task = call(client, "GET", f"/detection/tasks/{task['id']}", keys[Role.NATIONAL])
     assert (task["status"], task["leads"]) == ("done", 1)  # 回カ, by a Shanghai seller
 
