@@ -1,14 +1,16 @@
 """The node's HTTP API: ``create_app(settings)`` builds it."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import version
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.adjudications.api import router as adjudications
 from ipfed.nodes.auth.dependencies import Caller, current_caller
@@ -17,7 +19,7 @@ from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
 from ipfed.nodes.detection.current import keep_screener
-from ipfed.nodes.detection.push import push_forever
+from ipfed.nodes.detection.push import push_once
 from ipfed.nodes.detection.tasks import JOB as DETECTION_TASK
 from ipfed.nodes.detection.tasks import task_handler
 from ipfed.nodes.exchange.api import router as exchange
@@ -25,17 +27,17 @@ from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
 from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
-from ipfed.nodes.filings.exchange import filing_handlers
-from ipfed.nodes.filings.round import filings_forever
+from ipfed.nodes.filings.exchange import filing_handlers, filing_transport
+from ipfed.nodes.filings.round import filings_round
 from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters
+from ipfed.nodes.jobs.runner import Handler, Runner, Schedule
 from ipfed.nodes.ledger.api import router as ledger
-from ipfed.nodes.ledger.sync import sync_forever
-from ipfed.nodes.jobs.runner import Runner
+from ipfed.nodes.ledger.sync import sync_once
 from ipfed.nodes.licences.api import router as licences
 from ipfed.nodes.listings.api import router as listings
 from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
-from ipfed.nodes.marks.follow import follow_forever
+from ipfed.nodes.marks.follow import follow_round
 from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
@@ -89,34 +91,55 @@ def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: NodeSettings = app.state.settings
-    tasks = []
-    # Every job of the node, whoever started it, runs here and outlives restarts.
     sessions = app.state.sessions
-    runner = app.state.jobs = Runner(
-        sessions,
-        {DETECTION_TASK: task_handler(settings, sessions)},
-        idle=settings.jobs_poll_seconds or 0.5,
-    )
-    if settings.jobs_poll_seconds > 0:
-        await asyncio.to_thread(runner.start)
-    if settings.ledger_sync_seconds > 0:
-        tasks.append(asyncio.create_task(sync_forever(settings, app.state.sessions)))
-    if settings.marks_follow_seconds > 0 and (settings.identity_dir / "org.key").exists():
-        tasks.append(asyncio.create_task(follow_forever(settings, app.state.sessions)))
-    if settings.filings_round_seconds > 0 and (settings.identity_dir / "org.key").exists():
-        tasks.append(asyncio.create_task(filings_forever(settings, app.state.sessions)))
     exchange = app.state.exchange
     if exchange is not None:
         exchange.start()
-        if settings.leads_push_seconds > 0:
-            sessions = app.state.sessions
-            tasks.append(asyncio.create_task(push_forever(settings, sessions, exchange.network)))
+    handlers, schedules = node_jobs(settings, sessions, exchange)
+    # Every job of the node, started by a request or a clock, runs here and outlives restarts.
+    runner = app.state.jobs = Runner(
+        sessions, handlers, schedules=schedules, idle=settings.jobs_poll_seconds or 0.5, workers=3
+    )
+    if settings.jobs_poll_seconds > 0:
+        await asyncio.to_thread(runner.start)
     yield
     await asyncio.to_thread(runner.stop)
     if app.state.exchange is not None:
         app.state.exchange.stop()
-    for task in tasks:
-        task.cancel()
+
+
+def node_jobs(
+    settings: NodeSettings, sessions: sessionmaker[Session], exchange: Exchange | None
+) -> tuple[dict[str, Handler], tuple[Schedule, ...]]:
+    """The node's job kinds and its rounds (a round set to 0 seconds does not run)."""
+    handlers: dict[str, Handler] = {DETECTION_TASK: task_handler(settings, sessions)}
+    rounds: list[tuple[str, float, Callable[[], object]]] = [
+        ("ledger.sync", settings.ledger_sync_seconds, partial(sync_once, settings, sessions))
+    ]
+    if (settings.identity_dir / "org.key").exists():
+        rounds.append(
+            (
+                "marks.follow",
+                settings.marks_follow_seconds,
+                partial(follow_round, settings, sessions),
+            )
+        )
+        rounds.append(
+            (
+                "filings.round",
+                settings.filings_round_seconds,
+                lambda: filings_round(settings, sessions, filing_transport(settings)),
+            )
+        )
+    if exchange is not None:
+        push = partial(push_once, settings, sessions, exchange.network)
+        rounds.append(("leads.push", settings.leads_push_seconds, push))
+    schedules = []
+    for kind, seconds, work in rounds:
+        if seconds > 0:
+            handlers[kind] = lambda _payload, work=work: work()  # type: ignore[misc]
+            schedules.append(Schedule(kind, seconds))
+    return handlers, tuple(schedules)
 
 
 def create_app(

@@ -18,9 +18,9 @@ from ipfed.nodes.exchange.models import (
     OutboxEnvelope,
     PeerLink,
 )
-from ipfed.nodes.jobs.models import Job
 from ipfed.nodes.fairs.models import Exhibit, Exhibitor, Fair
 from ipfed.nodes.filings.models import Filing, FilingReceipt
+from ipfed.nodes.jobs.models import Job
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing

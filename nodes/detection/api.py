@@ -8,7 +8,6 @@ from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Call
 from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
-from ipfed.nodes.detection.images import Images
 from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStatus
 from ipfed.nodes.detection.schemas import (
     ConfirmedLead,

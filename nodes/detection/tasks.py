@@ -20,6 +20,7 @@ from ipfed.detection.images import ImageSource
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.detection.images import Images
 from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
 from ipfed.nodes.detection.schemas import TaskScope
 from ipfed.nodes.detection.service import (
@@ -29,7 +30,6 @@ from ipfed.nodes.detection.service import (
     screen_listing,
 )
 from ipfed.nodes.detection.tracing import trace
-from ipfed.nodes.detection.images import Images
 from ipfed.nodes.errors import Forbidden, InvalidInput
 from ipfed.nodes.jobs import service as jobs
 from ipfed.nodes.jobs.runner import Handler

@@ -48,31 +48,46 @@ class Runner:
         schedules: tuple[Schedule, ...] = (),
         lease: float = 60.0,
         idle: float = 0.5,
+        workers: int = 1,
         on_failed: dict[str, Callable[[Job, str], object]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.handlers = handlers
         self.schedules = {s.kind: s for s in schedules}
-        self.lease, self.idle = lease, idle
+        self.lease, self.idle, self.workers = lease, idle, workers
         # Told when a job of its kind ends failed or dead, to record it in its domain.
         self.on_failed = on_failed or {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        """Plan the first run of each round (one already pending from before a restart
+        stands), drop the rounds no longer configured, and start the workers."""
         with transaction(self.sessions) as db:
+            keys = [s.key for s in self.schedules.values()]
+            db.execute(
+                delete(Job).where(
+                    Job.key.startswith("every:"), Job.key.not_in(keys), Job.state == JobState.QUEUED
+                )
+            )
             for schedule in self.schedules.values():
                 service.enqueue(
-                    db=db, kind=schedule.kind, payload=schedule.payload, key=schedule.key,
+                    db=db,
+                    kind=schedule.kind,
+                    payload=schedule.payload,
+                    key=schedule.key,
+                    run_at=utcnow() + timedelta(seconds=schedule.seconds),
                     max_attempts=1,
                 )
-        self._thread = threading.Thread(target=self._loop, name="ipfed-jobs", daemon=True)
-        self._thread.start()
+        for number in range(self.workers):
+            thread = threading.Thread(target=self._loop, name=f"ipfed-jobs-{number}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -96,8 +111,9 @@ class Runner:
             self.handlers[job.kind](job.payload)
         except Exception as exc:
             retry = not isinstance(exc, service.JobFailed)
-            log.warning("job %s (%s) attempt %d failed", job.id, job.kind, job.attempts,
-                        exc_info=exc)
+            log.warning(
+                "job %s (%s) attempt %d failed", job.id, job.kind, job.attempts, exc_info=exc
+            )
             self._finish(job, service.reason(exc), retry=retry)
         else:
             self._finish(job, None, retry=False)
@@ -122,16 +138,20 @@ class Runner:
                 state = service.fail(db=db, job=job, reason=reason, retry=retry and not schedule)
             if schedule is not None:
                 self._next_round(db, job, schedule)
-        if reason is not None and state in (JobState.FAILED, JobState.DEAD):
-            if job.kind in self.on_failed:
-                self.on_failed[job.kind](job, reason)
+        ended = state in (JobState.FAILED, JobState.DEAD)
+        if reason is not None and ended and job.kind in self.on_failed:
+            self.on_failed[job.kind](job, reason)
 
     def _next_round(self, db: Session, job: Job, schedule: Schedule) -> None:
         # The finished run gives its key to the next one, in the same transaction.
         db.execute(update(Job).where(Job.id == job.id).values(key=None))
         service.enqueue(
-            db=db, kind=schedule.kind, payload=schedule.payload, key=schedule.key,
-            run_at=utcnow() + timedelta(seconds=schedule.seconds), max_attempts=1,
+            db=db,
+            kind=schedule.kind,
+            payload=schedule.payload,
+            key=schedule.key,
+            run_at=utcnow() + timedelta(seconds=schedule.seconds),
+            max_attempts=1,
         )
         db.execute(
             delete(Job).where(

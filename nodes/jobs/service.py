@@ -2,9 +2,9 @@
 UPDATE, so two workers (threads or processes, SQLite or PostgreSQL) never both win."""
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +51,11 @@ def enqueue(
     return job
 
 
+def _changed(db: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed: 1 for the worker that won, 0 for the others."""
+    return cast(CursorResult[Any], db.execute(statement)).rowcount
+
+
 def _due(now: datetime) -> Any:
     queued = (Job.state == JobState.QUEUED) & (Job.run_at <= now)
     abandoned = (Job.state == JobState.RUNNING) & (Job.lease_until < now)
@@ -62,22 +67,20 @@ def claim(*, sessions: sessionmaker[Session], kinds: set[str], lease: float) -> 
     now = utcnow()
     with transaction(sessions) as db:
         candidates = db.scalars(
-            select(Job.id)
-            .where(_due(now), Job.kind.in_(kinds))
-            .order_by(Job.run_at)
-            .limit(8)
+            select(Job.id).where(_due(now), Job.kind.in_(kinds)).order_by(Job.run_at).limit(8)
         ).all()
     for job_id in candidates:
         with transaction(sessions) as db:
-            won = db.execute(
+            won = _changed(
+                db,
                 update(Job)
                 .where(Job.id == job_id, _due(now))
                 .values(
                     state=JobState.RUNNING,
                     attempts=Job.attempts + 1,
                     lease_until=now + timedelta(seconds=lease),
-                )
-            ).rowcount
+                ),
+            )
             if won == 1:
                 return db.get_one(Job, job_id, populate_existing=True)
     return None
@@ -97,7 +100,7 @@ def renew(*, sessions: sessionmaker[Session], job: Job, lease: float) -> None:
 
 def succeed(*, db: Session, job: Job) -> bool:
     done = update(Job).where(_mine(job)).values(state=JobState.DONE, finished_at=utcnow())
-    return db.execute(done).rowcount == 1
+    return _changed(db, done) == 1
 
 
 def fail(*, db: Session, job: Job, reason: str, retry: bool) -> JobState:

@@ -4,7 +4,6 @@ runs again, rounds follow each other, and two workers never run one job twice.""
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -86,8 +85,17 @@ def test_a_keyed_job_is_stored_once(sessions: sessionmaker[Session]) -> None:
         again = service.enqueue(db=db, kind="round", payload={}, key="every:round")
         assert first.id == again.id
     with pytest.raises(IntegrityError), transaction(sessions) as db:
-        db.add(Job(kind="round", payload={}, key="every:round", state=JobState.QUEUED,
-                   attempts=0, max_attempts=1, run_at=utcnow()))
+        db.add(
+            Job(
+                kind="round",
+                payload={},
+                key="every:round",
+                state=JobState.QUEUED,
+                attempts=0,
+                max_attempts=1,
+                run_at=utcnow(),
+            )
+        )
 
 
 @pytest.fixture
@@ -111,8 +119,10 @@ def test_a_round_runs_again_and_again_with_one_pending_run(
 ) -> None:
     rounds: list[int] = []
     runner = Runner(
-        committed, {"tick": lambda _p: rounds.append(1)},
-        schedules=(Schedule("tick", 0.01),), idle=0.01,
+        committed,
+        {"tick": lambda _p: rounds.append(1)},
+        schedules=(Schedule("tick", 0.01),),
+        idle=0.01,
     )
     runner.start()
     try:

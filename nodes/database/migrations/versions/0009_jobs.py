@@ -29,8 +29,14 @@ def upgrade() -> None:
         sa.Column(
             "state",
             sa.Enum(
-                "queued", "running", "done", "failed", "dead",
-                name="job_state", native_enum=False, create_constraint=True,
+                "queued",
+                "running",
+                "done",
+                "failed",
+                "dead",
+                name="job_state",
+                native_enum=False,
+                create_constraint=True,
             ),
             nullable=False,
         ),
