@@ -132,7 +132,26 @@ def run_task(
     today: date | None = None,
     on_batch: Callable[[DetectionTask], object] = lambda _task: None,
 ) -> DetectionTask:
-    """Screen the task's listings from its cursor on, committing after each batch."""
+    """Screen the task's listings from its cursor on, committing after each batch; a
+    task that cannot go on is marked failed with its reason, and the error raised."""
+    try:
+        return _screen(sessions, task_id, settings, images, today, on_batch)
+    except Exception as exc:
+        with transaction(sessions) as db:
+            failed = db.get(DetectionTask, task_id)
+            if failed is not None:
+                failed.status, failed.error = TaskStatus.FAILED, jobs.reason(exc)
+        raise
+
+
+def _screen(
+    sessions: sessionmaker[Session],
+    task_id: str,
+    settings: NodeSettings,
+    images: ImageSource | None,
+    today: date | None,
+    on_batch: Callable[[DetectionTask], object],
+) -> DetectionTask:
     from ipfed.detection.screening import Screener
 
     with transaction(sessions) as db:
@@ -140,7 +159,7 @@ def run_task(
         if task is None:
             raise InvalidInput(f"no task {task_id}", code="task_not_found")
         scope = TaskScope.model_validate(task.scope)
-        task.status = TaskStatus.RUNNING
+        task.status, task.error = TaskStatus.RUNNING, None  # a retry starts afresh
         count = select(func.count()).select_from(_listings(scope, None).subquery())
         task.total = db.scalar(count) or 0
         register = load_register(db=db)
@@ -148,38 +167,32 @@ def run_task(
         rights = frozenset(r.number for r in named.values()) if scope.rights else None
         boosts = priority_boosts(db=db)
     screener = Screener(register, today=today or date.today(), images=images)
-    try:
-        while True:
-            with transaction(sessions) as db:
-                task = db.get_one(DetectionTask, task_id)
-                batch = db.scalars(_listings(scope, task.cursor).limit(BATCH)).all()
-                if not batch:
-                    task.status, task.finished_at = TaskStatus.DONE, utcnow()
-                    break
-                ledger = node_ledger(db=db, settings=settings)
-                for listing in batch:
-                    if scope.region_prefix and not _in_region(db, listing, scope.region_prefix):
-                        continue
-                    task.leads += len(
-                        screen_listing(
-                            db=db,
-                            screener=screener,
-                            listing=listing,
-                            ledger=ledger,
-                            images=images,
-                            task=task,
-                            boosts=boosts,
-                            rights=rights,
-                        )
-                    )
-                task.screened += len(batch)
-                task.cursor = batch[-1].id
-            on_batch(task)
-    except Exception as exc:
+    while True:
         with transaction(sessions) as db:
-            failed = db.get_one(DetectionTask, task_id)
-            failed.status, failed.error = TaskStatus.FAILED, jobs.reason(exc)
-        raise
+            task = db.get_one(DetectionTask, task_id)
+            batch = db.scalars(_listings(scope, task.cursor).limit(BATCH)).all()
+            if not batch:
+                task.status, task.finished_at = TaskStatus.DONE, utcnow()
+                break
+            ledger = node_ledger(db=db, settings=settings)
+            for listing in batch:
+                if scope.region_prefix and not _in_region(db, listing, scope.region_prefix):
+                    continue
+                task.leads += len(
+                    screen_listing(
+                        db=db,
+                        screener=screener,
+                        listing=listing,
+                        ledger=ledger,
+                        images=images,
+                        task=task,
+                        boosts=boosts,
+                        rights=rights,
+                    )
+                )
+            task.screened += len(batch)
+            task.cursor = batch[-1].id
+        on_batch(task)
     return task
 
 

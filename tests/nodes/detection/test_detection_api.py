@@ -16,8 +16,9 @@ from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection.evidence import EvidenceBundle
-from ipfed.nodes.detection.models import Lead
+from ipfed.nodes.detection.models import DetectionTask, Lead
 
 
 @pytest.fixture
@@ -209,3 +210,16 @@ def test_the_review_queue_is_walked_page_by_page(
         if (after := page["next"]) is None:
             break
     assert [lead["id"] for lead in walked] == [lead["id"] for lead in whole["items"]]
+
+
+def test_a_task_that_fails_after_its_202_ends_failed_with_its_reason(
+    client: TestClient, keys: dict[Role, str], sessions: sessionmaker[Session]
+) -> None:
+    holder = keys[Role.RIGHTS_HOLDER]
+    status, task = call(client, "POST", "/detection/tasks", holder, json={"rights": ["1587423"]})
+    assert status == 202 and task["status"] == "queued"
+    with transaction(sessions) as db:  # a scope the task cannot run with
+        db.get_one(DetectionTask, task["id"]).scope = {"nice_classes": "none"}
+    run_jobs(client)
+    status, task = call(client, "GET", f"/detection/tasks/{task['id']}", holder)
+    assert status == 200 and task["status"] == "failed" and task["error"], task
