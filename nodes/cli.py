@@ -67,6 +67,7 @@ COMMANDS = {
     "detect": Commands(
         "ipfed.nodes.detection.cli:detect_app", "Detection tasks, the stream, monitoring."
     ),
+    "jobs": Commands("ipfed.nodes.jobs.cli:app", "Work the node runs on its own, and what failed."),
 }
 
 

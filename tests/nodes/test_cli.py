@@ -179,3 +179,21 @@ def test_help_lists_every_command_without_importing_one() -> None:
 def test_a_mistyped_command_gets_a_suggestion() -> None:
     code, output = ipfed("mark")
     assert code == 2 and "Did you mean 'marks'?" in output
+
+
+def test_jobs_lists_dead_letters_and_queues_them_again(node: Path) -> None:
+    from ipfed.nodes.cli_support import load, node_db
+    from ipfed.nodes.jobs import service
+    from ipfed.nodes.jobs.models import Job, JobState
+
+    with node_db(load(node)) as db:
+        job = service.enqueue(db=db, kind="detection.task", payload={"task_id": "T"})
+        job.state, job.attempts, job.last_error = JobState.DEAD, 3, "JobFailed: no task T"
+    code, output = ipfed("jobs", "list", "--state", "dead", "-d", node)
+    assert code == 0 and job.id in output and "dead" in output, output
+    code, output = ipfed("jobs", "retry", job.id, "-d", node)
+    assert code == 0 and "queued again" in output, output
+    with node_db(load(node)) as db:
+        assert db.get_one(Job, job.id).state is JobState.QUEUED
+    code, output = ipfed("jobs", "retry", job.id, "-d", node)
+    assert code != 0 and "job_not_ended" in output, output
