@@ -12,6 +12,8 @@ from sqlalchemy import Engine, text
 
 from ipfed.nodes.adjudications.api import router as adjudications
 from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.throttle import KeyThrottle
+from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
@@ -128,6 +130,9 @@ def create_app(
         )
     install_error_handlers(app)
     app.add_middleware(StatusFastPath)
+    # Outermost, so they refuse before any other work (the last added runs first).
+    app.add_middleware(BodyLimit)
+    app.add_middleware(KeyThrottle)
     routers = (
         node,
         rights,

@@ -28,7 +28,7 @@ from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.schemas import Page
+from ipfed.nodes.schemas import BIGINT_MAX, Page
 
 router = APIRouter(prefix="/detection", tags=["detection"])
 Offices = Annotated[Caller, Depends(allow(OFFICES))]
@@ -94,7 +94,7 @@ def list_leads(
 
 @router.get("/queue")
 def review_queue(
-    db: DB, _: Reviewers, limit: Limit = 50, offset: Annotated[int, Query(ge=0)] = 0
+    db: DB, _: Reviewers, limit: Limit = 50, offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0
 ) -> list[LeadOut]:
     """Leads waiting for review, highest priority first."""
     return [
