@@ -1,10 +1,11 @@
 """Limits before work: body sizes refused before the body is read or any key checked,
 senders of failed API keys throttled, integers held to what a database column holds,
-unit codes per request bounded."""
+and unit codes per request bounded."""
 
 import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.auth.throttle import MAX_FAILURES, WINDOW_SECONDS, FailureLog
 from ipfed.nodes.body_limit import DEFAULT_MAX_BODY, MAX_BODY_KEY
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.marks.schemas import MAX_UNITS_PER_REQUEST
+from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 from ipfed.nodes.schemas import BIGINT_MAX
 
 SCREEN = "/detection/screen"
@@ -246,3 +249,38 @@ def test_out_of_range_integers_are_422(client: TestClient, key: str) -> None:
     body = {"old_size": HUGE, "checkpoint": "x"}
     response = client.post("/witness/add-checkpoint", json=body, headers={"X-API-Key": key})
     assert response.status_code == 422 and "old_size" in response.json()["detail"]
+
+
+# --- unit codes -----------------------------------------------------------------
+
+
+def test_unit_codes_per_request_are_bounded(
+    client: TestClient, db: Session, office: NodeSettings, key: str
+) -> None:
+    right = Trademark(
+        number="4410392",
+        name="回力 WARRIOR",
+        holder="上海回力鞋业有限公司",
+        status=RightStatus.GRANTED,
+        grant_date=date(2008, 3, 7),
+        expiry_date=datetime.now(UTC).date() + timedelta(days=800),
+        nice_class_mask=nice_class_mask([25]),
+    )
+    db.add(right)
+    db.commit()
+    headers = {"X-API-Key": key}
+    body = {"right_id": right.id, "holder_uscc": "91310115MA1FL3QX0F"}
+    mark = client.post("/marks", json=body, headers=headers).json()
+    units = f"/marks/{mark['id']}/units"
+
+    for quantity in (MAX_UNITS_PER_REQUEST + 1, 100_000, HUGE):
+        batch = {"batch_number": "B-1", "quantity": quantity}
+        response = client.post(units, json=batch, headers=headers)
+        assert (response.status_code, response.json()["error"]) == (422, "too_many_units")
+        assert "same batch number" in response.json()["detail"]
+    # More codes for one batch: several requests with the same batch number.
+    for _ in range(2):
+        response = client.post(units, json={"batch_number": "B-1", "quantity": 2}, headers=headers)
+        assert response.status_code == 201 and len(response.json()["units"]) == 2
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["UnitsIn"]
+    assert schema["properties"]["quantity"]["maximum"] == MAX_UNITS_PER_REQUEST
