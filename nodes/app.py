@@ -7,6 +7,7 @@ from importlib.metadata import version
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
@@ -110,7 +111,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(
     settings: NodeSettings, engine: Engine | None = None, handlers: Handlers | None = None
 ) -> FastAPI:
-    app = FastAPI(
+    # The API docs' scripts and styles are served by the node, and Swagger UI asks no
+    # online validator: government intranets reach no CDN or outside service.
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},
         lifespan=lifespan,
         dependencies=[Depends(no_nul_characters)],
         title=f"ipfed node {settings.node_id}",
