@@ -51,8 +51,10 @@ class FailureLog:
             self._forget(now)
 
     def _forget(self, now: float) -> None:
+        """Drop the senders whose failures have left the window and, if that is not
+        enough, the quietest down to half the capacity: rarely, so failures stay cheap."""
         self._times = {s: t for s, t in self._times.items() if t[-1] > now - self.window}
-        for sender in list(self._times)[: len(self._times) - self.capacity]:
+        for sender in list(self._times)[: max(0, len(self._times) - self.capacity // 2)]:
             del self._times[sender]
 
 
@@ -61,7 +63,7 @@ def presented_key(scope: Scope) -> bytes | None:
     bearer = None
     for name, value in scope["headers"]:
         if name == b"x-api-key":
-            return bytes(value)
+            return bytes(value) or None
         if name == b"authorization" and value[:7].lower() == b"bearer ":
             bearer = value[7:].strip()
     return bearer or None
