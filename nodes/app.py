@@ -136,7 +136,11 @@ def create_app(
     app.add_middleware(StatusFastPath)
     # Outermost, so they refuse before any other work (the last added runs first).
     app.add_middleware(BodyLimit)
-    app.add_middleware(KeyThrottle)
+    app.add_middleware(
+        KeyThrottle,
+        max_failures=settings.auth_failure_limit,
+        window=settings.auth_failure_window_seconds,
+    )
     routers = (
         node,
         rights,

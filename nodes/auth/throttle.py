@@ -1,11 +1,12 @@
 """Failed API keys slow their senders down.
 
-After :data:`MAX_FAILURES` requests within :data:`WINDOW_SECONDS` that presented an
-API key and were answered 401 (an unknown or revoked key), from one address or with
-one key from anywhere, further requests presenting a key from that address, or that
-key, are answered 429 with Retry-After until the window has room again. The check
-comes before any other work: no body is read, no database is asked. Requests without
-a key (health, the public status and verification pages) are never throttled.
+After ``auth_failure_limit`` requests within ``auth_failure_window_seconds`` (node
+settings: 10 in 60 s unless configured) that presented an API key and were answered
+401 (an unknown or revoked key), from one address or with one key from anywhere,
+further requests presenting a key from that address, or that key, are answered 429
+with Retry-After until the window has room again. The check comes before any other
+work: no body is read, no database is asked. Requests without a key (health, the
+public status and verification pages) are never throttled.
 
 Counts live in the node process's memory: a node is one process, and a restart
 forgetting them is harmless. Behind a reverse proxy the address is the one uvicorn
@@ -22,8 +23,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 10
-WINDOW_SECONDS = 60.0
 CAPACITY = 10_000  # senders remembered at most; the oldest are forgotten first
 
 
@@ -72,9 +71,7 @@ def presented_key(scope: Scope) -> bytes | None:
 class KeyThrottle:
     """ASGI middleware: 429 for senders of too many failed API keys."""
 
-    def __init__(
-        self, app: ASGIApp, max_failures: int = MAX_FAILURES, window: float = WINDOW_SECONDS
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_failures: int, window: float) -> None:
         self.app = app
         self.failures = FailureLog(max_failures, window)
 
