@@ -70,6 +70,10 @@ class NodeSettings(BaseSettings):
     exchange_timeout_seconds: float = Field(default=5, gt=0)
     exchange_retry_max_seconds: float = Field(default=30, gt=0)
     exchange_poll_seconds: float = Field(default=0.25, gt=0)
+    # Failed API keys (401s) that one address, or one key from any address, may send
+    # within the window before its requests presenting a key are answered 429.
+    auth_failure_limit: int = Field(default=10, ge=1)
+    auth_failure_window_seconds: float = Field(default=60, gt=0)
     peers: list[Peer] = []
 
     @field_validator("ledger_backend", mode="before")

@@ -26,7 +26,7 @@ from ipfed.nodes.exchange.schemas import (
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, page
-from ipfed.nodes.schemas import Page
+from ipfed.nodes.schemas import BIGINT_MAX, Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 DeadLetterCursor = Annotated[
@@ -84,7 +84,9 @@ def get_inbox(
     type: MessageType | None = None,
     state: InboxState | None = None,
     subject: Annotated[str | None, Query(max_length=300)] = None,
-    after: Annotated[int | None, Query(ge=0, description="the `next` cursor")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=BIGINT_MAX, description="the `next` cursor")
+    ] = None,
     limit: Limit = 50,
 ) -> Page[InboxItem]:
     """Envelopes received, in order: an enforcement authority's queue of leads, for one."""
@@ -101,7 +103,9 @@ def get_inbox(
 
 
 @router.get("/inbox/{inbox_id}")
-def get_received(db: DB, caller: Anyone, inbox_id: int) -> InboxItem:
+def get_received(
+    db: DB, caller: Anyone, inbox_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+) -> InboxItem:
     row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller))
     return views.inbox_item(row)
 

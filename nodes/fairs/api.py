@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, Caller, allow
 from ipfed.nodes.auth.models import Role
+from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.errors import Forbidden
 from ipfed.nodes.fairs import service, tracking
 from ipfed.nodes.fairs.schemas import (
@@ -31,9 +32,11 @@ Id = Annotated[str, Path(pattern=ULID_PATTERN)]
 Organizer = Annotated[Caller, Depends(allow(frozenset({Role.FAIR})))]
 # Organizers, and the offices and enforcement authorities that inspect fairs.
 Viewer = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT | {Role.FAIR}))]
+# A large fair's exhibitors and exhibits, sent at once, take a few megabytes.
+EXHIBITORS_BODY = max_body(32 << 20)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=EXHIBITORS_BODY)
 def register_fair(db: DB, settings: Settings, body: FairIn, caller: Organizer) -> CheckReport:
     """Register a fair before it opens, with exhibitors and exhibits, each one checked."""
     fair = service.register_fair(
@@ -78,7 +81,7 @@ def check_report(db: DB, fair_id: Id, caller: Viewer) -> CheckReport:
     return service.check_report(db=db, fair=fair)
 
 
-@router.post("/{fair_id}/exhibitors", status_code=201)
+@router.post("/{fair_id}/exhibitors", status_code=201, openapi_extra=EXHIBITORS_BODY)
 def add_exhibitors(
     db: DB, settings: Settings, fair_id: Id, body: Exhibitors, caller: Organizer
 ) -> CheckReport:

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
 from ipfed.nodes.auth.models import Role
+from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.config import NodeRole
 from ipfed.nodes.database.core import get_or_404, page_of, utcnow
 from ipfed.nodes.errors import Forbidden
 from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
-from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
+from ipfed.nodes.filings.document import MAX_FILING_BYTES, SignedFiling, SignedReceipt
 from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.preview import preview_html
@@ -154,7 +155,11 @@ def consolidated_report(
     )
 
 
-@router.post("/received", dependencies=[Depends(allow(frozenset({Role.REGIONAL})))])
+@router.post(
+    "/received",
+    dependencies=[Depends(allow(frozenset({Role.REGIONAL})))],
+    openapi_extra=max_body(MAX_FILING_BYTES),
+)
 def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
     """A region's signed filing (national node): verified, stored, recorded on the
     ledger; the answer is the national office's signed receipt."""
@@ -166,7 +171,7 @@ def get(db: DB, filing_id: FilingId) -> FilingOut:
     return FilingOut.model_validate(service.get_filing(db=db, filing_id=filing_id))
 
 
-@router.patch("/{filing_id}", dependencies=[Office])
+@router.patch("/{filing_id}", dependencies=[Office], openapi_extra=max_body(MAX_FILING_BYTES))
 def fill(db: DB, settings: Settings, filing_id: FilingId, body: FillIn) -> FilingOut:
     filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.fill_filing(db=db, filing=filing, fill=body))

@@ -13,13 +13,14 @@ from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, OFFICES_AND_ENFORCE
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.errors import Forbidden, NotFound
+from ipfed.nodes.errors import Forbidden, InvalidInput, NotFound
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks import events, issuing, lookup, scans
 from ipfed.nodes.marks import status as statuses
 from ipfed.nodes.marks.models import CloneAlert, Mark
 from ipfed.nodes.marks.schemas import (
+    MAX_UNITS_PER_REQUEST,
     CloneAlertOut,
     MarkIn,
     MarkOut,
@@ -129,7 +130,15 @@ def issue_units(
     body: UnitsIn,
     caller: Annotated[Caller, Depends(allow(OFFICES | {Role.RIGHTS_HOLDER}))],
 ) -> UnitBatchOut:
-    """Unit codes for a production batch, asked by the mark's holder or licensee."""
+    """Unit codes for a production batch, asked by the mark's holder or licensee: at most
+    1,000 per request; a larger batch is asked for in several requests with the same
+    batch number, each answering its own codes."""
+    if body.quantity > MAX_UNITS_PER_REQUEST:
+        raise InvalidInput(
+            f"at most {MAX_UNITS_PER_REQUEST:,} unit codes per request: ask for the rest in "
+            "further requests with the same batch number",
+            code="too_many_units",
+        )
     mark = lookup.get_mark(db=db, mark_id=mark_id)
     allowed = {settings.org_name, mark.licensee or mark.holder}
     if caller.org not in allowed:

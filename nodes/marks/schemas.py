@@ -58,9 +58,23 @@ class MarkStatusOut(OutputModel):
     valid_until: date
 
 
+# Unit codes one request may ask for: each is signed, so 1,000 take about half a second
+# and answer about 300 KB. A larger batch is asked for in several requests with the
+# same batch number.
+MAX_UNITS_PER_REQUEST = 1000
+
+
 class UnitsIn(InputModel):
     batch_number: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: int = Field(
+        ge=1,
+        # Checked by the route, which answers `too_many_units`; documented here.
+        json_schema_extra={"maximum": MAX_UNITS_PER_REQUEST},
+        description=(
+            f"at most {MAX_UNITS_PER_REQUEST:,} per request; for more, ask again with the "
+            "same batch number"
+        ),
+    )
 
 
 class UnitOut(OutputModel):

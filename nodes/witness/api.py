@@ -11,7 +11,7 @@ from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.http import DB
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.schemas import OutputModel
+from ipfed.nodes.schemas import BIGINT_MAX, OutputModel
 from ipfed.nodes.witness import service
 
 router = APIRouter(tags=["witness"])
@@ -21,7 +21,9 @@ class AddCheckpoint(BaseModel):
     # Not an InputModel: a signed note's whitespace is part of what is signed.
     model_config = ConfigDict(extra="forbid")
 
-    old_size: int = Field(ge=0, description="size of the last checkpoint this witness cosigned")
+    old_size: int = Field(
+        ge=0, le=BIGINT_MAX, description="size of the last checkpoint this witness cosigned"
+    )
     proof: list[Base64Bytes] = Field(default=[], description="consistency proof, base64 hashes")
     checkpoint: str = Field(description="the new checkpoint, a C2SP signed note")
 
