@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import WRITES
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import InvalidIdentifier
@@ -44,8 +45,13 @@ Settings = Annotated[NodeSettings, Depends(get_settings)]
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on any error."""
-    with request.app.state.sessions() as session, session.begin():
+    """One transaction per request: committed on success, rolled back on any error.
+
+    Requests that change state begin it ready to write (on SQLite: waiting for the
+    write lock); GET and HEAD only read, so they never wait for a writer.
+    """
+    options = {} if request.method in ("GET", "HEAD") else WRITES
+    with request.app.state.sessions(execution_options=options) as session, session.begin():
         yield session
 
 

@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Enum, Select, String, create_engine, event, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    Select,
+    String,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -98,11 +108,25 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution options of a session that writes. On SQLite its transaction takes the write
+# lock as it begins, so a second writer waits for it (busy_timeout); a transaction begun
+# deferred that reads first cannot take the lock once another has written, and fails
+# at once with "database is locked". Readers begin deferred and, in WAL mode, wait for
+# no one.
+WRITES: dict[str, Any] = {"sqlite_begin": "IMMEDIATE"}
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(url, **kwargs)
+    # Errors do not carry the statement's values (names, credit codes) into logs or
+    # stored errors.
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -112,8 +136,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory() as session, session.begin():
+    """A session that writes, committed on success and rolled back on any error."""
+    with factory(execution_options=WRITES) as session, session.begin():
         yield session
 
 
