@@ -1,6 +1,7 @@
 """HTTP plumbing shared by every router: sessions, pagination and error rendering."""
 
 import logging
+import traceback
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, TypeVar
 
@@ -8,14 +9,14 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import WRITES
+from ipfed.nodes.database.core import WRITES, error_text
 from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import InvalidIdentifier
@@ -110,10 +111,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
         # A locked or unreachable database: nothing was stored, and a retry may succeed.
-        log.warning("database unavailable: %s", exc)
+        log.warning("database unavailable: %s", error_text(exc))
         return _error(503, "database_busy", "the node's database is busy; try again shortly")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
+        if isinstance(exc, DBAPIError):  # its message may quote a row's values: not logged
+            trace = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled %s\n%s", error_text(exc), trace)
+        else:
+            log.exception("unhandled error", exc_info=exc)
         return _error(500, "internal_error", "the node failed to answer; the error is logged")

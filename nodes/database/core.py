@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from ulid import ULID
@@ -132,6 +133,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def error_text(exc: BaseException) -> str:
+    """The error's message, fit to log or store: of a database error only its first
+    line, as PostgreSQL's detail lines quote the row's values (names, credit codes)."""
+    if isinstance(exc, DBAPIError):
+        first_line = next(iter(str(exc.orig).splitlines()), "")
+        return f"database error ({type(exc.orig).__name__}): {first_line}"
+    return str(exc)
 
 
 @contextmanager
