@@ -211,7 +211,7 @@ def test_a_lead_confirmed_on_a_node_reaches_enforcement_by_itself(
     )
     sh = fed.nodes["sh"]
     sh.settings = sh.settings.model_copy(update={"leads_push_seconds": 0.5})
-    (sh.settings.data_dir / "node.toml").write_text(sh.settings.to_toml(), encoding="utf-8")
+    sh.settings.save()
     with transaction(sh.sessions) as db:
         for kind in SAMPLE_KINDS:
             import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
