@@ -38,6 +38,7 @@ from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
 from ipfed.nodes.ledger.service import audit, node_log, prove
+from ipfed.nodes.secrets import key_passphrase, owner_only
 from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 if TYPE_CHECKING:
@@ -150,12 +151,14 @@ def node_init(
         exchange_endpoint=exchange_endpoint,
         database_url=database_url,
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as db:
-        _, secret = create_api_key(db=db, org=settings.org_name, role=Role(role.value))
-    (data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    with owner_only():  # the node's folder, database and settings
+        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.chmod(0o700)
+        engine = make_engine(settings.db_url)
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as db:
+            _, secret = create_api_key(db=db, org=settings.org_name, role=Role(role.value))
+        settings.save()
     out.print(f"node [bold]{node_id}[/bold] ({role}, {region}) initialised in {data_dir}")
     out.print(f"API key for {settings.org_name}: [bold]{secret}[/bold] (shown once)")
 
@@ -292,7 +295,7 @@ def key_revoke(prefix: str, data_dir: DataDir = Path("ipfed-data")) -> None:
 
 
 def authority(data_dir: Path) -> AuthorityDirectory:
-    return AuthorityDirectory(data_dir / "ca")
+    return AuthorityDirectory(data_dir / "ca", key_passphrase())
 
 
 @ca_app.command("init")
@@ -302,7 +305,8 @@ def ca_init(
     algorithm: Annotated[str, typer.Option(help="ecdsa-p256 or ed25519")] = "ecdsa-p256",
 ) -> None:
     """Create the federation root CA (held by the national node)."""
-    ca = AuthorityDirectory.create(data_dir / "ca", _algorithm(algorithm))
+    with owner_only():
+        ca = AuthorityDirectory.create(data_dir / "ca", _algorithm(algorithm), key_passphrase())
     out.print(f"federation root CA created in {ca.path}")
 
 
@@ -324,9 +328,10 @@ def ca_issue(
     key, certificate = authority(data_dir).issue(
         Organisation(org, Role(role), region), _algorithm(algorithm)
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_private_key(out_dir / "org.key", key)
-    write_certificate(out_dir / "org.pem", certificate)
+    with owner_only():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_private_key(out_dir / "org.key", key, key_passphrase())
+        write_certificate(out_dir / "org.pem", certificate)
     out.print(f"issued {certificate.serial_number:x} to {org} ({role}, {region}) in {out_dir}")
 
 
@@ -952,7 +957,8 @@ add_filings_commands(app)
 
 
 def main() -> None:
-    app()
+    with owner_only():  # every file and folder a node or command creates is its owner's
+        app()
 
 
 # Detection commands live with their domain; they use the helpers above.

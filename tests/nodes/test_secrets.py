@@ -39,9 +39,7 @@ def test_peer_keys_are_saved_apart_and_owner_only(tmp_path: Path) -> None:
     assert NodeSettings.load(tmp_path).peers[0].api_key == KEY
 
 
-def test_the_environment_gives_a_peer_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_environment_gives_a_peer_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shanghai(tmp_path, api_key=None).save()
     assert not (tmp_path / "secrets.toml").exists()
     assert NodeSettings.load(tmp_path).peers[0].api_key is None
