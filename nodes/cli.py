@@ -38,7 +38,7 @@ from ipfed.nodes.imports.kinds import KINDS, import_kind
 from ipfed.nodes.imports.schemas import ImportReport
 from ipfed.nodes.imports.service import import_file
 from ipfed.nodes.ledger.service import audit, node_log, prove
-from ipfed.nodes.secrets import key_passphrase, owner_only
+from ipfed.nodes.secrets import keep_folder_private, key_passphrase, owner_only
 from ipfed.registry.identifiers import InvalidIdentifier, parse_region_code
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def node_init(
     )
     with owner_only():  # the node's folder, database and settings
         data_dir.mkdir(parents=True, exist_ok=True)
-        data_dir.chmod(0o700)
+        keep_folder_private(data_dir)
         engine = make_engine(settings.db_url)
         upgrade(engine)
         with transaction(make_session_factory(engine)) as db:
@@ -172,6 +172,7 @@ def node_run(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.app import create_app
 
     settings = load(data_dir)
+    keep_folder_private(data_dir)
     engine = make_engine(settings.db_url)
     if current_revision(engine) != head_revision():
         raise ConfigurationError(

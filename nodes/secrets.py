@@ -8,7 +8,9 @@
 """
 
 import json
+import logging
 import os
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +23,8 @@ PASSPHRASE_VARIABLE = "IPFED_KEY_PASSPHRASE"
 PASSPHRASE_FILE_VARIABLE = "IPFED_KEY_PASSPHRASE_FILE"
 OWNER_ONLY_UMASK = 0o077
 
+log = logging.getLogger(__name__)
+
 
 @contextmanager
 def owner_only() -> Iterator[None]:
@@ -30,6 +34,14 @@ def owner_only() -> Iterator[None]:
         yield
     finally:
         os.umask(previous)
+
+
+def keep_folder_private(path: Path) -> None:
+    """Make the node's folder owner-only (0700); a folder made by an earlier release, or
+    by hand, may let others read the database and keys inside."""
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        log.warning("%s was open to other users: it is now owner-only (0700)", path)
+        path.chmod(0o700)
 
 
 def write_owner_only(path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ from ipfed.nodes.cli import app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import ConfigurationError
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.secrets import keep_folder_private
 
 runner = CliRunner()
 PASSPHRASE = "长城 guards the keys"
@@ -121,3 +122,13 @@ def test_a_key_written_before_a_passphrase_was_set_still_loads(
     assert ipfed("ca", "init", "-d", tmp_path)[0] == 0
     monkeypatch.setenv("IPFED_KEY_PASSPHRASE", PASSPHRASE)
     assert AuthorityDirectory(tmp_path / "ca", PASSPHRASE.encode()).issued() == []
+
+
+def test_a_node_folder_open_to_others_is_closed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `node run` does this for folders made by an earlier release.
+    folder = tmp_path / "old-node"
+    folder.mkdir(mode=0o755)
+    keep_folder_private(folder)
+    assert mode(folder) == 0o700 and "now owner-only" in caplog.text
