@@ -170,9 +170,12 @@ def node_run(data_dir: DataDir = Path("ipfed-data")) -> None:
     import uvicorn
 
     from ipfed.nodes.app import create_app
+    from ipfed.nodes.identity import node_identity
 
     settings = load(data_dir)
     keep_folder_private(data_dir)
+    if (settings.identity_dir / "org.key").exists():
+        node_identity(settings)  # a key that cannot be opened stops the node here, with its code
     engine = make_engine(settings.db_url)
     if current_revision(engine) != head_revision():
         raise ConfigurationError(

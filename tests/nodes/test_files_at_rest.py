@@ -132,3 +132,20 @@ def test_a_node_folder_open_to_others_is_closed(
     folder.mkdir(mode=0o755)
     keep_folder_private(folder)
     assert mode(folder) == 0o700 and "now owner-only" in caplog.text
+
+
+def test_a_node_does_not_start_without_its_key_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "sh"
+    init_node(data_dir)
+    monkeypatch.setenv("IPFED_KEY_PASSPHRASE", PASSPHRASE)
+    assert ipfed("ca", "init", "-d", tmp_path)[0] == 0
+    code, output = ipfed(
+        "ca", "issue", "--org", "上海市知识产权局", "--role", "regional",
+        "--region", "310000", "--out", data_dir / "identity", "-d", tmp_path,
+    )  # fmt: skip
+    assert code == 0, output
+    monkeypatch.delenv("IPFED_KEY_PASSPHRASE")
+    started = ipfed_process("node", "run", "-d", str(data_dir))
+    assert started.returncode == 2 and "[key_passphrase_missing]" in started.stderr
