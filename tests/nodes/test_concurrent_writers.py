@@ -75,3 +75,15 @@ def test_readers_do_not_wait_for_a_writer(
         waited = time.monotonic() - started
     assert response.status_code == 200
     assert waited < 2  # busy_timeout is 10 s
+
+
+def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
+    node: tuple[TestClient, str, str],
+) -> None:
+    # Launching a detection task stores it in a transaction of its own: the request's
+    # authentication must not hold the write lock meanwhile.
+    client, key, _ = node
+    started = time.monotonic()
+    launched = client.post("/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key})
+    assert launched.status_code == 202, launched.text
+    assert time.monotonic() - started < 5  # busy_timeout is 10 s
