@@ -84,6 +84,8 @@ def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
     # authentication must not hold the write lock meanwhile.
     client, key, _ = node
     started = time.monotonic()
-    launched = client.post("/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key})
+    launched = client.post(
+        "/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key}
+    )
     assert launched.status_code == 202, launched.text
     assert time.monotonic() - started < 5  # busy_timeout is 10 s
