@@ -65,7 +65,7 @@ def node(folder: Path) -> tuple[NodeSettings, str]:
         filings_round_seconds=0,
         leads_push_seconds=0,
     )
-    (folder / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
+    settings.save()
     engine = make_engine(settings.db_url)
     upgrade(engine)
     with transaction(make_session_factory(engine)) as db:

@@ -4,13 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 from ipfed.ledger.identity import OFFICES as OFFICES  # who may read what is declared here
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import authenticate
 from ipfed.nodes.errors import Forbidden, Unauthenticated
-from ipfed.nodes.http import DB
 
 # Who may read what. The register is public information; participants and
 # listings carry personal data, so only offices and enforcement see them.
@@ -26,7 +25,7 @@ class Caller:
 
 
 def current_caller(
-    db: DB,
+    request: Request,
     x_api_key: Annotated[str | None, Header(description="the caller's API key")] = None,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
@@ -35,7 +34,11 @@ def current_caller(
         secret = authorization[7:].strip()
     if not secret:
         raise Unauthenticated("send an API key in the X-API-Key header", code="missing_api_key")
-    key = authenticate(db=db, secret=secret)
+    # A read of its own, over before the route's transaction begins: a route that writes
+    # in transactions of its own (a detection task, a filing's submission) must not wait
+    # for the SQLite write lock held by its own request.
+    with request.app.state.sessions() as db:
+        key = authenticate(db=db, secret=secret)
     return Caller(org=key.org, role=key.role, key_prefix=key.prefix)
 
 

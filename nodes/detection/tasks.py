@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ipfed.detection.images import ImageSource
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.database.core import error_text, transaction, utcnow
 from ipfed.nodes.detection.models import DetectionTask, TaskOrigin, TaskStatus
 from ipfed.nodes.detection.schemas import TaskScope
 from ipfed.nodes.detection.service import (
@@ -156,7 +156,7 @@ def run_task(
     except Exception as exc:
         with transaction(sessions) as db:
             failed = db.get_one(DetectionTask, task_id)
-            failed.status, failed.error = TaskStatus.FAILED, str(exc)[:2000]
+            failed.status, failed.error = TaskStatus.FAILED, error_text(exc)[:2000]
         raise
     return task
 
