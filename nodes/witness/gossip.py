@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.ledger.trust import TrustBundle
-from ipfed.ledger.witness import SplitView, compare, log_owner
+from ipfed.ledger.witness import SplitView, compare
 from ipfed.nodes.config import Peer
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.witness.models import KnownCheckpoint
@@ -65,8 +65,7 @@ def _exchange(
         return PeerReport(peer.node_id, None, None, "no_checkpoint")
     answer.raise_for_status()
     note = SignedNote.parse(answer.text)
-    log_owner(note, bundle)
-    seen = Checkpoint.parse(note.text)
+    seen = verify_checkpoint(note, bundle).checkpoint
     with transaction(sessions) as db:
         known = db.get(KnownCheckpoint, seen.origin)
         before = known.checkpoint if known else None
