@@ -34,6 +34,12 @@ class SplitView(LedgerError):
     evidence: dict[str, object] = {}
 
 
+class RolledBack(SplitView):
+    """A log showing an older checkpoint than it showed before: the newer ones are gone."""
+
+    code = "rolled_back"
+
+
 def check_extends(
     last: Checkpoint | None, new: Checkpoint, old_size: int, proof: list[bytes]
 ) -> None:

@@ -74,7 +74,8 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
 
 @app.command("gossip")
 def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
-    """Check each peer's latest checkpoint against what it showed before (1: split view)."""
+    """Check each peer's latest checkpoint against what it showed before (1: split view or
+    rollback)."""
     from ipfed.nodes.identity import node_identity
     from ipfed.nodes.witness.gossip import gossip
 
@@ -85,7 +86,7 @@ def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
     for r in reports:
         table.add_row(r.node_id, r.origin or "", "" if r.size is None else str(r.size), r.outcome)
     out.print(table)
-    if any(r.outcome == "split_view" for r in reports):
+    if any(r.outcome in ("split_view", "rolled_back") for r in reports):
         raise typer.Exit(1)
 
 
