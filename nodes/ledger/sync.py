@@ -28,8 +28,8 @@ def sync_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
         if any(peer.api_key for peer in settings.peers):
             request_witness(sessions=sessions, settings=settings)
         for report in gossip(sessions=sessions, peers=settings.peers, bundle=bundle):
-            if report.outcome == "split_view":
-                log.error("split view of %s reported by %s", report.origin, report.node_id)
+            if report.outcome in ("split_view", "rolled_back"):
+                log.error("%s of %s seen at %s", report.outcome, report.origin, report.node_id)
     except (IpfedError, LedgerError, OSError, httpx.HTTPError, OperationalError) as exc:
         # Peers down, a busy database: transient; the next round tries again.
         log.warning("ledger sync round failed: %s", exc)

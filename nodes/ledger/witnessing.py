@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import ConfigurationError, IpfedError
@@ -47,7 +48,7 @@ def request_witness(
         except WitnessRefused as exc:
             refusals.append(exc)
             continue
-        cosigned.verify(identity.bundle)
+        verify_checkpoint(cosigned, identity.bundle)
         with transaction(sessions) as db:
             note = store_cosigned(db=db, note=cosigned)
     if refusals:

@@ -71,10 +71,10 @@ def remember(*, db: Session, checkpoint: Checkpoint, note: SignedNote) -> None:
 
 def raise_alarm(*, db: Session, split: SplitView) -> Alarm:
     origin = str(split.evidence.get("origin", ""))
-    alarm = Alarm(kind="split_view", origin=origin, detail=split.message, evidence=split.evidence)
+    alarm = Alarm(kind=split.code, origin=origin, detail=split.message, evidence=split.evidence)
     db.add(alarm)
     db.flush()
-    log.error("split view of %s: %s", origin, split.message)
+    log.error("%s of %s: %s", split.code.replace("_", " "), origin, split.message)
     return alarm
 
 

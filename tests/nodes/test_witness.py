@@ -29,6 +29,7 @@ def federation() -> dict:
     for name, role, region in (
         ("sh", Role.REGIONAL, "310000"),
         ("national", Role.NATIONAL, "100000"),
+        ("platform", Role.PLATFORM, "310000"),
     ):
         key = generate_key()
         members[name] = (key, authority.issue(Organisation(name, role, region), key.public_key()))
@@ -134,6 +135,17 @@ def test_only_federation_signed_checkpoints(witness: tuple, federation: dict) ->
     refused = client.post(
         "/witness/add-checkpoint",
         json={"old_size": 0, "checkpoint": str(impostor)},
+        headers=headers,
+    )
+    assert refused.status_code == 422 and refused.json()["error"] == "not_the_log_owner"
+    # A platform of Shanghai's region is not Shanghai's office: it speaks for no log.
+    key, certificate = federation["platform"]
+    not_an_office = SignedNote(regional_log([b"x"]).checkpoint().body(), ()).signed_by(
+        key, certificate
+    )
+    refused = client.post(
+        "/witness/add-checkpoint",
+        json={"old_size": 0, "checkpoint": str(not_an_office)},
         headers=headers,
     )
     assert refused.status_code == 422 and refused.json()["error"] == "not_the_log_owner"
