@@ -352,8 +352,16 @@ def federation_naming(tmp_path: Path, office: NodeSettings, shanghai_url: str) -
     organisation = Organisation(office.org_name, Role.REGIONAL, office.region_code)
     sh = authority.issue(organisation, shanghai.key.public_key(), node_url=shanghai_url)
     key = generate_key()
-    zj = authority.issue(Organisation("浙江省知识产权局", Role.REGIONAL, "330000"), key.public_key())
-    zhejiang = office.model_copy(update={"node_id": "zj", "data_dir": tmp_path / "zj"})
+    zj = authority.issue(
+        Organisation("浙江省知识产权局", Role.REGIONAL, "330000"), key.public_key()
+    )
+    zhejiang = office.model_copy(
+        update={
+            "node_id": "zj",
+            "data_dir": tmp_path / "zj",
+            "public_url": "https://330000.ipfed.cn",
+        }
+    )
     zhejiang.identity_dir.mkdir(parents=True)
     write_private_key(zhejiang.identity_dir / "org.key", key)
     write_certificate(zhejiang.identity_dir / "org.pem", zj)
@@ -390,3 +398,17 @@ def test_peers_status_lists_are_fetched_over_http(
         assert refresh_peer_status(down) == 0  # logged, not raised
     finally:
         server.shutdown()
+
+
+def test_a_scan_may_name_any_node_the_trust_bundle_names(
+    db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
+) -> None:
+    """At Zhejiang's node, a Shanghai mark behind Shanghai's certified URL is Shanghai's
+    to check; behind any other host it is refused."""
+    mark = issue(db, office, trademark.id)
+    zhejiang = federation_naming(tmp_path, office, "https://310000.ipfed.cn")
+    scan = ScanIn(token=mark_url(settings=office, token=mark.token), biz_step="retail_selling")
+    assert record_scan(db=db, settings=zhejiang, scan=scan, by="p").error == "not_issuer"
+    foreign = scan.model_copy(update={"token": "https://ipfed.example/v/" + mark.token})
+    with pytest.raises(InvalidInput, match="not a node of the federation"):
+        record_scan(db=db, settings=zhejiang, scan=foreign, by="p")

@@ -33,7 +33,7 @@ class StatusNode:
         node = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 node.requests.append(self.path)
                 body = node.lists.get(self.path.rsplit("/", 1)[-1])
                 self.send_response(200 if body else 404)
