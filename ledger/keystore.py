@@ -113,11 +113,14 @@ class AuthorityDirectory:
         return cls(path, passphrase)
 
     def issue(
-        self, organisation: Organisation, algorithm: Algorithm = "ecdsa-p256"
+        self,
+        organisation: Organisation,
+        algorithm: Algorithm = "ecdsa-p256",
+        node_url: str | None = None,
     ) -> tuple[PrivateKey, x509.Certificate]:
         """A new key pair for ``organisation`` and its certificate (kept on record)."""
         key = generate_key(algorithm)
-        certificate = self.authority.issue(organisation, key.public_key())
+        certificate = self.authority.issue(organisation, key.public_key(), node_url=node_url)
         write_certificate(self.path / "issued" / f"{certificate.serial_number:x}.pem", certificate)
         return key, certificate
 

@@ -30,6 +30,14 @@ def _algorithm(name: str) -> "Algorithm":
     return name  # type: ignore[return-value]
 
 
+def _node_url(url: str | None) -> str | None:
+    from ipfed.nodes.errors import ConfigurationError
+
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise ConfigurationError(f"{url!r} is not an http(s) URL", code="bad_node_url")
+    return url
+
+
 @app.command("init")
 def ca_init(
     data_dir: DataDir = Path("ipfed-data"),
@@ -52,8 +60,13 @@ def ca_issue(
     out_dir: Annotated[Path, typer.Option("--out", help="where its key and certificate go")],
     data_dir: DataDir = Path("ipfed-data"),
     algorithm: Annotated[str, typer.Option(help="ecdsa-p256 or ed25519")] = "ecdsa-p256",
+    url: Annotated[
+        str | None,
+        typer.Option(help="the organisation's node URL, where platforms fetch its status lists"),
+    ] = None,
 ) -> None:
-    """Issue a key pair and certificate that carry the organisation's role and region."""
+    """Issue a key pair and certificate that carry the organisation's role and region
+    (and its node's public URL, the only place its mark status is fetched from)."""
     from ipfed.ledger.identity import Organisation
     from ipfed.ledger.keystore import write_certificate, write_private_key
     from ipfed.nodes.secrets import key_passphrase, owner_only
@@ -61,7 +74,7 @@ def ca_issue(
 
     region = parse_region_code(region)  # an invalid code is reported with its own
     key, certificate = authority(data_dir).issue(
-        Organisation(org, Role(role), region), _algorithm(algorithm)
+        Organisation(org, Role(role), region), _algorithm(algorithm), node_url=_node_url(url)
     )
     with owner_only():
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
         organisation = Organisation(
             settings.org_name, Role(settings.role.value), settings.region_code
         )
-        key, certificate = authority.issue(organisation)
+        key, certificate = authority.issue(organisation, node_url=settings.public_base_url)
         settings.identity_dir.mkdir()
         write_private_key(settings.identity_dir / "org.key", key)
         write_certificate(settings.identity_dir / "org.pem", certificate)

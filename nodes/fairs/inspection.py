@@ -14,11 +14,11 @@ from ipfed.nodes.fairs.schemas import Flag, PatrolScanIn
 from ipfed.nodes.fairs.screening import Screen
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.models import BizStep, Mark
-from ipfed.nodes.marks.scans import record_scan
+from ipfed.nodes.marks.scans import federation_urls, record_scan
 from ipfed.nodes.marks.schemas import ScanIn
 from ipfed.registry.credential import Claims, RightType
 from ipfed.registry.errors import VerificationError
-from ipfed.sdk.verify import Verifier
+from ipfed.sdk.verify import Verifier, split_url
 
 IMITATIONS_FLAGGED = 3  # the closest trademarks an exhibit's name resembles
 
@@ -63,6 +63,10 @@ class Inspector:
     def check(
         self, exhibitor: Exhibitor, exhibit: Exhibit, token: str, scan: PatrolScanIn | None = None
     ) -> MarkCheck:
+        host, _ = split_url(token)
+        if host is not None and host.rstrip("/") not in federation_urls(self.settings):
+            reason = f"{host} is not a node of the federation"
+            return MarkCheck(flags=[flag("foreign_verification_url", reason)])
         try:
             authenticated = self.verifier.authenticate(token)
         except VerificationError as exc:

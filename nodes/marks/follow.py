@@ -35,17 +35,21 @@ def follow_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> int:
 
 
 def refresh_peer_status(settings: NodeSettings) -> int:
-    """Cache every peer office's status lists; the number of peers refreshed."""
-    if not settings.peers or not (settings.identity_dir / "org.key").exists():
+    """Cache the status lists of every other office whose certificate names its node
+    (fetched from there, as a platform does); the number of offices refreshed."""
+    if not (settings.identity_dir / "org.key").exists():
         return 0
-    verifier = Verifier(node_identity(settings).bundle, cache_dir=settings.status_lists_dir)
+    identity = node_identity(settings)
+    verifier = Verifier(identity.bundle, cache_dir=settings.status_lists_dir)
     refreshed = 0
-    for peer in settings.peers:
+    for key_id in identity.bundle.by_key_id:
+        if key_id == identity.key_id or identity.bundle.node_url(key_id) is None:
+            continue
         try:
-            verifier.refresh(peer.api_url)
+            verifier.refresh(key_id)
             refreshed += 1
-        except VerificationError as exc:  # a peer down: the cached lists serve until stale
-            log.warning("status lists of %s not refreshed: %s", peer.node_id, exc.message)
+        except VerificationError as exc:  # a node down: the cached lists serve until stale
+            log.warning("status lists of %s… not refreshed: %s", key_id[:16], exc.message)
     return refreshed
 
 

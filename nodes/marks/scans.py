@@ -16,7 +16,13 @@ from ipfed.nodes.marks.schemas import CloneAlertOut, ScanIn, ScanResult
 from ipfed.registry.clones import Sighting, suspicions
 from ipfed.registry.errors import VerificationError
 from ipfed.registry.lifecycle import check_status, check_use
-from ipfed.sdk.verify import Verifier
+from ipfed.sdk.verify import Verifier, split_url
+
+
+def federation_urls(settings: NodeSettings) -> set[str]:
+    """Where a scanned verification URL may point: the nodes the trust bundle names,
+    and this node's own public URL."""
+    return node_identity(settings).bundle.node_urls() | {settings.public_base_url}
 
 
 def record_scan(*, db: Session, settings: NodeSettings, scan: ScanIn, by: str) -> ScanResult:
@@ -29,6 +35,12 @@ def record_scan(*, db: Session, settings: NodeSettings, scan: ScanIn, by: str) -
     if scan.seen_at is not None and scan.seen_at > utcnow() + MAX_CLOCK_SKEW:
         raise InvalidInput("the scan's time is in the future", code="future_scan")
     identity = node_identity(settings)
+    host, _ = split_url(scan.token)
+    if host is not None and host.rstrip("/") not in federation_urls(settings):
+        raise InvalidInput(
+            f"{host} is not a node of the federation: send the bare token or its node's URL",
+            code="foreign_verification_url",
+        )
     try:
         token = Verifier(identity.bundle).authenticate(scan.token)
     except VerificationError as exc:

@@ -410,6 +410,9 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     failed = patrol(candy, mark.token)
     assert [f.code for f in failed.new_flags] == ["suspended"]
     assert candy.check is ExhibitCheck.FLAGGED and codes(candy) == ["suspended"]
+    # A genuine unit code behind a host the federation does not name is not looked at.
+    foreign = patrol(candy, "https://ipfed.example/v/" + unit.token)
+    assert [f.code for f in foreign.new_flags] == ["foreign_verification_url"]
 
 
 def test_patrols_only_while_the_fair_is_open(db: Session, node: NodeSettings) -> None:

@@ -4,7 +4,6 @@ EPCIS exports, QR images and clone detection, on SQLite and PostgreSQL."""
 import functools
 import io
 import json
-import shutil
 import threading
 from datetime import UTC, date, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +17,10 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.nodes.config import NodeSettings, Peer
+from ipfed.ledger.identity import CertificateAuthority, Organisation, Role, generate_key
+from ipfed.ledger.keystore import write_certificate, write_private_key
+from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry
@@ -342,11 +344,38 @@ def test_the_background_round_commits_what_it_follows(
     assert mark.status is MarkStatus.EXPIRED
 
 
+def federation_naming(tmp_path: Path, office: NodeSettings, shanghai_url: str) -> NodeSettings:
+    """Zhejiang's node, in a federation whose certificate for Shanghai's key names
+    ``shanghai_url`` as Shanghai's node."""
+    authority = CertificateAuthority.create()
+    shanghai = node_identity(office)
+    organisation = Organisation(office.org_name, Role.REGIONAL, office.region_code)
+    sh = authority.issue(organisation, shanghai.key.public_key(), node_url=shanghai_url)
+    key = generate_key()
+    zj = authority.issue(
+        Organisation("浙江省知识产权局", Role.REGIONAL, "330000"), key.public_key()
+    )
+    zhejiang = office.model_copy(
+        update={
+            "node_id": "zj",
+            "data_dir": tmp_path / "zj",
+            "public_url": "https://330000.ipfed.cn",
+        }
+    )
+    zhejiang.identity_dir.mkdir(parents=True)
+    write_private_key(zhejiang.identity_dir / "org.key", key)
+    write_certificate(zhejiang.identity_dir / "org.pem", zj)
+    bundle = TrustBundle(authority.certificate, [sh, zj])
+    (zhejiang.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    return zhejiang
+
+
 def test_peers_status_lists_are_fetched_over_http(
     db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
 ) -> None:
-    """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``), fetched
-    by the node's round into its cache; a verifier reading that cache sees the revocation."""
+    """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``) at the
+    node URL its certificate names, fetched by the node's round into its cache; a verifier
+    reading that cache sees the revocation."""
     mark = issue(db, office, trademark.id)
     change(db, office, mark, MarkStatus.REVOKED, "counterfeits")
     mirror = tmp_path / "mirror"
@@ -359,18 +388,27 @@ def test_peers_status_lists_are_fetched_over_http(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        peer = Peer(node_id="sh", role="regional", region_code="310000", api_url=url,
-                    exchange_endpoint="tcp://127.0.0.1:7100")  # fmt: skip
-        zhejiang = office.model_copy(update={"peers": [peer], "data_dir": tmp_path / "zj"})
-        (tmp_path / "zj").mkdir()
-        shutil.copytree(office.identity_dir, zhejiang.identity_dir)
+        zhejiang = federation_naming(tmp_path, office, url)
         assert refresh_peer_status(zhejiang) == 1
-        cached = Verifier(node_identity(office).bundle, cache_dir=zhejiang.status_lists_dir)
+        bundle = node_identity(zhejiang).bundle
+        cached = Verifier(bundle, cache_dir=zhejiang.status_lists_dir)
         with pytest.raises(MarkRevoked):
             cached.verify(mark.token)
-        down = office.model_copy(
-            update={"peers": [peer.model_copy(update={"api_url": url + "/gone"})]}
-        )
+        down = federation_naming(tmp_path / "down", office, url + "/gone")
         assert refresh_peer_status(down) == 0  # logged, not raised
     finally:
         server.shutdown()
+
+
+def test_a_scan_may_name_any_node_the_trust_bundle_names(
+    db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
+) -> None:
+    """At Zhejiang's node, a Shanghai mark behind Shanghai's certified URL is Shanghai's
+    to check; behind any other host it is refused."""
+    mark = issue(db, office, trademark.id)
+    zhejiang = federation_naming(tmp_path, office, "https://310000.ipfed.cn")
+    scan = ScanIn(token=mark_url(settings=office, token=mark.token), biz_step="retail_selling")
+    assert record_scan(db=db, settings=zhejiang, scan=scan, by="p").error == "not_issuer"
+    foreign = scan.model_copy(update={"token": "https://ipfed.example/v/" + mark.token})
+    with pytest.raises(InvalidInput, match="not a node of the federation"):
+        record_scan(db=db, settings=zhejiang, scan=foreign, by="p")

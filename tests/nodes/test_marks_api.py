@@ -158,6 +158,21 @@ def test_scans_answer_a_verdict(client: TestClient, keys: dict[str, str], right_
     ]
 
 
+def test_scans_take_bare_tokens_and_federation_urls_only(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    """A genuine token inside a URL of a host the federation does not name is refused."""
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    for token in (mark["token"], mark["url"]):
+        scan = {"token": token, "biz_step": "retail_selling"}
+        status, verdict = post(client, "/marks/scans", keys["platform"], scan)
+        assert status == 200 and verdict["valid"]
+    for host in ("https://attacker.example", "http://310000.ipfed.cn.attacker.example"):
+        scan = {"token": f"{host}/v/{mark['token']}", "biz_step": "retail_selling"}
+        status, answer = post(client, "/marks/scans", keys["platform"], scan)
+        assert (status, answer["error"]) == (422, "foreign_verification_url")
+
+
 @pytest.mark.parametrize(
     ("path", "body", "code"),
     [
