@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from ipfed.nodes.adjudications.api import router as adjudications
-from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.dependencies import Caller, authorize, current_caller
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
@@ -111,7 +111,7 @@ def create_app(
 ) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
-        dependencies=[Depends(no_nul_characters)],
+        dependencies=[Depends(no_nul_characters), Depends(authorize)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),
         description=(
