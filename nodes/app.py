@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from ipfed.nodes.adjudications.api import router as adjudications
-from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.dependencies import Caller, authorize, current_caller
 from ipfed.nodes.auth.throttle import KeyThrottle
 from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
@@ -117,7 +117,7 @@ def create_app(
     app = FastAPIOffline(
         swagger_ui_parameters={"validatorUrl": None},
         lifespan=lifespan,
-        dependencies=[Depends(no_nul_characters)],
+        dependencies=[Depends(no_nul_characters), Depends(authorize)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),
         description=(

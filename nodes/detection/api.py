@@ -4,7 +4,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 
 from ipfed.detection.register import ScreenedListing
 from ipfed.exchange.messages import LeadKind
-from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.policy import is_own_office
 from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
@@ -25,15 +26,14 @@ from ipfed.nodes.detection.schemas import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import DB, After, Limit, page
+from ipfed.nodes.http import DB, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/detection", tags=["detection"])
-Offices = Annotated[Caller, Depends(allow(OFFICES))]
-Reviewers = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT))]
-LAUNCHERS = frozenset(tasks.ORIGINS)
+Offices = Annotated[Caller, Depends(current_caller)]
+Reviewers = Annotated[Caller, Depends(current_caller)]
 
 
 def _run(request: Request, task_id: str) -> None:
@@ -51,7 +51,7 @@ def launch_task(
     request: Request,
     scope: TaskScope,
     background: BackgroundTasks,
-    caller: Annotated[Caller, Depends(allow(LAUNCHERS))],
+    caller: Annotated[Caller, Depends(current_caller)],
 ) -> TaskOut:
     """Launch a detection task; it runs in the background (poll GET /detection/tasks/{id})."""
     node_identity(request.app.state.settings)  # refuse now if leads could not be anchored
@@ -62,9 +62,12 @@ def launch_task(
 
 
 @router.get("/tasks/{task_id}")
-def get_task(db: DB, task_id: str, caller: Annotated[Caller, Depends(allow(LAUNCHERS))]) -> TaskOut:
+def get_task(
+    db: DB, settings: Settings, task_id: str, caller: Annotated[Caller, Depends(current_caller)]
+) -> TaskOut:
     task = db.get(DetectionTask, task_id)
-    if task is None or (caller.role not in OFFICES and task.requested_by != caller.org):
+    office = is_own_office(org=caller.org, role=caller.role, node_org=settings.org_name)
+    if task is None or (not office and task.requested_by != caller.org):
         raise NotFound(f"no task {task_id}", code="task_not_found")
     return TaskOut.model_validate(task)
 

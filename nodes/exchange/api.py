@@ -5,8 +5,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.ledger.ids import ULID_CHARACTERS
-from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
-from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.policy import inbox_of
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import IpfedError, NotFound
 from ipfed.nodes.exchange import views
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
@@ -25,7 +26,7 @@ from ipfed.nodes.exchange.schemas import (
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.schemas import BIGINT_MAX, Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
@@ -33,10 +34,8 @@ DeadLetterCursor = Annotated[
     str | None,
     Query(pattern=rf"^{ULID_CHARACTERS}/[a-z0-9-]+$", description="the `next` cursor"),
 ]
-Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
-Office = Annotated[Caller, Depends(allow(OFFICES))]
-# Who acts on the leads pushed to it and reports back.
-ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
+Anyone = Annotated[Caller, Depends(current_caller)]
+Office = Annotated[Caller, Depends(current_caller)]
 
 
 class NoExchange(IpfedError):
@@ -57,9 +56,9 @@ def network(request: Request) -> Network:
     return running(request).network
 
 
-def visible_to(caller: Caller) -> str | None:
-    """Offices see every envelope; anyone else only those addressed to it."""
-    return None if caller.role in OFFICES else caller.org
+def visible_to(caller: Caller, settings: NodeSettings) -> str | None:
+    """The node's own office sees every envelope; anyone else only those addressed to it."""
+    return inbox_of(org=caller.org, role=caller.role, node_org=settings.org_name)
 
 
 @router.get("/link-key")
@@ -80,6 +79,7 @@ def post_message(request: Request, db: DB, _: Office, message: MessageIn) -> Sen
 @router.get("/inbox")
 def get_inbox(
     db: DB,
+    settings: Settings,
     caller: Anyone,
     type: MessageType | None = None,
     state: InboxState | None = None,
@@ -92,7 +92,7 @@ def get_inbox(
     """Envelopes received, in order: an enforcement authority's queue of leads, for one."""
     rows = views.inbox(
         db=db,
-        organisation=visible_to(caller),
+        organisation=visible_to(caller, settings),
         type=type,
         state=state,
         subject=subject,
@@ -104,9 +104,12 @@ def get_inbox(
 
 @router.get("/inbox/{inbox_id}")
 def get_received(
-    db: DB, caller: Anyone, inbox_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+    db: DB,
+    settings: Settings,
+    caller: Anyone,
+    inbox_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
 ) -> InboxItem:
-    row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller))
+    row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller, settings))
     return views.inbox_item(row)
 
 
@@ -164,16 +167,19 @@ def get_links(request: Request, db: DB, _: Office) -> list[LinkStatus]:
 
 
 @router.get("/threads/{subject}")
-def get_thread(db: DB, caller: Anyone, subject: Annotated[str, Path(max_length=300)]) -> Thread:
+def get_thread(
+    db: DB, settings: Settings, caller: Anyone, subject: Annotated[str, Path(max_length=300)]
+) -> Thread:
     """A lead's (or filing's, or mark's) push, record and feedback, sent and received."""
-    return views.thread(db=db, subject=subject, organisation=visible_to(caller))
+    return views.thread(db=db, subject=subject, organisation=visible_to(caller, settings))
 
 
 @router.post("/leads/{lead_id}/feedback", status_code=201)
 def post_feedback(
     request: Request,
     db: DB,
-    caller: Annotated[Caller, Depends(allow(ACTING))],
+    settings: Settings,
+    caller: Annotated[Caller, Depends(current_caller)],
     lead_id: Annotated[str, Path(pattern=ULID_PATTERN)],
     feedback: FeedbackIn,
 ) -> Sent:
@@ -183,7 +189,7 @@ def post_feedback(
         network=network(request),
         lead_id=lead_id,
         handled_by=caller.org,
-        organisation=visible_to(caller),
+        organisation=visible_to(caller, settings),
         feedback=feedback,
     )
     return Sent(envelopes=envelopes)

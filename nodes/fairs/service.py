@@ -44,16 +44,11 @@ def get_fair(*, db: Session, fair_id: str) -> Fair:
     return get_or_404(db, Fair, fair_id, message=f"no fair {fair_id}", code="fair_not_found")
 
 
-def categories_of(*, db: Session, organizer: str) -> list[str]:
-    return list(db.scalars(select(Fair.category).where(Fair.organizer == organizer).distinct()))
-
-
-def ensure_visible(*, db: Session, fair: Fair, org: str, role: Role, records: bool = False) -> None:
-    """Organizers see their own fairs, regulators every fair. With ``records``
-    (flagged exhibits), organizers of fairs in the same category see them too."""
+def ensure_visible(*, fair: Fair, org: str, role: Role) -> None:
+    """Organizers see their own fairs, regulators every fair. (A category is whatever a
+    registration claims, so sharing flagged exhibits by category would hand them to
+    anyone who registers a fair in it.)"""
     if role in REGULATORS or (role is Role.FAIR and fair.organizer == org):
-        return
-    if records and role is Role.FAIR and fair.category in categories_of(db=db, organizer=org):
         return
     raise Forbidden(f"fair {fair.id} is not organized by {org}", code="not_your_fair")
 
@@ -246,12 +241,13 @@ def flagged_exhibits(
     *,
     db: Session,
     fair_id: str | None = None,
+    organizer: str | None = None,
     categories: Sequence[str] | None = None,
     after: str | None = None,
     limit: int | None = None,
 ) -> list[ExhibitLead]:
     """Flagged exhibits as leads, ready for a review queue: of one fair, or of every
-    fair in ``categories`` (None: every category)."""
+    fair of ``organizer`` (None: every organizer) in ``categories`` (None: every category)."""
     query = (
         select(Exhibit)
         .join(Exhibit.fair)
@@ -262,6 +258,8 @@ def flagged_exhibits(
     )
     if fair_id is not None:
         query = query.where(Exhibit.fair_id == fair_id)
+    if organizer is not None:
+        query = query.where(Fair.organizer == organizer)
     if categories is not None:
         query = query.where(Fair.category.in_(categories))
     if after is not None:

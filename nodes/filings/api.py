@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
-from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.config import NodeRole
 from ipfed.nodes.database.core import get_or_404, page_of, utcnow
@@ -43,7 +42,7 @@ MEDIA = {
 }
 
 
-def this_office(caller: Annotated[Caller, Depends(allow(OFFICES))], settings: Settings) -> Caller:
+def this_office(caller: Annotated[Caller, Depends(current_caller)], settings: Settings) -> Caller:
     """Only the office that runs this node writes, files and reads its filings."""
     if caller.org != settings.org_name:
         raise Forbidden(f"only {settings.org_name} works on its filings", code="not_this_office")
@@ -156,9 +155,7 @@ def consolidated_report(
 
 
 @router.post(
-    "/received",
-    dependencies=[Depends(allow(frozenset({Role.REGIONAL})))],
-    openapi_extra=max_body(MAX_FILING_BYTES),
+    "/received", dependencies=[Depends(current_caller)], openapi_extra=max_body(MAX_FILING_BYTES)
 )
 def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
     """A region's signed filing (national node): verified, stored, recorded on the

@@ -7,13 +7,13 @@ from pydantic import BaseModel
 
 from ipfed.ledger.canonical import parse_canonical
 from ipfed.ledger.checkpoint import Checkpoint
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.http import DB
 from ipfed.nodes.ledger.service import latest_checkpoint, node_log
 from ipfed.nodes.schemas import BIGINT_MAX
 
-router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[Depends(current_caller)])
 
 
 class EntryWithProof(BaseModel):

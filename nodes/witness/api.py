@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ipfed.ledger.canonical import Base64Bytes
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
-from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.errors import Conflict
 from ipfed.nodes.http import DB
 from ipfed.nodes.identity import node_identity
@@ -46,7 +46,7 @@ class AlarmOut(OutputModel):
 @router.post(
     "/witness/add-checkpoint",
     response_class=PlainTextResponse,
-    dependencies=[Depends(allow(OFFICES))],
+    dependencies=[Depends(current_caller)],
 )
 def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     """Cosign a log's checkpoint if it extends the one last cosigned (C2SP tlog-witness).
@@ -73,12 +73,12 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     return PlainTextResponse(str(cosigned))
 
 
-@router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE))])
+@router.get("/witness/logs", dependencies=[Depends(current_caller)])
 def witnessed_logs(db: DB) -> list[KnownCheckpointOut]:
     return [KnownCheckpointOut.model_validate(w) for w in service.witnessed(db=db)]
 
 
-@router.get("/alarms", dependencies=[Depends(allow(OFFICES))])
+@router.get("/alarms", dependencies=[Depends(current_caller)])
 def list_alarms(db: DB, origin: str | None = None) -> list[AlarmOut]:
     """Split views seen by this node, with the evidence."""
     return [AlarmOut.model_validate(a) for a in service.alarms(db=db, origin=origin)]

@@ -15,6 +15,7 @@ from ipfed.exchange.transport import Link, MemoryNetwork, MemoryTransport, PeerA
 from ipfed.ledger.proofs import parse_proof
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.policy import PUBLIC, ROUTES
 from ipfed.nodes.auth.service import create_api_key, revoke_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.registry.credential import parse_token
@@ -176,9 +177,14 @@ def _unanswered_link() -> Link:
     ],
 )
 def test_an_error_of_any_layer_answers_its_status_and_code(
-    client: TestClient, failure: Callable[[], object], status: int, code: str
+    client: TestClient,
+    failure: Callable[[], object],
+    status: int,
+    code: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Registry, ledger and exchange errors are not the node's own, yet none is a 500."""
+    monkeypatch.setitem(ROUTES, ("GET", "/failing"), PUBLIC)
     client.app.add_api_route("/failing", failure)  # type: ignore[attr-defined]
     response = client.get("/failing")
     body = response.json()

@@ -48,6 +48,7 @@ def keys(db: Session, office: NodeSettings) -> dict[str, str]:
         "holder": create_api_key(db=db, org=HOLDER_NAME, role=Role.RIGHTS_HOLDER),
         "stranger": create_api_key(db=db, org="某贸易公司", role=Role.RIGHTS_HOLDER),
         "platform": create_api_key(db=db, org="某电商平台", role=Role.PLATFORM),
+        "other platform": create_api_key(db=db, org="另一电商平台", role=Role.PLATFORM),
     }
     db.commit()
     return {name: secret for name, (_, secret) in made.items()}
@@ -207,3 +208,22 @@ def test_bad_input_gets_a_4xx_with_a_code(
         assert 400 <= status < 500 and answer["error"] == code
     assert client.get("/marks/01JD8X4ZQ5E7B6M3N2P1R0S9T8/status").status_code == 404
     assert client.get("/status-lists/other").status_code == 422
+
+
+def test_who_scanned_a_mark_where_is_for_the_office_the_holder_and_the_scanner(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    scan = {"token": mark["url"], "biz_step": "retail_selling", "place": "南京东路 100 号"}
+    assert post(client, "/marks/scans", keys["platform"], scan)[0] == 200
+
+    def seen_by(who: str) -> list[tuple[str, str | None]]:
+        path = f"/marks/{mark['id']}/events"
+        document = client.get(path, headers={"X-API-Key": keys[who]}).json()
+        return [(e["bizStep"], e.get("ipfed:place")) for e in document["epcisBody"]["eventList"]]
+
+    scanned = [("commissioning", None), ("retail_selling", "南京东路 100 号")]
+    for who in ("office", "holder", "platform"):
+        assert seen_by(who) == scanned, who
+    for who in ("other platform", "other office", "stranger"):
+        assert seen_by(who) == [("commissioning", None)], who

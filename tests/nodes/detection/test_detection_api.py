@@ -21,8 +21,10 @@ from ipfed.nodes.detection.models import Lead
 
 
 @pytest.fixture
-def keys(db: Session, sample_data: None) -> dict[Role, str]:
-    created = {role: create_api_key(db=db, org=f"{role} org", role=role)[1] for role in Role}
+def keys(db: Session, settings: NodeSettings, sample_data: None) -> dict[Role, str]:
+    """A key of every role; the regional key is the node's own office's."""
+    org = {role: settings.org_name if role is Role.REGIONAL else f"{role} org" for role in Role}
+    created = {role: create_api_key(db=db, org=org[role], role=role)[1] for role in Role}
     db.commit()
     return created
 
