@@ -538,7 +538,7 @@ def test_organizers_see_their_own_fairs_and_their_categorys_infringements(
     # Another organizer of the same category sees the flagged exhibits, with names ...
     status, leads = call(client, "GET", f"/fairs/{ids['food_a']}/leads", keys["food_b"])
     assert status == 200
-    assert [(x["exhibitor"]["name"], x["exhibit"]["name"]) for x in leads] == [
+    assert [(x["exhibitor"]["name"], x["exhibit"]["name"]) for x in leads["items"]] == [
         (YIWU[0], "大·白·兔 奶糖")
     ]
     status, records = call(client, "GET", "/fairs/infringements", keys["food_b"])
