@@ -164,7 +164,7 @@ def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
     """Screen one listing on the spot against the node's rights; nothing is stored."""
     from ipfed.nodes.detection.current import current_screener
 
-    screener = current_screener(db)
+    screener = current_screener(db=db)
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
     return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
 

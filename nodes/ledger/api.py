@@ -49,7 +49,7 @@ def get_checkpoint(db: DB) -> str:
 @router.get("/entries/{position}")
 def get_entry(request: Request, db: DB, position: int) -> EntryWithProof:
     """A transaction with its inclusion proof in the latest signed checkpoint."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     note = latest_checkpoint(db=db)
     size = Checkpoint.parse(note.text).size if note else log.size
     if not 0 <= position < size:
@@ -71,7 +71,7 @@ def get_consistency(
     second: Annotated[int, Query(ge=1)],
 ) -> ConsistencyProofOut:
     """Proof that the log of size ``second`` extends the log of size ``first``."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     if not first <= second <= log.size:
         raise InvalidInput(f"need first <= second <= {log.size}", code="bad_sizes")
     return ConsistencyProofOut(

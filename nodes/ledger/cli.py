@@ -29,7 +29,7 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
             f"no trust bundle at {bundle_file}", code="no_trust_bundle"
         ) from None
     with node_db(settings) as db:
-        size = node_log(db, settings.origin).size
+        size = node_log(db=db, origin=settings.origin).size
         problem = audit(db=db, origin=settings.origin, bundle=bundle)
     if problem is not None:
         detail = escape(f"[{problem.code}] {problem.message}")

@@ -84,7 +84,7 @@ def _ask(
         proof: list[bytes] = []
         if 0 < old_size < size:
             with transaction(sessions) as db:
-                proof = node_log(db, settings.origin).consistency_proof(old_size, size)
+                proof = node_log(db=db, origin=settings.origin).consistency_proof(old_size, size)
         body = {
             "old_size": old_size,
             "proof": [base64.b64encode(p).decode() for p in proof],
