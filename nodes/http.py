@@ -28,6 +28,11 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 After = Annotated[
     str | None, Query(pattern=ULID_PATTERN, description="the `next` cursor of the previous page")
 ]
+# The cursor of a list keyed by something other than a record id (a peer, a kind, a date).
+Cursor = Annotated[
+    str | None,
+    Query(min_length=1, max_length=300, description="the `next` cursor of the previous page"),
+]
 
 
 def no_nul_characters(request: Request) -> None:
@@ -67,6 +72,15 @@ def page(
     return Page[model](  # type: ignore[valid-type]
         items=items, next=str(key(rows[-1])) if len(rows) == limit else None
     )
+
+
+def page_of_whole(
+    model: type[M], rows: Sequence[Any], *, key: Callable[[Any], str], after: str | None, limit: int
+) -> Page[M]:
+    """A page of a small list computed whole (per kind, per peer, per due date): ordered
+    by ``key``, so that clients walk it like any other list."""
+    rest = sorted((row for row in rows if after is None or key(row) > after), key=key)
+    return page(model, rest[:limit], limit, key)
 
 
 def _error(status: int, code: str, detail: str) -> JSONResponse:

@@ -26,7 +26,7 @@ from ipfed.nodes.detection.schemas import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import DB, After, Limit, Settings, page
+from ipfed.nodes.http import DB, After, Cursor, Limit, Settings, page, page_of_whole
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.schemas import Page
@@ -119,9 +119,12 @@ def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: R
 
 
 @router.get("/leads/{lead_id}/reviews")
-def lead_reviews(db: DB, _: Reviewers, lead_id: str) -> list[ReviewOut]:
+def lead_reviews(
+    db: DB, _: Reviewers, lead_id: str, after: After = None, limit: Limit = 50
+) -> Page[ReviewOut]:
     service.get_lead(db=db, lead_id=lead_id)
-    return [ReviewOut.model_validate(r) for r in service.reviews_of(db=db, lead_id=lead_id)]
+    reviews = service.reviews_of(db=db, lead_id=lead_id, after=after, limit=limit)
+    return page(ReviewOut, reviews, limit)
 
 
 @router.get("/leads/{lead_id}/evidence")
@@ -153,9 +156,10 @@ def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> Pa
 
 
 @router.get("/precision")
-def precision(db: DB, _: Reviewers) -> list[Precision]:
+def precision(db: DB, _: Reviewers, after: Cursor = None, limit: Limit = 50) -> Page[Precision]:
     """Per detector, the share of reviewed leads that reviewers confirmed."""
-    return service.precision(db=db)
+    figures = service.precision(db=db)
+    return page_of_whole(Precision, figures, key=lambda f: f.kind.value, after=after, limit=limit)
 
 
 @router.post("/screen")
@@ -163,17 +167,24 @@ def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
     """Screen one listing on the spot against the node's rights; nothing is stored."""
     from ipfed.nodes.detection.current import current_screener
 
-    screener = current_screener(db)
+    screener = current_screener(db=db)
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
     return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
 
 
 @router.get("/monitoring")
 def monitoring_directories(
-    db: DB, _: Reviewers, directory: Annotated[str | None, Query(max_length=50)] = None
-) -> list[MonitoringOut]:
-    entries = [MonitoringOut.model_validate(e) for e in service.monitoring_entries(db=db)]
-    return [e for e in entries if directory is None or e.directory == directory]
+    db: DB,
+    _: Reviewers,
+    directory: Annotated[str | None, Query(max_length=50)] = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[MonitoringOut]:
+    """Each directory's subjects, by directory and subject (``directory/subject`` cursors)."""
+    entries = [e for e in service.monitoring_entries(db=db) if directory in (None, e.directory)]
+    return page_of_whole(
+        MonitoringOut, entries, key=lambda e: f"{e.directory}/{e.subject}", after=after, limit=limit
+    )
 
 
 @router.post("/monitoring")

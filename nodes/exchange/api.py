@@ -1,3 +1,4 @@
+from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,7 +27,16 @@ from ipfed.nodes.exchange.schemas import (
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
+from ipfed.nodes.http import (
+    DB,
+    ULID_PATTERN,
+    After,
+    Cursor,
+    Limit,
+    Settings,
+    page,
+    page_of_whole,
+)
 from ipfed.nodes.schemas import BIGINT_MAX, Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
@@ -158,12 +168,15 @@ def post_give_up(db: DB, caller: Office, envelope_id: str, give: GiveUpIn) -> Ch
 
 
 @router.get("/links")
-def get_links(request: Request, db: DB, _: Office) -> list[LinkStatus]:
+def get_links(
+    request: Request, db: DB, _: Office, after: Cursor = None, limit: Limit = 100
+) -> Page[LinkStatus]:
     """Per peer: pending, delivered and dead deliveries, failures and back-off."""
     exchange = running(request)
-    return views.links(
+    links = views.links(
         db=db, network=exchange.network, endpoint=exchange.settings.exchange_endpoint
     )
+    return page_of_whole(LinkStatus, links, key=attrgetter("peer"), after=after, limit=limit)
 
 
 @router.get("/threads/{subject}")

@@ -107,10 +107,13 @@ def patrol_scan(
 
 
 @router.get("/{fair_id}/leads")
-def leads(db: DB, fair_id: Id, caller: Viewer) -> list[ExhibitLead]:
+def leads(
+    db: DB, fair_id: Id, caller: Viewer, after: After = None, limit: Limit = 50
+) -> Page[ExhibitLead]:
     fair = service.get_fair(db=db, fair_id=fair_id)
     service.ensure_visible(fair=fair, org=caller.org, role=caller.role)
-    return service.flagged_exhibits(db=db, fair_id=fair.id)
+    leads = service.flagged_exhibits(db=db, fair_id=fair.id, after=after, limit=limit)
+    return page(ExhibitLead, leads, limit, key=lambda lead: lead.exhibit.id)
 
 
 @router.get("/{fair_id}/tracking")

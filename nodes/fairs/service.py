@@ -124,7 +124,7 @@ def add_exhibitors(
             f"already registered at this fair: {', '.join(twice)}", code="duplicate_exhibitor"
         )
     inspector: Inspector | None = None  # made on the first mark: it needs the node's identity
-    screen = trademark_screen(db, fair.starts_on)
+    screen = trademark_screen(db=db, on=fair.starts_on)
     checked = 0
     for item in exhibitors:
         exhibitor = Exhibitor(

@@ -30,7 +30,7 @@ from ipfed.nodes.filings.schemas import (
     ReceiptOut,
 )
 from ipfed.nodes.filings.transport import FilingTransport
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Cursor, Limit, Settings, page, page_of_whole
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/filings", tags=["filings"])
@@ -67,27 +67,40 @@ def receipt_out(row: FilingReceipt) -> ReceiptOut:
     )
 
 
+def obligation_key(due: ObligationOut) -> str:
+    """Calendar order: by due date, then region and kind (``2026-01-31/310000/kind/period``)."""
+    return f"{due.due.isoformat()}/{due.region_code}/{due.kind.value}/{due.period}"
+
+
 @router.get("/calendar", dependencies=[Office])
 def calendar(
-    db: DB, settings: Settings, year: Annotated[int | None, Query(ge=2000, le=2999)] = None
-) -> list[ObligationOut]:
+    db: DB,
+    settings: Settings,
+    year: Annotated[int | None, Query(ge=2000, le=2999)] = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[ObligationOut]:
     """What is due in ``year`` (default: this year), and where each filing stands."""
     now = utcnow()
-    return service.obligations(
+    due = service.obligations(
         db=db,
         settings=settings,
         calendar=node_calendar(settings),
         year=year or china_today(now).year,
         now=now,
     )
+    return page_of_whole(ObligationOut, due, key=obligation_key, after=after, limit=limit)
 
 
 @router.get("/reminders", dependencies=[Office])
-def reminders(db: DB, settings: Settings) -> list[ObligationOut]:
+def reminders(
+    db: DB, settings: Settings, after: Cursor = None, limit: Limit = 100
+) -> Page[ObligationOut]:
     """Filings overdue or due soon."""
-    return service.reminders(
+    due = service.reminders(
         db=db, settings=settings, calendar=node_calendar(settings), now=utcnow()
     )
+    return page_of_whole(ObligationOut, due, key=obligation_key, after=after, limit=limit)
 
 
 @router.post("", status_code=201, dependencies=[Office])

@@ -52,7 +52,7 @@ def get_entry(
     request: Request, db: DB, position: Annotated[int, Path(ge=0, le=BIGINT_MAX)]
 ) -> EntryWithProof:
     """A transaction with its inclusion proof in the latest signed checkpoint."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     note = latest_checkpoint(db=db)
     size = Checkpoint.parse(note.text).size if note else log.size
     if not 0 <= position < size:
@@ -74,7 +74,7 @@ def get_consistency(
     second: Annotated[int, Query(ge=1, le=BIGINT_MAX)],
 ) -> ConsistencyProofOut:
     """Proof that the log of size ``second`` extends the log of size ``first``."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     if not first <= second <= log.size:
         raise InvalidInput(f"need first <= second <= {log.size}", code="bad_sizes")
     return ConsistencyProofOut(

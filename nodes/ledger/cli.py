@@ -49,7 +49,7 @@ def ledger_verify(
         err.print(f"[red]unreadable[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     with node_db(settings) as db:
-        size = node_log(db, settings.origin).size
+        size = node_log(db=db, origin=settings.origin).size
         shown = [*shown_checkpoints(db=db, origin=settings.origin), *given]
         problem = audit(db=db, origin=settings.origin, bundle=bundle, seen=shown)
     if problem is not None:

@@ -31,7 +31,7 @@ from ipfed.nodes.ledger.store import SqlLogStore
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
-def node_log(db: Session, origin: str) -> TransparencyLog:
+def node_log(*, db: Session, origin: str) -> TransparencyLog:
     return TransparencyLog(SqlLogStore(db), origin)
 
 
@@ -72,14 +72,14 @@ def record(
     bulk_insert(
         db, StateEntry, [{"key": k, "value": v} for k, v in written.items() if k not in stored]
     )
-    return node_log(db, origin).append([tx.entry() for tx in transactions])
+    return node_log(db=db, origin=origin).append([tx.entry() for tx in transactions])
 
 
 def sign_checkpoint(
     *, db: Session, origin: str, key: PrivateKey, certificate: x509.Certificate
 ) -> SignedNote:
     """The signed checkpoint of the log as it is now (the stored one, if the log has not grown)."""
-    log = node_log(db, origin)
+    log = node_log(db=db, origin=origin)
     stored = db.get(StoredCheckpoint, log.size)
     if stored is not None:
         return SignedNote.parse(stored.note)
@@ -113,7 +113,7 @@ def prove(*, db: Session, origin: str, position: int) -> Receipt:
             f"entry {position} is in no signed checkpoint (latest size {size})",
             code="not_checkpointed",
         )
-    log = node_log(db, origin)
+    log = node_log(db=db, origin=origin)
     return Receipt(
         position=position,
         transaction=Transaction.model_validate(parse_canonical(log.store.entry(position))),

@@ -56,6 +56,21 @@ def request_witness(
     return note
 
 
+def _witnessed_size(http: httpx.Client, origin: str) -> int:
+    """The size of ``origin``'s log the peer last verified (0: none), found by walking
+    the peer's pages of witnessed logs."""
+    params: dict[str, str] = {}
+    while True:
+        logs = http.get("/witness/logs", params=params)
+        logs.raise_for_status()
+        found = logs.json()
+        if sizes := [w["size"] for w in found["items"] if w["origin"] == origin]:
+            return int(sizes[0])
+        if found["next"] is None:
+            return 0
+        params = {"after": found["next"]}
+
+
 def _ask(
     peer: Peer,
     sessions: sessionmaker[Session],
@@ -66,13 +81,11 @@ def _ask(
     size = Checkpoint.parse(note.text).size
     headers = {"X-API-Key": peer.api_key or ""}
     with httpx.Client(base_url=peer.api_url, headers=headers, timeout=timeout) as http:
-        logs = http.get("/witness/logs")
-        logs.raise_for_status()
-        old_size = next((w["size"] for w in logs.json() if w["origin"] == settings.origin), 0)
+        old_size = _witnessed_size(http, settings.origin)
         proof: list[bytes] = []
         if 0 < old_size < size:
             with transaction(sessions) as db:
-                proof = node_log(db, settings.origin).consistency_proof(old_size, size)
+                proof = node_log(db=db, origin=settings.origin).consistency_proof(old_size, size)
         body = {
             "old_size": old_size,
             "proof": [base64.b64encode(p).decode() for p in proof],

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.auth.policy import sees_scan_places
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.errors import Forbidden, InvalidInput, NotFound
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
@@ -247,9 +247,7 @@ def verification_page(db: DB, settings: Settings, token: str) -> HTMLResponse:
     try:
         verified = Verifier(node_identity(settings).bundle).authenticate(token)
         claims = verified.claims
-        mark = db.get(Mark, claims.mark_id)
-        if mark is None:
-            raise NotFound("this office holds no such mark")
+        mark = get_or_404(db, Mark, claims.mark_id, message="this office holds no such mark")
         rows = [
             ("权利 Right", f"{mark.right.kind.value} {claims.right_number} {mark.right.name}"),
             ("权利人 Holder", mark.holder),

@@ -1,4 +1,5 @@
 from datetime import datetime
+from operator import attrgetter
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -9,9 +10,9 @@ from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
 from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.errors import Conflict
-from ipfed.nodes.http import DB
+from ipfed.nodes.http import DB, After, Cursor, Limit, page
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.schemas import BIGINT_MAX, OutputModel
+from ipfed.nodes.schemas import BIGINT_MAX, OutputModel, Page
 from ipfed.nodes.witness import service
 
 router = APIRouter(tags=["witness"])
@@ -74,11 +75,15 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
 
 
 @router.get("/witness/logs", dependencies=[Depends(current_caller)])
-def witnessed_logs(db: DB) -> list[KnownCheckpointOut]:
-    return [KnownCheckpointOut.model_validate(w) for w in service.witnessed(db=db)]
+def witnessed_logs(db: DB, after: Cursor = None, limit: Limit = 100) -> Page[KnownCheckpointOut]:
+    """Per log origin, the largest checkpoint this node verified."""
+    logs = service.witnessed(db=db, after=after, limit=limit)
+    return page(KnownCheckpointOut, logs, limit, key=attrgetter("origin"))
 
 
 @router.get("/alarms", dependencies=[Depends(current_caller)])
-def list_alarms(db: DB, origin: str | None = None) -> list[AlarmOut]:
+def list_alarms(
+    db: DB, origin: str | None = None, after: After = None, limit: Limit = 50
+) -> Page[AlarmOut]:
     """Split views seen by this node, with the evidence."""
-    return [AlarmOut.model_validate(a) for a in service.alarms(db=db, origin=origin)]
+    return page(AlarmOut, service.alarms(db=db, origin=origin, after=after, limit=limit), limit)

@@ -78,12 +78,21 @@ def raise_alarm(*, db: Session, split: SplitView) -> Alarm:
     return alarm
 
 
-def alarms(*, db: Session, origin: str | None = None) -> Sequence[Alarm]:
-    query = select(Alarm).order_by(Alarm.id)
+def alarms(
+    *, db: Session, origin: str | None = None, after: str | None = None, limit: int | None = None
+) -> Sequence[Alarm]:
+    query = select(Alarm).order_by(Alarm.id).limit(limit)
+    if after is not None:
+        query = query.where(Alarm.id > after)
     if origin:
         query = query.where(Alarm.origin == origin)
     return db.scalars(query).all()
 
 
-def witnessed(*, db: Session) -> Sequence[KnownCheckpoint]:
-    return db.scalars(select(KnownCheckpoint).order_by(KnownCheckpoint.origin)).all()
+def witnessed(
+    *, db: Session, after: str | None = None, limit: int | None = None
+) -> Sequence[KnownCheckpoint]:
+    query = select(KnownCheckpoint).order_by(KnownCheckpoint.origin).limit(limit)
+    if after is not None:
+        query = query.where(KnownCheckpoint.origin > after)
+    return db.scalars(query).all()

@@ -232,7 +232,7 @@ def test_registering_a_marked_exhibit_is_an_inspecting_event(
 def test_screening_sees_through_case_spacing_punctuation_and_full_width(
     db: Session, node: NodeSettings
 ) -> None:
-    screen = trademark_screen(db, TODAY)
+    screen = trademark_screen(db=db, on=TODAY)
     seller = ("某鞋业商行", credit_code("92310000MA1K0000"))
 
     def imitated(name: str, nice_class: int = 25) -> list[str]:
@@ -263,7 +263,7 @@ def test_screening_sees_through_case_spacing_punctuation_and_full_width(
         )
     )
     db.flush()
-    screen = trademark_screen(db, TODAY)
+    screen = trademark_screen(db=db, on=TODAY)
     assert imitated("良品浦子 坚果礼盒", nice_class=29) == ["9000001"]
     assert imitated("大白兎奶糖", nice_class=30) == ["1587423"]  # 兎 for 兔: the detection engine
     # The holder exhibiting its own goods is no imitation.
@@ -539,7 +539,7 @@ def test_organizers_see_their_own_fairs_only(client: TestClient, keys: dict[str,
     # Its own organizer reads its flagged exhibits, with names ...
     status, leads = call(client, "GET", f"/fairs/{ids['food_a']}/leads", keys["food_a"])
     assert status == 200
-    assert [(x["exhibitor"]["name"], x["exhibit"]["name"]) for x in leads] == [
+    assert [(x["exhibitor"]["name"], x["exhibit"]["name"]) for x in leads["items"]] == [
         (YIWU[0], "大·白·兔 奶糖")
     ]
     # ... another organizer, even of the same category (which anyone may claim by

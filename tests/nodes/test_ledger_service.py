@@ -93,7 +93,7 @@ def ledger(db: Session, identity: tuple) -> Session:
 
 def test_recording_and_a_clean_audit(ledger: Session, identity: tuple) -> None:
     bundle = identity[0]
-    assert node_log(ledger, ORIGIN).size == 9
+    assert node_log(db=ledger, origin=ORIGIN).size == 9
     assert ledger.get(StateEntry, "mark/M1").value["status"] == "suspended"  # type: ignore[union-attr]
     note = latest_checkpoint(db=ledger)
     assert note is not None and Checkpoint.parse(note.text).size == 9
@@ -113,7 +113,7 @@ def test_a_refused_batch_stores_nothing(ledger: Session, identity: tuple) -> Non
     forged = good.model_copy(update={"payload": {"sha256": digest("other")}})
     with pytest.raises(BadSignature):
         record(db=ledger, origin=ORIGIN, bundle=bundle, transactions=[forged])
-    assert node_log(ledger, ORIGIN).size == 9
+    assert node_log(db=ledger, origin=ORIGIN).size == 9
     assert audit(db=ledger, origin=ORIGIN, bundle=bundle) is None
 
 

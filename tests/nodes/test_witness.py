@@ -99,10 +99,10 @@ def test_cosigning_a_growing_log(witness: tuple, federation: dict) -> None:
     assert stale.status_code == 409 and stale.json()["error"] == "stale_old_size"
     assert "5" in stale.json()["detail"]
     assert present(witness, log, federation, 5).status_code == 200
-    logs = witness[0].get("/witness/logs", headers=witness[1]).json()
+    logs = witness[0].get("/witness/logs", headers=witness[1]).json()["items"]
     assert [(w["origin"], w["size"]) for w in logs] == [(ORIGIN, 8)]
     assert witness[0].get("/alarms", headers=witness[1]).status_code == 403  # not its office
-    assert witness[0].get("/alarms", headers=witness[2]).json() == []
+    assert witness[0].get("/alarms", headers=witness[2]).json()["items"] == []
 
 
 def test_a_forked_log_raises_an_alarm(witness: tuple, federation: dict) -> None:
@@ -115,10 +115,10 @@ def test_a_forked_log_raises_an_alarm(witness: tuple, federation: dict) -> None:
     same_size = present(witness, forked, federation, 6, size=6)  # same size, other root
     assert same_size.status_code == 422 and same_size.json()["error"] == "split_view"
 
-    alarms = witness[0].get("/alarms", headers=witness[2]).json()
+    alarms = witness[0].get("/alarms", headers=witness[2]).json()["items"]
     assert [a["origin"] for a in alarms] == [ORIGIN, ORIGIN]
     assert alarms[0]["evidence"]["cosigned"] and alarms[0]["evidence"]["presented"]
-    logs = witness[0].get("/witness/logs", headers=witness[1]).json()
+    logs = witness[0].get("/witness/logs", headers=witness[1]).json()["items"]
     assert logs[0]["size"] == 6  # the honest checkpoint stays the cosigned one
 
 

@@ -151,7 +151,7 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
 
         alarms = httpx.get(
             f"{national.base_url}/alarms", headers={"X-API-Key": key_on_national}
-        ).json()
+        ).json()["items"]
         assert [(a["kind"], a["origin"]) for a in alarms] == [("split_view", "ipfed/310000/sh")]
 
 

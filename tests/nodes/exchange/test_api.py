@@ -173,7 +173,7 @@ def test_offices_send_and_the_rules_choose_the_recipients(
         ("lead.record", ["国家知识产权局"]),
     ]
     status, links = call(client, "GET", "/exchange/links", keys[SH])
-    pending = {link["peer"]: link["pending"] for link in links}
+    pending = {link["peer"]: link["pending"] for link in links["items"]}
     assert pending == {"sh": 1, "national": 1, "zj": 0}  # Xuhui is served here
     assert call(client, "POST", "/exchange/messages", keys[XUHUI], json=message)[0] == 403
 

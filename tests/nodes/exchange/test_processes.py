@@ -121,7 +121,7 @@ def test_a_lead_reaches_enforcement_and_the_record_and_its_feedback_comes_back(
     assert feedback["envelope"]["body"]["handled_by"] == SH_ENFORCEMENT
     fed.wait_for(lambda: len(thread(national)["received"]) == 2, "the feedback on the record")
 
-    links = {link["peer"]: link for link in zj.get("/exchange/links").json()}
+    links = {link["peer"]: link for link in zj.get("/exchange/links").json()["items"]}
     assert links["sh"]["delivered"] == 1 and links["national"]["delivered"] == 1
     assert all(link["key_known"] and link["dead"] == 0 for link in links.values())
 
