@@ -23,6 +23,7 @@ from ipfed.nodes.fairs.schemas import (
     category_key,
 )
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
+from ipfed.nodes.marks.scans import Reporter
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/fairs", tags=["fairs"])
@@ -101,8 +102,9 @@ def patrol_scan(
     fair = service.get_fair(db=db, fair_id=fair_id)
     service.ensure_visible(fair=fair, org=caller.org, role=caller.role)
     exhibit = service.get_exhibit(db=db, fair=fair, exhibit_id=exhibit_id)
+    by = Reporter(caller.org, caller.role, caller.key_prefix)
     return service.patrol_scan(
-        db=db, settings=settings, fair=fair, exhibit=exhibit, scan=body, by=caller.org
+        db=db, settings=settings, fair=fair, exhibit=exhibit, scan=body, by=by
     )
 
 

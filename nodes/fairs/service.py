@@ -28,6 +28,7 @@ from ipfed.nodes.fairs.schemas import (
 )
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW
+from ipfed.nodes.marks.scans import Reporter
 
 CHINA = timezone(timedelta(hours=8), "CST")  # fair dates are local; China keeps no summer time
 REGULATORS = frozenset({Role.NATIONAL, Role.REGIONAL, Role.ENFORCEMENT})
@@ -147,7 +148,8 @@ def add_exhibitors(
             db.add(exhibit)
             result = MarkCheck()
             if request.mark is not None:
-                inspector = inspector or Inspector(db, settings, fair, fair.organizer)
+                organizer = Reporter(fair.organizer, Role.FAIR)  # its own registration
+                inspector = inspector or Inspector(db, settings, fair, organizer)
                 result = inspector.check(exhibitor, exhibit, request.mark)
                 exhibit.mark_id = result.mark_id
             add_flags(
@@ -205,14 +207,13 @@ def patrol_scan(
     fair: Fair,
     exhibit: Exhibit,
     scan: PatrolScanIn,
-    by: str,
+    by: Reporter,
 ) -> PatrolOutcome:
     """A mark scanned at a booth while the fair is open: a scan that fails flags the exhibit."""
-    now = utcnow()
-    seen_at = scan.seen_at or now
-    if seen_at > now + MAX_CLOCK_SKEW:
+    now = utcnow()  # a scan is timed by its arrival; the time its sender gives is recorded
+    if scan.seen_at is not None and scan.seen_at > now + MAX_CLOCK_SKEW:
         raise InvalidInput("the scan's time is in the future", code="future_scan")
-    if not fair.starts_on <= fair_today(seen_at) <= fair.ends_on:
+    if not fair.starts_on <= fair_today(now) <= fair.ends_on:
         raise Conflict(
             f"the fair is open from {fair.starts_on} to {fair.ends_on}", code="fair_not_open"
         )

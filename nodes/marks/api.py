@@ -208,7 +208,8 @@ def record_scan(
 ) -> ScanResult:
     """A mark scanned on a listing, in a patrol or at a fair: verified, recorded,
     checked for clones. A scan that fails verification answers 200 with the reason."""
-    return scans.record_scan(db=db, settings=settings, scan=body, by=caller.org)
+    by = scans.Reporter(caller.org, caller.role, caller.key_prefix)
+    return scans.record_scan(db=db, settings=settings, scan=body, by=by)
 
 
 # --- public: no API key ----------------------------------------------------

@@ -44,7 +44,7 @@ from ipfed.nodes.marks.events import mark_events
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
 from ipfed.nodes.marks.lookup import mark_url
 from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent
-from ipfed.nodes.marks.scans import record_scan
+from ipfed.nodes.marks.scans import Reporter, record_scan
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.marks.status import change_status
 from ipfed.nodes.rights.models import Trademark
@@ -351,6 +351,7 @@ def scan_at_booth(token: str, **fields: Any) -> PatrolScanIn:
 
 
 SHANGHAI = {"latitude": 31.19, "longitude": 121.30}
+PATROL = Reporter("执法队", Role.ENFORCEMENT, "ipfed_patrol")
 
 
 def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
@@ -376,7 +377,7 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     def patrol(exhibit: Exhibit, token: str, **where: Any) -> PatrolOutcome:
         scan = scan_at_booth(token, **where)
         return service.patrol_scan(
-            db=db, settings=node, fair=fair, exhibit=exhibit, scan=scan, by="执法队"
+            db=db, settings=node, fair=fair, exhibit=exhibit, scan=scan, by=PATROL
         )
 
     ok = patrol(candy, unit.token, **SHANGHAI)
@@ -384,19 +385,17 @@ def test_patrol_scans_flag_what_fails(db: Session, node: NodeSettings) -> None:
     event = db.get(MarkEvent, ok.event_id)
     assert event is not None and event.biz_step is BizStep.INSPECTING and event.org == "执法队"
 
-    # The other unit's code was sold in Urumqi twenty minutes ago: this one is a copy.
+    # The other unit's code is being sold in Urumqi just now: this one is a copy.
     urumqi = {"latitude": 43.83, "longitude": 87.62, "region_code": "650100"}
-    seen = datetime.now(UTC) - timedelta(minutes=20)
     record_scan(
         db=db,
         settings=node,
-        scan=ScanIn.model_validate(
-            {"token": copied.token, "biz_step": "retail_selling", "seen_at": seen, **urumqi}
-        ),
-        by="拼多多",
+        scan=ScanIn.model_validate({"token": copied.token, "biz_step": "retail_selling", **urumqi}),
+        by=Reporter("拼多多", Role.PLATFORM, "ipfed_pdd"),
     )
     cloned = patrol(toffee, copied.token, **SHANGHAI)
     assert not cloned.valid and [f.code for f in cloned.new_flags] == ["clone_suspected"]
+    assert cloned.new_flags[0].evidence["organisations"] == "2"
     assert toffee.check is ExhibitCheck.FLAGGED
 
     change_status(
@@ -430,7 +429,7 @@ def test_patrols_only_while_the_fair_is_open(db: Session, node: NodeSettings) ->
                 fair=fair,
                 exhibit=exhibit,
                 scan=scan_at_booth(mark.token),
-                by="执法队",
+                by=PATROL,
             )
         assert raised.value.code == "fair_not_open"
 

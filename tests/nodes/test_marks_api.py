@@ -174,6 +174,56 @@ def test_scans_take_bare_tokens_and_federation_urls_only(
         assert (status, answer["error"]) == (422, "foreign_verification_url")
 
 
+def test_one_platform_key_cannot_forge_a_trusted_clone_alert(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    """Two made-up scans of a genuine unit from one platform key, with the times, places
+    and sellers it chose: the alerts they raise say they are that platform's word alone."""
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    batch = {"batch_number": "B-1", "quantity": 1}
+    _, units = post(client, f"/marks/{mark['id']}/units", keys["holder"], batch)
+    token = units["units"][0]["url"]
+    hours_ago = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    made_up = [
+        {"seen_at": hours_ago, "latitude": 31.23, "longitude": 121.47, "seller_uscc": HOLDER},
+        {
+            "seen_at": hours_ago,
+            "latitude": 43.83,
+            "longitude": 87.62,
+            "seller_uscc": "91330106MA27Y8K10G",
+        },
+    ]
+    for scan in made_up:
+        status, verdict = post(
+            client,
+            "/marks/scans",
+            keys["platform"],
+            {"token": token, "biz_step": "retail_selling", **scan},
+        )
+        assert status == 200
+    alerts = verdict["alerts"]
+    # Sent hours after the time they give, so their arrival does not time them: no
+    # travel is judged. The two sellers are the one platform's word.
+    assert [a["kind"] for a in alerts] == ["multiple_sellers"]
+    assert all(a["single_party"] and a["organisations"] == 1 for a in alerts)
+    for alert in alerts:
+        assert alert["first"]["org"] == alert["second"]["org"] == "某电商平台"
+        assert alert["second"]["trust"] == "party"
+        assert alert["second"]["received_at"] > alert["second"]["reported_at"]
+    # Another platform sees the unit offered by yet another seller: two organisations' word.
+    third = {"token": token, "biz_step": "retail_selling", "seller_uscc": "91310104MA1G5R2N0T"}
+    status, verdict = post(client, "/marks/scans", keys["other platform"], third)
+    assert status == 200, verdict
+    (sellers,) = verdict["alerts"]
+    assert (sellers["kind"], sellers["organisations"], sellers["single_party"]) == (
+        "multiple_sellers",
+        2,
+        False,
+    )
+    listed = client.get("/marks/alerts", headers={"X-API-Key": keys["office"]}).json()
+    assert sorted(a["single_party"] for a in listed["items"]) == [False, True]
+
+
 @pytest.mark.parametrize(
     ("path", "body", "code"),
     [
