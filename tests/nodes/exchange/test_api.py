@@ -270,6 +270,9 @@ def test_feedback_on_a_lead_goes_back(
         == "no_lead"
     )
     assert call(client, "POST", path, keys[XUHUI], json={"outcome": "lost"})[0] == 422
+    # An empty case number is refused by the API as by the message it would become.
+    empty_case = {"outcome": "case_opened", "case_number": ""}
+    assert call(client, "POST", path, keys[XUHUI], json=empty_case)[0] == 422
     assert call(client, "POST", path, keys["某电商平台"], json={"outcome": "taken_down"})[0] == 403
     unknown = f"/exchange/leads/{ULID()}/feedback"
     assert (
