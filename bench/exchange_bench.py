@@ -82,7 +82,7 @@ def make_nodes(folder: Path) -> dict[str, NodeSettings]:
             ],
         )
         settings.identity_dir.mkdir(parents=True)
-        (settings.data_dir / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
+        settings.save()
         upgrade(make_engine(settings.db_url))
         key, certificate = authority.issue(Organisation(org, Role(role.value), region))
         write_private_key(settings.identity_dir / "org.key", key)

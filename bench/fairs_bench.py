@@ -238,7 +238,7 @@ def main() -> None:
             foreign_rate = register(db, settings, foreign, SELLER, starts)
         with transaction(sessions) as db:
             screen_rate = register(db, settings, unmarked, SELLER, past)
-            screen = trademark_screen(db, today)
+            screen = trademark_screen(db=db, on=today)
             began = time.perf_counter()
             screen("", NICE, *SELLER)  # reads and indexes the class
             index_s = time.perf_counter() - began

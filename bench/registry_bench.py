@@ -31,7 +31,7 @@ from rich.progress import track
 from ipfed.ledger.identity import CertificateAuthority, Organisation, Role, generate_key
 from ipfed.ledger.keystore import write_certificate, write_private_key
 from ipfed.ledger.trust import TrustBundle
-from ipfed.nodes.config import CONFIG_FILE, NodeSettings
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
@@ -71,7 +71,7 @@ def build_node(
     write_certificate(settings.identity_dir / "org.pem", certificate)
     bundle = TrustBundle(authority.certificate, [certificate])
     (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
-    (folder / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    settings.save()
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_session_factory(engine)

@@ -35,3 +35,9 @@ class Checkpoint:
             return cls(origin, int(size), base64.b64decode(root, validate=True))
         except binascii.Error:
             raise MalformedData("the root hash is base64") from None
+
+
+def log_region(origin: str) -> str | None:
+    """The region code an origin ``ipfed/<region code>/<node id>`` names, if it has that form."""
+    parts = origin.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == "ipfed" and parts[1] else None

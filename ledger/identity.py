@@ -101,6 +101,16 @@ def organisation_of(certificate: x509.Certificate) -> Organisation:
         ) from None
 
 
+def node_url_of(certificate: x509.Certificate) -> str | None:
+    """The node URL the certificate names (its subjectAltName URI), if any."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return None
+    uris = names.value.get_values_for_type(x509.UniformResourceIdentifier)
+    return uris[0] if uris else None
+
+
 class CertificateAuthority:
     """The federation root, held by the national node."""
 
@@ -143,8 +153,14 @@ class CertificateAuthority:
         return cls(certificate, key)
 
     def issue(
-        self, organisation: Organisation, public_key: PublicKey, valid_days: int = 825
+        self,
+        organisation: Organisation,
+        public_key: PublicKey,
+        valid_days: int = 825,
+        node_url: str | None = None,
     ) -> x509.Certificate:
+        """``node_url``: the organisation's node, where it publishes its status lists;
+        signed into the certificate so that no scanned URL can name another host."""
         now = datetime.now(UTC)
         attributes = canonical_bytes(
             {
@@ -153,7 +169,7 @@ class CertificateAuthority:
                 "region_code": organisation.region_code,
             }
         )
-        return (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(
                 x509.Name(
@@ -171,8 +187,11 @@ class CertificateAuthority:
             .not_valid_after(now + timedelta(days=valid_days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.UnrecognizedExtension(ORGANISATION_OID, attributes), critical=False)
-            .sign(self.key, _cert_hash(self.key))
         )
+        if node_url is not None:
+            uri = x509.UniformResourceIdentifier(node_url.rstrip("/"))
+            builder = builder.add_extension(x509.SubjectAlternativeName([uri]), critical=False)
+        return builder.sign(self.key, _cert_hash(self.key))
 
     def revocation_list(self, revoked: dict[int, datetime]) -> x509.CertificateRevocationList:
         """A CRL naming the revoked serial numbers (serial -> revocation time)."""

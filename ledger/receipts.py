@@ -3,11 +3,11 @@ to, verifiable offline with nothing but the federation's trust bundle."""
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, MalformedData
 from ipfed.ledger.identity import Organisation, UntrustedIdentity
 from ipfed.ledger.merkle import leaf_hash, verify_inclusion
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.ledger.proofs import Path
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
@@ -38,21 +38,21 @@ class Receipt(BaseModel):
     def verify(self, bundle: TrustBundle, *, witnessed: bool = False) -> Organisation:
         """The organisation that submitted the transaction, once everything checks out.
 
-        With ``witnessed``, the checkpoint must also carry a witness's cosignature:
-        a signature by another organisation than the log's.
+        The checkpoint must be signed by the office whose log it is (its origin names
+        it); with ``witnessed``, it must also carry a witness's cosignature: a
+        signature by another office than the log's.
         """
         if self.backend not in (None, EMBEDDED):
             raise MalformedData(
                 f"a receipt of the {self.backend} ledger cannot be verified here",
                 code="unknown_backend",
             )
-        note = SignedNote.parse(self.checkpoint)
-        signers = note.verify(bundle)
-        if witnessed and len({s.name for s in signers}) < 2:
+        verified = verify_checkpoint(SignedNote.parse(self.checkpoint), bundle)
+        if witnessed and not verified.witnesses:
             raise UntrustedIdentity(
                 "the checkpoint is not cosigned by a witness", code="not_witnessed"
             )
-        checkpoint = Checkpoint.parse(note.text)
+        checkpoint = verified.checkpoint
         if self.ledger is not None and self.ledger != checkpoint.origin:
             raise InvalidProof(
                 f"the receipt names ledger {self.ledger}, its checkpoint {checkpoint.origin}",

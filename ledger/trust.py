@@ -14,6 +14,7 @@ from ipfed.ledger.identity import (
     Organisation,
     PublicKey,
     UntrustedIdentity,
+    node_url_of,
     organisation_of,
     verify_signature,
 )
@@ -47,6 +48,16 @@ class TrustBundle:
             known = key_id(certificate)
             self.by_key_id[known] = certificate
             self._organisations[known] = organisation_of(certificate)
+
+    def node_url(self, signer_key_id: str) -> str | None:
+        """The node URL the organisation's certificate names: where its status lists are
+        fetched from. None for certificates issued without one."""
+        certificate = self.by_key_id.get(signer_key_id)
+        return node_url_of(certificate) if certificate is not None else None
+
+    def node_urls(self) -> set[str]:
+        """Every node URL the bundle names."""
+        return {url for url in map(node_url_of, self.by_key_id.values()) if url is not None}
 
     def _check_issued(self, certificate: x509.Certificate) -> None:
         try:

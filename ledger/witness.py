@@ -10,9 +10,10 @@ from cryptography import x509
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import InvalidProof, LedgerError
-from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity
+from ipfed.ledger.identity import Organisation, PrivateKey
 from ipfed.ledger.merkle import verify_consistency
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.ledger.trust import TrustBundle
 
 
@@ -31,6 +32,12 @@ class SplitView(LedgerError):
 
     code = "split_view"
     evidence: dict[str, object] = {}
+
+
+class RolledBack(SplitView):
+    """A log showing an older checkpoint than it showed before: the newer ones are gone."""
+
+    code = "rolled_back"
 
 
 def check_extends(
@@ -59,25 +66,12 @@ def cosign(
 ) -> tuple[SignedNote, Organisation]:
     """The note cosigned by this witness, and the log organisation that signed it.
 
-    Only the office of the log's region may present its checkpoints (origins are
-    ``ipfed/<region code>/<node id>``), so no node speaks for another's log.
+    Only the office whose log it is may present its checkpoints (see
+    :mod:`ipfed.ledger.owner`), so no node speaks for another's log.
     """
-    owner = log_owner(note, bundle)
-    check_extends(last, Checkpoint.parse(note.text), old_size, proof)
-    return note.signed_by(key, certificate), owner
-
-
-def log_owner(note: SignedNote, bundle: TrustBundle) -> Organisation:
-    """The office whose log the checkpoint note is about, if it signed the note."""
-    signers = note.verify(bundle)
-    origin = Checkpoint.parse(note.text).origin
-    region = origin.split("/")[1] if origin.count("/") == 2 else None
-    owner = next((s for s in signers if s.region_code == region), None)
-    if owner is None:
-        raise UntrustedIdentity(
-            f"{origin} is not signed by its region's office", code="not_the_log_owner"
-        )
-    return owner
+    verified = verify_checkpoint(note, bundle)
+    check_extends(last, verified.checkpoint, old_size, proof)
+    return note.signed_by(key, certificate), verified.owner
 
 
 def compare(known: Checkpoint, other: Checkpoint, proof: list[bytes]) -> None:

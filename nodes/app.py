@@ -8,12 +8,15 @@ from importlib.metadata import version
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.adjudications.api import router as adjudications
-from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.dependencies import Caller, authorize, current_caller
+from ipfed.nodes.auth.throttle import KeyThrottle
+from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
@@ -145,9 +148,12 @@ def node_jobs(
 def create_app(
     settings: NodeSettings, engine: Engine | None = None, handlers: Handlers | None = None
 ) -> FastAPI:
-    app = FastAPI(
+    # The API docs' scripts and styles are served by the node, and Swagger UI asks no
+    # online validator: government intranets reach no CDN or outside service.
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},
         lifespan=lifespan,
-        dependencies=[Depends(no_nul_characters)],
+        dependencies=[Depends(no_nul_characters), Depends(authorize)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),
         description=(
@@ -168,6 +174,13 @@ def create_app(
         )
     install_error_handlers(app)
     app.add_middleware(StatusFastPath)
+    # Outermost, so they refuse before any other work (the last added runs first).
+    app.add_middleware(BodyLimit)
+    app.add_middleware(
+        KeyThrottle,
+        max_failures=settings.auth_failure_limit,
+        window=settings.auth_failure_window_seconds,
+    )
     routers = (
         node,
         rights,

@@ -17,8 +17,9 @@ app = typer.Typer(help="The federation's certificate authority.", no_args_is_hel
 
 def authority(data_dir: Path) -> "AuthorityDirectory":
     from ipfed.ledger.keystore import AuthorityDirectory
+    from ipfed.nodes.secrets import key_passphrase
 
-    return AuthorityDirectory(data_dir / "ca")
+    return AuthorityDirectory(data_dir / "ca", key_passphrase())
 
 
 def _algorithm(name: str) -> "Algorithm":
@@ -29,6 +30,14 @@ def _algorithm(name: str) -> "Algorithm":
     return name  # type: ignore[return-value]
 
 
+def _node_url(url: str | None) -> str | None:
+    from ipfed.nodes.errors import ConfigurationError
+
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise ConfigurationError(f"{url!r} is not an http(s) URL", code="bad_node_url")
+    return url
+
+
 @app.command("init")
 def ca_init(
     data_dir: DataDir = Path("ipfed-data"),
@@ -36,8 +45,10 @@ def ca_init(
 ) -> None:
     """Create the federation root CA (held by the national node)."""
     from ipfed.ledger.keystore import AuthorityDirectory
+    from ipfed.nodes.secrets import key_passphrase, owner_only
 
-    ca = AuthorityDirectory.create(data_dir / "ca", _algorithm(algorithm))
+    with owner_only():
+        ca = AuthorityDirectory.create(data_dir / "ca", _algorithm(algorithm), key_passphrase())
     out.print(f"federation root CA created in {ca.path}")
 
 
@@ -49,19 +60,26 @@ def ca_issue(
     out_dir: Annotated[Path, typer.Option("--out", help="where its key and certificate go")],
     data_dir: DataDir = Path("ipfed-data"),
     algorithm: Annotated[str, typer.Option(help="ecdsa-p256 or ed25519")] = "ecdsa-p256",
+    url: Annotated[
+        str | None,
+        typer.Option(help="the organisation's node URL, where platforms fetch its status lists"),
+    ] = None,
 ) -> None:
-    """Issue a key pair and certificate that carry the organisation's role and region."""
+    """Issue a key pair and certificate that carry the organisation's role and region
+    (and its node's public URL, the only place its mark status is fetched from)."""
     from ipfed.ledger.identity import Organisation
     from ipfed.ledger.keystore import write_certificate, write_private_key
+    from ipfed.nodes.secrets import key_passphrase, owner_only
     from ipfed.registry.identifiers import parse_region_code
 
     region = parse_region_code(region)  # an invalid code is reported with its own
     key, certificate = authority(data_dir).issue(
-        Organisation(org, Role(role), region), _algorithm(algorithm)
+        Organisation(org, Role(role), region), _algorithm(algorithm), node_url=_node_url(url)
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_private_key(out_dir / "org.key", key)
-    write_certificate(out_dir / "org.pem", certificate)
+    with owner_only():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_private_key(out_dir / "org.key", key, key_passphrase())
+        write_certificate(out_dir / "org.pem", certificate)
     out.print(f"issued {certificate.serial_number:x} to {org} ({role}, {region}) in {out_dir}")
 
 

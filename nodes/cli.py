@@ -7,6 +7,7 @@ from the table below without importing any domain, so the command answers at onc
 """
 
 import importlib
+import os
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
@@ -140,4 +141,5 @@ def ipfed() -> None:
 
 
 def main() -> None:
+    os.umask(0o077)  # every file and folder a node or command creates is its owner's
     app()

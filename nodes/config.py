@@ -1,5 +1,7 @@
 """Node configuration: defaults < ``node.toml`` < ``IPFED_*`` environment < explicit values."""
 
+import logging
+import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -12,7 +14,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ipfed.nodes.secrets import (
+    SECRETS_FILE,
+    peer_api_keys,
+    peer_key_variable,
+    secrets_toml,
+    write_owner_only,
+)
 from ipfed.registry.identifiers import NATIONAL_REGION, RegionCode
+
+log = logging.getLogger(__name__)
 
 CONFIG_FILE = "node.toml"
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -35,7 +46,8 @@ class Peer(BaseModel):
     region_code: RegionCode
     api_url: HttpUrl
     exchange_endpoint: ZmqEndpoint
-    api_key: str | None = None  # this node's key on the peer's API
+    # This node's key on the peer's API: from secrets.toml or the environment, not node.toml.
+    api_key: str | None = None
 
 
 class NodeSettings(BaseSettings):
@@ -72,6 +84,10 @@ class NodeSettings(BaseSettings):
     exchange_timeout_seconds: float = Field(default=5, gt=0)
     exchange_retry_max_seconds: float = Field(default=30, gt=0)
     exchange_poll_seconds: float = Field(default=0.25, gt=0)
+    # Failed API keys (401s) that one address, or one key from any address, may send
+    # within the window before its requests presenting a key are answered 429.
+    auth_failure_limit: int = Field(default=10, ge=1)
+    auth_failure_window_seconds: float = Field(default=60, gt=0)
     peers: list[Peer] = []
 
     @field_validator("ledger_backend", mode="before")
@@ -141,19 +157,53 @@ class NodeSettings(BaseSettings):
                 )
 
         loaded = FromFile(**{"data_dir": data_dir, **overrides})
-        return cls.model_validate(loaded.model_dump())
+        settings = cls.model_validate(loaded.model_dump())
+        _warn_of_keys_in_clear(toml_file)
+        keys = peer_api_keys(data_dir, (peer.node_id for peer in settings.peers))
+        for peer in settings.peers:
+            peer.api_key = keys.get(peer.node_id, peer.api_key)
+        return settings
 
     def to_toml(self) -> str:
-        """The settings as a ``node.toml`` file (data_dir is implied by its location)."""
+        """The settings as a ``node.toml`` file (data_dir is implied by its location);
+        the peers' API keys go to ``secrets.toml`` (:meth:`save`)."""
         lines = []
         data = self.model_dump(mode="json", exclude={"data_dir", "peers"}, exclude_none=True)
         for key, value in data.items():
             lines.append(f"{key} = {_toml_value(value)}")
         for peer in self.peers:
             lines.append("\n[[peers]]")
-            fields = peer.model_dump(mode="json", exclude_none=True)
+            fields = peer.model_dump(mode="json", exclude={"api_key"}, exclude_none=True)
             lines += [f"{k} = {_toml_value(v)}" for k, v in fields.items()]
         return "\n".join(lines) + "\n"
+
+    def save(self) -> None:
+        """Write ``node.toml`` into data_dir and, when peers have API keys, ``secrets.toml``
+        beside it; both owner-only."""
+        write_owner_only(self.data_dir / CONFIG_FILE, self.to_toml())
+        keys = {p.node_id: p.api_key for p in self.peers if p.api_key}
+        if keys:
+            write_owner_only(self.data_dir / SECRETS_FILE, secrets_toml(keys))
+
+
+def _warn_of_keys_in_clear(toml_file: Path) -> None:
+    # node.toml of earlier versions held the peers' API keys: they still load, with a
+    # warning, as the file is not rewritten behind its owner's back.
+    try:
+        peers = tomllib.loads(toml_file.read_text(encoding="utf-8")).get("peers", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return
+    for peer in peers:
+        if isinstance(peer, dict) and "api_key" in peer:
+            node_id = peer.get("node_id", "?")
+            log.warning(
+                "%s holds the API key of peer %s in clear: move it to %s (owner-only) "
+                "or to the environment variable %s",
+                toml_file,
+                node_id,
+                SECRETS_FILE,
+                peer_key_variable(str(node_id)),
+            )
 
 
 def _toml_value(value: object) -> str:

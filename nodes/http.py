@@ -1,6 +1,7 @@
 """HTTP plumbing shared by every router: sessions, pagination and error rendering."""
 
 import logging
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Annotated, Any, TypeVar
@@ -9,13 +10,14 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from ipfed.ledger.errors import CodedError
 from ipfed.ledger.ids import ULID_PATTERN as ULID_PATTERN  # path and query patterns
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import WRITES, error_text
 from ipfed.nodes.errors import InvalidInput
 from ipfed.nodes.schemas import Page
 
@@ -25,6 +27,11 @@ M = TypeVar("M", bound=BaseModel)
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 After = Annotated[
     str | None, Query(pattern=ULID_PATTERN, description="the `next` cursor of the previous page")
+]
+# The cursor of a list keyed by something other than a record id (a peer, a kind, a date).
+Cursor = Annotated[
+    str | None,
+    Query(min_length=1, max_length=300, description="the `next` cursor of the previous page"),
 ]
 
 
@@ -43,8 +50,13 @@ Settings = Annotated[NodeSettings, Depends(get_settings)]
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed on success, rolled back on any error."""
-    with request.app.state.sessions() as session, session.begin():
+    """One transaction per request: committed on success, rolled back on any error.
+
+    Requests that change state begin it ready to write (on SQLite: waiting for the
+    write lock); GET and HEAD only read, so they never wait for a writer.
+    """
+    options = {} if request.method in ("GET", "HEAD") else WRITES
+    with request.app.state.sessions(execution_options=options) as session, session.begin():
         yield session
 
 
@@ -60,6 +72,15 @@ def page(
     return Page[model](  # type: ignore[valid-type]
         items=items, next=str(key(rows[-1])) if len(rows) == limit else None
     )
+
+
+def page_of_whole(
+    model: type[M], rows: Sequence[Any], *, key: Callable[[Any], str], after: str | None, limit: int
+) -> Page[M]:
+    """A page of a small list computed whole (per kind, per peer, per due date): ordered
+    by ``key``, so that clients walk it like any other list."""
+    rest = sorted((row for row in rows if after is None or key(row) > after), key=key)
+    return page(model, rest[:limit], limit, key)
 
 
 def _error(status: int, code: str, detail: str) -> JSONResponse:
@@ -94,10 +115,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
         # A locked or unreachable database: nothing was stored, and a retry may succeed.
-        log.warning("database unavailable: %s", exc)
+        log.warning("database unavailable: %s", error_text(exc))
         return _error(503, "database_busy", "the node's database is busy; try again shortly")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
+        if isinstance(exc, DBAPIError):  # its message may quote a row's values: not logged
+            trace = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled %s\n%s", error_text(exc), trace)
+        else:
+            log.exception("unhandled error", exc_info=exc)
         return _error(500, "internal_error", "the node failed to answer; the error is logged")

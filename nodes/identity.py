@@ -17,10 +17,16 @@ from cryptography import x509
 
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.identity import PrivateKey
-from ipfed.ledger.keystore import read_certificate, read_private_key
+from ipfed.ledger.keystore import (
+    KEY_PASSPHRASE_MISSING,
+    WRONG_KEY_PASSPHRASE,
+    read_certificate,
+    read_private_key,
+)
 from ipfed.ledger.trust import TrustBundle, key_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import ConfigurationError
+from ipfed.nodes.secrets import PASSPHRASE_FILE_VARIABLE, PASSPHRASE_VARIABLE, key_passphrase
 
 log = logging.getLogger(__name__)
 TRUST_BUNDLE_FILE = "trust-bundle.json"
@@ -43,7 +49,8 @@ class _Loaded:
     stamp: tuple[int, int] | None  # the trust bundle file's size and mtime when last read
 
 
-_loaded: dict[Path, _Loaded] = {}
+# By folder and passphrase: the key is opened with the passphrase configured now.
+_loaded: dict[tuple[Path, bytes | None], _Loaded] = {}
 _reading = threading.Lock()
 
 
@@ -55,16 +62,25 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return status.st_size, status.st_mtime_ns
 
 
-def _load(path: Path) -> NodeIdentity:
+def _load(path: Path, passphrase: bytes | None) -> NodeIdentity:
+    try:
+        key = read_private_key(path / "org.key", passphrase)
+    except LedgerError as exc:
+        if exc.code in (KEY_PASSPHRASE_MISSING, WRONG_KEY_PASSPHRASE):
+            hint = f"set {PASSPHRASE_VARIABLE} or {PASSPHRASE_FILE_VARIABLE}"
+            raise ConfigurationError(f"{exc.message}: {hint}", code=exc.code) from None
+        raise _unreadable(path, exc) from None
     try:
         bundle = TrustBundle.from_json((path / TRUST_BUNDLE_FILE).read_bytes())
-        return NodeIdentity(
-            read_private_key(path / "org.key"), read_certificate(path / "org.pem"), bundle
-        )
+        return NodeIdentity(key, read_certificate(path / "org.pem"), bundle)
     except (OSError, LedgerError) as exc:
-        raise ConfigurationError(
-            f"the node's identity in {path} is missing or unreadable: {exc}", code="no_identity"
-        ) from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> ConfigurationError:
+    return ConfigurationError(
+        f"the node's identity in {path} is missing or unreadable: {exc}", code="no_identity"
+    )
 
 
 def _reloaded(path: Path, loaded: _Loaded) -> NodeIdentity:
@@ -79,19 +95,22 @@ def _reloaded(path: Path, loaded: _Loaded) -> NodeIdentity:
 
 
 def node_identity(settings: NodeSettings) -> NodeIdentity:
+    """The node's identity, its key opened with the configured passphrase (if any), and
+    its trust bundle read again whenever the file changes."""
     path = settings.identity_dir.resolve()
+    passphrase = key_passphrase()
     stamp = _stamp(path / TRUST_BUNDLE_FILE)
-    loaded = _loaded.get(path)
+    loaded = _loaded.get((path, passphrase))
     if loaded is not None and loaded.stamp == stamp:
         return loaded.identity
     with _reading:  # one reader; the others then see what it read
-        loaded = _loaded.get(path)
+        loaded = _loaded.get((path, passphrase))
         if loaded is None:
-            identity = _load(path)
+            identity = _load(path, passphrase)
         elif loaded.stamp == stamp:
             return loaded.identity
         else:
             identity = _reloaded(path, loaded)
         # A file that did not read is not tried again until it changes again.
-        _loaded[path] = _Loaded(identity, stamp)
+        _loaded[path, passphrase] = _Loaded(identity, stamp)
         return identity

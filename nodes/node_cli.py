@@ -31,6 +31,7 @@ def node_init(
     from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
     from ipfed.nodes.database.migrate import upgrade
     from ipfed.nodes.errors import ConfigurationError
+    from ipfed.nodes.secrets import keep_folder_private, owner_only
 
     if (data_dir / CONFIG_FILE).exists():
         raise ConfigurationError(f"{data_dir} already holds a node", code="node_exists")
@@ -44,12 +45,14 @@ def node_init(
         exchange_endpoint=exchange_endpoint,
         database_url=database_url,
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as db:
-        _, secret = create_api_key(db=db, org=settings.org_name, role=Role(role.value))
-    (data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    with owner_only():  # the node's folder, database and settings
+        data_dir.mkdir(parents=True, exist_ok=True)
+        keep_folder_private(data_dir)
+        engine = make_engine(settings.db_url)
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as db:
+            _, secret = create_api_key(db=db, org=settings.org_name, role=Role(role.value))
+        settings.save()
     out.print(f"node [bold]{node_id}[/bold] ({role}, {region}) initialised in {data_dir}")
     out.print(f"API key for {settings.org_name}: [bold]{secret}[/bold] (shown once)")
 
@@ -63,8 +66,13 @@ def node_run(data_dir: DataDir = Path("ipfed-data")) -> None:
     from ipfed.nodes.database.core import make_engine
     from ipfed.nodes.database.migrate import current_revision, head_revision
     from ipfed.nodes.errors import ConfigurationError
+    from ipfed.nodes.identity import node_identity
+    from ipfed.nodes.secrets import keep_folder_private
 
     settings = load(data_dir)
+    keep_folder_private(data_dir)
+    if (settings.identity_dir / "org.key").exists():
+        node_identity(settings)  # a key that cannot be opened stops the node here, with its code
     engine = make_engine(settings.db_url)
     if current_revision(engine) != head_revision():
         raise ConfigurationError(

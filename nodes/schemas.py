@@ -16,6 +16,10 @@ class OutputModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# The largest integer a database column (BIGINT) holds: integer ids, cursors and sizes
+# from outside stay within it, so one out of range is a 422, not a database error.
+BIGINT_MAX = 2**63 - 1
+
 T = TypeVar("T")
 
 

@@ -61,6 +61,12 @@ class StaleStatusList(VerificationError):
     code = "stale_status_list"
 
 
+class StatusListRollback(VerificationError):
+    """A status list older than the one already held: served to hide a newer status."""
+
+    code = "status_list_rollback"
+
+
 class OutOfScope(VerificationError):
     """The product class is outside what the mark covers."""
 

@@ -16,12 +16,13 @@ from ipfed.registry.errors import (
     OutOfScope,
     RevokedIssuer,
     StaleStatusList,
+    StatusListRollback,
     StatusUnavailable,
     UnknownIssuer,
     UnlicensedSeller,
     VerificationError,
 )
-from ipfed.sdk.verify import VerifiedMark, Verifier, split_url
+from ipfed.sdk.verify import StatusFetcher, UrllibFetcher, VerifiedMark, Verifier, split_url
 
 __all__ = [
     "BadSignature",
@@ -35,10 +36,13 @@ __all__ = [
     "RevokedIssuer",
     "RightType",
     "StaleStatusList",
+    "StatusFetcher",
+    "StatusListRollback",
     "StatusUnavailable",
     "TrustBundle",
     "UnknownIssuer",
     "UnlicensedSeller",
+    "UrllibFetcher",
     "VerificationError",
     "VerifiedMark",
     "Verifier",

@@ -2,8 +2,11 @@
 or online, refreshing the issuer's status lists first.
 
     verifier = Verifier(TrustBundle.from_json(open("trust-bundle.json").read()))
-    verifier.refresh("https://310000.ipfed.cn")            # or load_status(document)
-    mark = verifier.verify(scanned, product_class=25, seller="91310000...")
+    mark = verifier.verify(scanned, product_class=25, seller="91310000...", online=True)
+
+Status lists are fetched only from the node URL the issuing office's certificate names
+(in the trust bundle), never from the host printed in a scanned QR code, and a list
+older than the one held is refused: a QR naming another host cannot serve an old list.
 
 ``verify`` returns the verified facts or raises one precise
 :class:`~ipfed.registry.errors.VerificationError` subclass.
@@ -11,10 +14,10 @@ or online, refreshing the issuer's status lists first.
 
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -28,6 +31,7 @@ from ipfed.registry.errors import (
     MarkSuspended,
     RevokedIssuer,
     StaleStatusList,
+    StatusListRollback,
     StatusUnavailable,
     UnknownIssuer,
 )
@@ -50,13 +54,28 @@ class Authenticated:
     claims: Claims
     issuer: Organisation
     key_id: str
-    node_url: str | None  # where the token was scanned from, if it came as a URL
+    node_url: str | None  # the host printed with the token, if it came as a URL: not trusted
 
 
 @dataclass(frozen=True)
 class _StatusList:
     document: StatusListDocument
     bits: bytes
+
+
+class StatusFetcher(Protocol):
+    """Transport for status lists; a caller can replace it (proxy, cache, test double)."""
+
+    def fetch(self, url: str, timeout: float) -> bytes:
+        """The body at ``url``; raises OSError (or StatusUnavailable) when unavailable."""
+        ...
+
+
+class UrllibFetcher:
+    def fetch(self, url: str, timeout: float) -> bytes:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            body: bytes = response.read()
+        return body
 
 
 def split_url(scanned: str) -> tuple[str | None, str]:
@@ -73,14 +92,13 @@ class Verifier:
         bundle: TrustBundle,
         *,
         cache_dir: Path | None = None,
-        nodes: Mapping[str, str] | None = None,
+        fetcher: StatusFetcher | None = None,
         timeout: float = 5.0,
     ) -> None:
-        """``nodes`` maps an office's key id to its node URL, for online refreshes of
-        tokens scanned without their URL. Status lists are kept in ``cache_dir``."""
+        """Status lists are kept in ``cache_dir`` and fetched through ``fetcher``."""
         self.bundle = bundle
         self.cache_dir = cache_dir
-        self.nodes = dict(nodes or {})
+        self.fetcher: StatusFetcher = fetcher or UrllibFetcher()
         self.timeout = timeout
         self._by_prefix = {bytes.fromhex(k)[:KID_BYTES]: k for k in bundle.by_key_id}
         self._lists: dict[tuple[str, StatusPurpose], _StatusList] = {}
@@ -91,7 +109,8 @@ class Verifier:
     # --- status lists ------------------------------------------------------
 
     def load_status(self, document: StatusListDocument) -> None:
-        """Check a status list's signature and keep it (the newer of two wins)."""
+        """Check a status list's signature and keep it; one older than the list held
+        (by its issue time) is refused, the same one again changes nothing."""
         try:
             self.bundle.verify(
                 document.issuer, document.signed_bytes(), document.signature, document.valid_from
@@ -100,7 +119,13 @@ class Verifier:
             raise StatusUnavailable(f"the status list does not verify: {exc.message}") from None
         key = (document.issuer, document.status_purpose)
         held = self._lists.get(key)
-        if held is not None and held.document.valid_from >= document.valid_from:
+        if held is not None and held.document.valid_from > document.valid_from:
+            raise StatusListRollback(
+                f"the {document.status_purpose} list issued at "
+                f"{document.valid_from.isoformat()} is older than the one held, issued at "
+                f"{held.document.valid_from.isoformat()}"
+            )
+        if held is not None and held.document.valid_from == document.valid_from:
             return
         self._lists[key] = _StatusList(document, decode_bits(document.encoded_list))
         if self.cache_dir is not None:
@@ -108,16 +133,25 @@ class Verifier:
             name = f"{document.issuer}-{document.status_purpose}.status.json"
             (self.cache_dir / name).write_text(document.model_dump_json(by_alias=True))
 
-    def refresh(self, node_url: str) -> None:
-        """Fetch and load every status list an issuing node publishes."""
+    def refresh(self, key_id: str) -> None:
+        """Fetch and load every status list of the office holding ``key_id``, from the
+        node URL its certificate names."""
+        node_url = self.bundle.node_url(key_id)
+        if node_url is None:
+            raise StatusUnavailable(
+                "the trust bundle names no node for the issuing office: online status is "
+                "unavailable (its certificate was issued without a node URL)"
+            )
         for purpose in StatusPurpose:
             url = node_url.rstrip("/") + STATUS_LIST_PATH + purpose
             try:
-                with urllib.request.urlopen(url, timeout=self.timeout) as response:
-                    body = response.read()
-                document = StatusListDocument.model_validate_json(body)
+                document = StatusListDocument.model_validate_json(
+                    self.fetcher.fetch(url, self.timeout)
+                )
             except (OSError, urllib.error.URLError, ValidationError) as exc:
                 raise StatusUnavailable(f"cannot fetch {url}: {exc}") from None
+            if document.issuer != key_id:
+                raise StatusUnavailable(f"{url} serves the status list of another office")
             self.load_status(document)
 
     # --- verification ------------------------------------------------------
@@ -158,16 +192,10 @@ class Verifier:
         now = at or datetime.now(UTC)
         token = self.authenticate(scanned, now)
         if online:
-            self.refresh(token.node_url or self._node_of(token.key_id))
+            self.refresh(token.key_id)  # never token.node_url: a QR may name any host
         checked_at = self._check_status(token.key_id, token.claims.status_index, now)
         check_use(token.claims, product_class, seller)
         return VerifiedMark(token.claims, token.issuer, checked_at)
-
-    def _node_of(self, key_id: str) -> str:
-        try:
-            return self.nodes[key_id]
-        except KeyError:
-            raise StatusUnavailable("no node URL is known for the issuing office") from None
 
     def _check_status(self, key_id: str, index: int, now: datetime) -> datetime:
         checked_at = now

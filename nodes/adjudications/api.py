@@ -5,12 +5,12 @@ from fastapi import APIRouter, Depends, Query
 from ipfed.nodes.adjudications.models import Decision
 from ipfed.nodes.adjudications.schemas import AdjudicationOut
 from ipfed.nodes.adjudications.service import search_adjudications
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.rights.service import right_by_number
 from ipfed.nodes.schemas import Page
 
-router = APIRouter(tags=["adjudications"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(tags=["adjudications"], dependencies=[Depends(current_caller)])
 
 
 @router.get("/adjudications")

@@ -8,8 +8,19 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Enum, Select, String, create_engine, event, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    Select,
+    String,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from ulid import ULID
@@ -100,11 +111,25 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution options of a session that writes. On SQLite its transaction takes the write
+# lock as it begins, so a second writer waits for it (busy_timeout); a transaction begun
+# deferred that reads first cannot take the lock once another has written, and fails
+# at once with "database is locked". Readers begin deferred and, in WAL mode, wait for
+# no one.
+WRITES: dict[str, Any] = {"sqlite_begin": "IMMEDIATE"}
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(url, **kwargs)
+    # Errors do not carry the statement's values (names, credit codes) into logs or
+    # stored errors.
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -112,10 +137,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def error_text(exc: BaseException) -> str:
+    """The error's message, fit to log or store: of a database error only its first
+    line, as PostgreSQL's detail lines quote the row's values (names, credit codes)."""
+    if isinstance(exc, DBAPIError):
+        first_line = next(iter(str(exc.orig).splitlines()), "")
+        return f"database error ({type(exc.orig).__name__}): {first_line}"
+    return str(exc)
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory() as session, session.begin():
+    """A session that writes, committed on success and rolled back on any error."""
+    with factory(execution_options=WRITES) as session, session.begin():
         yield session
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
-from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings, Peer
+from ipfed.nodes.config import NodeRole, NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.demo.exchange import confirm_lead, enrol, follow_lead
@@ -123,7 +123,7 @@ def prepare(settings: NodeSettings, files: list[tuple[str, Path]], console: Cons
     with transaction(sessions) as db:
         _, secret = create_api_key(db=db, org=settings.org_name, role=Role(settings.role.value))
     engine.dispose()
-    (settings.data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+    settings.save()
     return secret
 
 

@@ -13,7 +13,7 @@ from ipfed.ledger.identity import Organisation, Role
 from ipfed.ledger.keystore import AuthorityDirectory, write_certificate, write_private_key
 from ipfed.ledger.transactions import TxType
 from ipfed.nodes.auth.service import create_api_key
-from ipfed.nodes.config import CONFIG_FILE, NodeRole, NodeSettings
+from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.witnessing import request_witness
@@ -29,7 +29,7 @@ def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
         organisation = Organisation(
             settings.org_name, Role(settings.role.value), settings.region_code
         )
-        key, certificate = authority.issue(organisation)
+        key, certificate = authority.issue(organisation, node_url=settings.public_base_url)
         settings.identity_dir.mkdir()
         write_private_key(settings.identity_dir / "org.key", key)
         write_certificate(settings.identity_dir / "org.pem", certificate)
@@ -50,7 +50,7 @@ def federate(nodes: list[NodeSettings], ca_dir: Path) -> list[NodeSettings]:
                 )
             peers.append(peer.model_copy(update={"api_key": secret}))
         settings = settings.model_copy(update={"peers": peers})
-        (settings.data_dir / CONFIG_FILE).write_text(settings.to_toml(), encoding="utf-8")
+        settings.save()
         linked.append(settings)
     return linked
 

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ipfed.detection.register import ScreenedListing
 from ipfed.exchange.messages import LeadKind
-from ipfed.nodes.auth.dependencies import OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.policy import is_own_office
 from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
@@ -24,22 +25,21 @@ from ipfed.nodes.detection.schemas import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import DB, After, Limit, page
+from ipfed.nodes.http import DB, After, Cursor, Limit, Settings, page, page_of_whole
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/detection", tags=["detection"])
-Offices = Annotated[Caller, Depends(allow(OFFICES))]
-Reviewers = Annotated[Caller, Depends(allow(OFFICES_AND_ENFORCEMENT))]
-LAUNCHERS = frozenset(tasks.ORIGINS)
+Offices = Annotated[Caller, Depends(current_caller)]
+Reviewers = Annotated[Caller, Depends(current_caller)]
 
 
 @router.post("/tasks", status_code=202)
 def launch_task(
     request: Request,
     scope: TaskScope,
-    caller: Annotated[Caller, Depends(allow(LAUNCHERS))],
+    caller: Annotated[Caller, Depends(current_caller)],
 ) -> TaskOut:
     """Launch a detection task; the node's job runner runs it (poll GET /detection/tasks/{id})."""
     node_identity(request.app.state.settings)  # refuse now if leads could not be anchored
@@ -50,9 +50,12 @@ def launch_task(
 
 
 @router.get("/tasks/{task_id}")
-def get_task(db: DB, task_id: str, caller: Annotated[Caller, Depends(allow(LAUNCHERS))]) -> TaskOut:
+def get_task(
+    db: DB, settings: Settings, task_id: str, caller: Annotated[Caller, Depends(current_caller)]
+) -> TaskOut:
     task = db.get(DetectionTask, task_id)
-    if task is None or (caller.role not in OFFICES and task.requested_by != caller.org):
+    office = is_own_office(org=caller.org, role=caller.role, node_org=settings.org_name)
+    if task is None or (not office and task.requested_by != caller.org):
         raise NotFound(f"no task {task_id}", code="task_not_found")
     return TaskOut.model_validate(task)
 
@@ -104,9 +107,12 @@ def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: R
 
 
 @router.get("/leads/{lead_id}/reviews")
-def lead_reviews(db: DB, _: Reviewers, lead_id: str) -> list[ReviewOut]:
+def lead_reviews(
+    db: DB, _: Reviewers, lead_id: str, after: After = None, limit: Limit = 50
+) -> Page[ReviewOut]:
     service.get_lead(db=db, lead_id=lead_id)
-    return [ReviewOut.model_validate(r) for r in service.reviews_of(db=db, lead_id=lead_id)]
+    reviews = service.reviews_of(db=db, lead_id=lead_id, after=after, limit=limit)
+    return page(ReviewOut, reviews, limit)
 
 
 @router.get("/leads/{lead_id}/evidence")
@@ -138,9 +144,10 @@ def confirmed(db: DB, _: Offices, after: After = None, limit: Limit = 100) -> Pa
 
 
 @router.get("/precision")
-def precision(db: DB, _: Reviewers) -> list[Precision]:
+def precision(db: DB, _: Reviewers, after: Cursor = None, limit: Limit = 50) -> Page[Precision]:
     """Per detector, the share of reviewed leads that reviewers confirmed."""
-    return service.precision(db=db)
+    figures = service.precision(db=db)
+    return page_of_whole(Precision, figures, key=lambda f: f.kind.value, after=after, limit=limit)
 
 
 @router.post("/screen")
@@ -148,17 +155,24 @@ def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
     """Screen one listing on the spot against the node's rights; nothing is stored."""
     from ipfed.nodes.detection.current import current_screener
 
-    screener = current_screener(db)
+    screener = current_screener(db=db)
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
     return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
 
 
 @router.get("/monitoring")
 def monitoring_directories(
-    db: DB, _: Reviewers, directory: Annotated[str | None, Query(max_length=50)] = None
-) -> list[MonitoringOut]:
-    entries = [MonitoringOut.model_validate(e) for e in service.monitoring_entries(db=db)]
-    return [e for e in entries if directory is None or e.directory == directory]
+    db: DB,
+    _: Reviewers,
+    directory: Annotated[str | None, Query(max_length=50)] = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[MonitoringOut]:
+    """Each directory's subjects, by directory and subject (``directory/subject`` cursors)."""
+    entries = [e for e in service.monitoring_entries(db=db) if directory in (None, e.directory)]
+    return page_of_whole(
+        MonitoringOut, entries, key=lambda e: f"{e.directory}/{e.subject}", after=after, limit=limit
+    )
 
 
 @router.post("/monitoring")

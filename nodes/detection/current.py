@@ -51,7 +51,7 @@ def keep_screener(sessions: sessionmaker[Session]) -> KeptScreener:
     return kept
 
 
-def current_screener(db: Session) -> Screener:
+def current_screener(*, db: Session) -> Screener:
     kept = db.info.get(KEPT)
     if isinstance(kept, KeptScreener):
         return kept.screener(db)

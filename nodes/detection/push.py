@@ -10,7 +10,6 @@ national office.
 
 import logging
 from decimal import Decimal
-from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +24,6 @@ from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import send
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.rights.models import Right
-from ipfed.nodes.rounds import every
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +115,3 @@ def push_once(settings: NodeSettings, sessions: sessionmaker[Session], network: 
         )
     if pushed:
         log.info("pushed %d confirmed leads", len(pushed))
-
-
-async def push_forever(
-    settings: NodeSettings, sessions: sessionmaker[Session], network: Network
-) -> None:
-    work = partial(push_once, settings, sessions, network)
-    await every(settings.leads_push_seconds, work, name="lead push round", logger=log)

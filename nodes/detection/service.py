@@ -233,8 +233,13 @@ def review_lead(
     return lead
 
 
-def reviews_of(*, db: Session, lead_id: str) -> Sequence[Review]:
-    return db.scalars(select(Review).where(Review.lead_id == lead_id).order_by(Review.id)).all()
+def reviews_of(
+    *, db: Session, lead_id: str, after: str | None = None, limit: int | None = None
+) -> Sequence[Review]:
+    query = select(Review).where(Review.lead_id == lead_id).order_by(Review.id).limit(limit)
+    if after is not None:
+        query = query.where(Review.id > after)
+    return db.scalars(query).all()
 
 
 def precision(*, db: Session) -> list[Precision]:

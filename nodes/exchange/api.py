@@ -1,3 +1,4 @@
+from operator import attrgetter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -5,8 +6,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from ipfed.exchange.keys import LinkKey
 from ipfed.exchange.messages import MessageType
 from ipfed.ledger.ids import ULID_CHARACTERS
-from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, Caller, allow
-from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.policy import inbox_of
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import IpfedError, NotFound
 from ipfed.nodes.exchange import views
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
@@ -25,18 +27,25 @@ from ipfed.nodes.exchange.schemas import (
     Thread,
 )
 from ipfed.nodes.exchange.service import give_up, retry, send
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, page
-from ipfed.nodes.schemas import Page
+from ipfed.nodes.http import (
+    DB,
+    ULID_PATTERN,
+    After,
+    Cursor,
+    Limit,
+    Settings,
+    page,
+    page_of_whole,
+)
+from ipfed.nodes.schemas import BIGINT_MAX, Page
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 DeadLetterCursor = Annotated[
     str | None,
     Query(pattern=rf"^{ULID_CHARACTERS}/[a-z0-9-]+$", description="the `next` cursor"),
 ]
-Anyone = Annotated[Caller, Depends(allow(EVERYONE))]
-Office = Annotated[Caller, Depends(allow(OFFICES))]
-# Who acts on the leads pushed to it and reports back.
-ACTING = OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
+Anyone = Annotated[Caller, Depends(current_caller)]
+Office = Annotated[Caller, Depends(current_caller)]
 
 
 class NoExchange(IpfedError):
@@ -57,9 +66,9 @@ def network(request: Request) -> Network:
     return running(request).network
 
 
-def visible_to(caller: Caller) -> str | None:
-    """Offices see every envelope; anyone else only those addressed to it."""
-    return None if caller.role in OFFICES else caller.org
+def visible_to(caller: Caller, settings: NodeSettings) -> str | None:
+    """The node's own office sees every envelope; anyone else only those addressed to it."""
+    return inbox_of(org=caller.org, role=caller.role, node_org=settings.org_name)
 
 
 @router.get("/link-key")
@@ -80,17 +89,20 @@ def post_message(request: Request, db: DB, _: Office, message: MessageIn) -> Sen
 @router.get("/inbox")
 def get_inbox(
     db: DB,
+    settings: Settings,
     caller: Anyone,
     type: MessageType | None = None,
     state: InboxState | None = None,
     subject: Annotated[str | None, Query(max_length=300)] = None,
-    after: Annotated[int | None, Query(ge=0, description="the `next` cursor")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=BIGINT_MAX, description="the `next` cursor")
+    ] = None,
     limit: Limit = 50,
 ) -> Page[InboxItem]:
     """Envelopes received, in order: an enforcement authority's queue of leads, for one."""
     rows = views.inbox(
         db=db,
-        organisation=visible_to(caller),
+        organisation=visible_to(caller, settings),
         type=type,
         state=state,
         subject=subject,
@@ -101,8 +113,13 @@ def get_inbox(
 
 
 @router.get("/inbox/{inbox_id}")
-def get_received(db: DB, caller: Anyone, inbox_id: int) -> InboxItem:
-    row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller))
+def get_received(
+    db: DB,
+    settings: Settings,
+    caller: Anyone,
+    inbox_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+) -> InboxItem:
+    row = views.received(db=db, inbox_id=inbox_id, organisation=visible_to(caller, settings))
     return views.inbox_item(row)
 
 
@@ -151,25 +168,31 @@ def post_give_up(db: DB, caller: Office, envelope_id: str, give: GiveUpIn) -> Ch
 
 
 @router.get("/links")
-def get_links(request: Request, db: DB, _: Office) -> list[LinkStatus]:
+def get_links(
+    request: Request, db: DB, _: Office, after: Cursor = None, limit: Limit = 100
+) -> Page[LinkStatus]:
     """Per peer: pending, delivered and dead deliveries, failures and back-off."""
     exchange = running(request)
-    return views.links(
+    links = views.links(
         db=db, network=exchange.network, endpoint=exchange.settings.exchange_endpoint
     )
+    return page_of_whole(LinkStatus, links, key=attrgetter("peer"), after=after, limit=limit)
 
 
 @router.get("/threads/{subject}")
-def get_thread(db: DB, caller: Anyone, subject: Annotated[str, Path(max_length=300)]) -> Thread:
+def get_thread(
+    db: DB, settings: Settings, caller: Anyone, subject: Annotated[str, Path(max_length=300)]
+) -> Thread:
     """A lead's (or filing's, or mark's) push, record and feedback, sent and received."""
-    return views.thread(db=db, subject=subject, organisation=visible_to(caller))
+    return views.thread(db=db, subject=subject, organisation=visible_to(caller, settings))
 
 
 @router.post("/leads/{lead_id}/feedback", status_code=201)
 def post_feedback(
     request: Request,
     db: DB,
-    caller: Annotated[Caller, Depends(allow(ACTING))],
+    settings: Settings,
+    caller: Annotated[Caller, Depends(current_caller)],
     lead_id: Annotated[str, Path(pattern=ULID_PATTERN)],
     feedback: FeedbackIn,
 ) -> Sent:
@@ -179,7 +202,7 @@ def post_feedback(
         network=network(request),
         lead_id=lead_id,
         handled_by=caller.org,
-        organisation=visible_to(caller),
+        organisation=visible_to(caller, settings),
         feedback=feedback,
     )
     return Sent(envelopes=envelopes)

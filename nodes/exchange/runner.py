@@ -26,7 +26,7 @@ from ipfed.exchange.keys import LinkKey, curve_keys
 from ipfed.exchange.transport import Ack, Delivery, Link, PeerAddress, Transport
 from ipfed.exchange.zeromq import ZmqTransport
 from ipfed.nodes.config import NodeSettings, Peer
-from ipfed.nodes.database.core import transaction, utcnow
+from ipfed.nodes.database.core import error_text, transaction, utcnow
 from ipfed.nodes.exchange.delivery import due, record_acks, record_failure
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.inbox import receive
@@ -144,7 +144,7 @@ class Exchange:
                         idle_since = time.monotonic()
                         continue
                 except DBAPIError as exc:  # a busy or restarting database: try again soon
-                    log.warning("exchange with %s: database error: %s", peer, exc)
+                    log.warning("exchange with %s: %s", peer, error_text(exc))
                 # Nothing to send: look again soon while traffic flows, less often after.
                 busy = time.monotonic() - idle_since < BUSY_SECONDS
                 self._stop.wait(BUSY_POLL_SECONDS if busy else self.settings.exchange_poll_seconds)
@@ -211,7 +211,7 @@ class Exchange:
                         with transaction(self.sessions) as db:
                             link_of(db=db, peer=peer.node_id, link_key=answer.text)
                     except DBAPIError as exc:  # pinned in memory; stored next round
-                        log.warning("link key of %s not stored: %s", peer.node_id, exc)
+                        log.warning("link key of %s not stored: %s", peer.node_id, error_text(exc))
             wanted = [p for p in self.network.peers.values() if p.node_id not in self.link_keys]
             if wanted:
                 self._stop.wait(KEY_RETRY_SECONDS)

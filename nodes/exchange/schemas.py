@@ -4,7 +4,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field, model_validator
 
 from ipfed.exchange.envelope import Envelope
-from ipfed.exchange.messages import BODIES, Body, LeadOutcome, MessageType
+from ipfed.exchange.messages import BODIES, Body, LeadOutcome, MessageType, Name
 from ipfed.ledger.receipts import Receipt
 from ipfed.nodes.exchange.models import DeliveryState, InboxState
 from ipfed.nodes.schemas import InputModel, OutputModel
@@ -29,7 +29,7 @@ class MessageIn(InputModel):
 class FeedbackIn(InputModel):
     outcome: LeadOutcome
     detail: str = Field(default="", max_length=4000)
-    case_number: str | None = Field(default=None, max_length=300)
+    case_number: Name | None = None  # the message's own rule, so no feedback fails to send
     handled_at: AwareDatetime | None = None
 
 

@@ -14,11 +14,11 @@ from ipfed.nodes.fairs.schemas import Flag, PatrolScanIn
 from ipfed.nodes.fairs.screening import Screen
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.models import BizStep, Mark
-from ipfed.nodes.marks.scans import record_scan
+from ipfed.nodes.marks.scans import Reporter, federation_urls, record_scan
 from ipfed.nodes.marks.schemas import ScanIn
 from ipfed.registry.credential import Claims, RightType
 from ipfed.registry.errors import VerificationError
-from ipfed.sdk.verify import Verifier
+from ipfed.sdk.verify import Verifier, split_url
 
 IMITATIONS_FLAGGED = 3  # the closest trademarks an exhibit's name resembles
 
@@ -50,7 +50,7 @@ class Inspector:
     status (recording an EPCIS ``inspecting`` event and looking for clones), other
     offices' marks against the status lists the node caches."""
 
-    def __init__(self, db: Session, settings: NodeSettings, fair: Fair, by: str) -> None:
+    def __init__(self, db: Session, settings: NodeSettings, fair: Fair, by: Reporter) -> None:
         self.db, self.settings, self.fair, self.by = db, settings, fair, by
         identity = node_identity(settings)
         self.own_key_id = identity.key_id
@@ -63,6 +63,10 @@ class Inspector:
     def check(
         self, exhibitor: Exhibitor, exhibit: Exhibit, token: str, scan: PatrolScanIn | None = None
     ) -> MarkCheck:
+        host, _ = split_url(token)
+        if host is not None and host.rstrip("/") not in federation_urls(self.settings):
+            reason = f"{host} is not a node of the federation"
+            return MarkCheck(flags=[flag("foreign_verification_url", reason)])
         try:
             authenticated = self.verifier.authenticate(token)
         except VerificationError as exc:
@@ -107,7 +111,13 @@ class Inspector:
         )
         flags = [] if result.valid else [flag(result.error or "invalid", result.detail or "")]
         flags += [
-            flag("clone_suspected", alert.reason, alert_id=alert.id, unit=alert.unit_serial)
+            flag(
+                "clone_suspected",
+                alert.reason + ("; one organisation's word alone" if alert.single_party else ""),
+                alert_id=alert.id,
+                unit=alert.unit_serial,
+                organisations=str(alert.organisations),
+            )
             for alert in result.alerts
         ]
         return MarkCheck(claims.mark_id, None if flags else claims, flags, result.event_id)

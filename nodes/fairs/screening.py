@@ -31,7 +31,7 @@ class Resemblance:
 Screen = Callable[[str, int, str, str], list[Resemblance]]
 
 
-def trademark_screen(db: Session, on: date) -> Screen:
+def trademark_screen(*, db: Session, on: date) -> Screen:
     """Screen names against the registered trademarks in force ``on`` that day. The
     node's current screener is taken once per screen, on first use."""
     exhibits: ExhibitScreen | None = None
@@ -39,7 +39,7 @@ def trademark_screen(db: Session, on: date) -> Screen:
     def screen(name: str, nice_class: int, seller: str, seller_uscc: str) -> list[Resemblance]:
         nonlocal exhibits
         if exhibits is None:
-            exhibits = ExhibitScreen(current_screener(db).trademarks, on)
+            exhibits = ExhibitScreen(current_screener(db=db).trademarks, on)
         found = exhibits.screen(name, nice_class, seller, seller_uscc)
         numbers = [r.mark.right_id for r in found]  # the node's register names marks by number
         query = select(Trademark.number, Trademark.id).where(Trademark.number.in_(numbers))

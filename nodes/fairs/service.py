@@ -28,6 +28,7 @@ from ipfed.nodes.fairs.schemas import (
 )
 from ipfed.nodes.fairs.screening import trademark_screen
 from ipfed.nodes.ledger.service import MAX_CLOCK_SKEW
+from ipfed.nodes.marks.scans import Reporter
 
 CHINA = timezone(timedelta(hours=8), "CST")  # fair dates are local; China keeps no summer time
 REGULATORS = frozenset({Role.NATIONAL, Role.REGIONAL, Role.ENFORCEMENT})
@@ -44,16 +45,11 @@ def get_fair(*, db: Session, fair_id: str) -> Fair:
     return get_or_404(db, Fair, fair_id, message=f"no fair {fair_id}", code="fair_not_found")
 
 
-def categories_of(*, db: Session, organizer: str) -> list[str]:
-    return list(db.scalars(select(Fair.category).where(Fair.organizer == organizer).distinct()))
-
-
-def ensure_visible(*, db: Session, fair: Fair, org: str, role: Role, records: bool = False) -> None:
-    """Organizers see their own fairs, regulators every fair. With ``records``
-    (flagged exhibits), organizers of fairs in the same category see them too."""
+def ensure_visible(*, fair: Fair, org: str, role: Role) -> None:
+    """Organizers see their own fairs, regulators every fair. (A category is whatever a
+    registration claims, so sharing flagged exhibits by category would hand them to
+    anyone who registers a fair in it.)"""
     if role in REGULATORS or (role is Role.FAIR and fair.organizer == org):
-        return
-    if records and role is Role.FAIR and fair.category in categories_of(db=db, organizer=org):
         return
     raise Forbidden(f"fair {fair.id} is not organized by {org}", code="not_your_fair")
 
@@ -129,7 +125,7 @@ def add_exhibitors(
             f"already registered at this fair: {', '.join(twice)}", code="duplicate_exhibitor"
         )
     inspector: Inspector | None = None  # made on the first mark: it needs the node's identity
-    screen = trademark_screen(db, fair.starts_on)
+    screen = trademark_screen(db=db, on=fair.starts_on)
     checked = 0
     for item in exhibitors:
         exhibitor = Exhibitor(
@@ -152,7 +148,8 @@ def add_exhibitors(
             db.add(exhibit)
             result = MarkCheck()
             if request.mark is not None:
-                inspector = inspector or Inspector(db, settings, fair, fair.organizer)
+                organizer = Reporter(fair.organizer, Role.FAIR)  # its own registration
+                inspector = inspector or Inspector(db, settings, fair, organizer)
                 result = inspector.check(exhibitor, exhibit, request.mark)
                 exhibit.mark_id = result.mark_id
             add_flags(
@@ -210,14 +207,13 @@ def patrol_scan(
     fair: Fair,
     exhibit: Exhibit,
     scan: PatrolScanIn,
-    by: str,
+    by: Reporter,
 ) -> PatrolOutcome:
     """A mark scanned at a booth while the fair is open: a scan that fails flags the exhibit."""
-    now = utcnow()
-    seen_at = scan.seen_at or now
-    if seen_at > now + MAX_CLOCK_SKEW:
+    now = utcnow()  # a scan is timed by its arrival; the time its sender gives is recorded
+    if scan.seen_at is not None and scan.seen_at > now + MAX_CLOCK_SKEW:
         raise InvalidInput("the scan's time is in the future", code="future_scan")
-    if not fair.starts_on <= fair_today(seen_at) <= fair.ends_on:
+    if not fair.starts_on <= fair_today(now) <= fair.ends_on:
         raise Conflict(
             f"the fair is open from {fair.starts_on} to {fair.ends_on}", code="fair_not_open"
         )
@@ -246,12 +242,13 @@ def flagged_exhibits(
     *,
     db: Session,
     fair_id: str | None = None,
+    organizer: str | None = None,
     categories: Sequence[str] | None = None,
     after: str | None = None,
     limit: int | None = None,
 ) -> list[ExhibitLead]:
     """Flagged exhibits as leads, ready for a review queue: of one fair, or of every
-    fair in ``categories`` (None: every category)."""
+    fair of ``organizer`` (None: every organizer) in ``categories`` (None: every category)."""
     query = (
         select(Exhibit)
         .join(Exhibit.fair)
@@ -262,6 +259,8 @@ def flagged_exhibits(
     )
     if fair_id is not None:
         query = query.where(Exhibit.fair_id == fair_id)
+    if organizer is not None:
+        query = query.where(Fair.organizer == organizer)
     if categories is not None:
         query = query.where(Fair.category.in_(categories))
     if after is not None:

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ipfed.nodes.auth.dependencies import OFFICES, Caller, allow
-from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.config import NodeRole
 from ipfed.nodes.database.core import get_or_404, page_of, utcnow
 from ipfed.nodes.errors import Forbidden
 from ipfed.nodes.filings import receiving, report, service
 from ipfed.nodes.filings.calendar import FilingKind, Period, china_today, node_calendar
 from ipfed.nodes.filings.consolidation import national_report
-from ipfed.nodes.filings.document import SignedFiling, SignedReceipt
+from ipfed.nodes.filings.document import MAX_FILING_BYTES, SignedFiling, SignedReceipt
 from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import Filing, FilingReceipt, FilingState
 from ipfed.nodes.filings.preview import preview_html
@@ -30,7 +30,7 @@ from ipfed.nodes.filings.schemas import (
     ReceiptOut,
 )
 from ipfed.nodes.filings.transport import FilingTransport
-from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
+from ipfed.nodes.http import DB, ULID_PATTERN, After, Cursor, Limit, Settings, page, page_of_whole
 from ipfed.nodes.schemas import Page
 
 router = APIRouter(prefix="/filings", tags=["filings"])
@@ -42,7 +42,7 @@ MEDIA = {
 }
 
 
-def this_office(caller: Annotated[Caller, Depends(allow(OFFICES))], settings: Settings) -> Caller:
+def this_office(caller: Annotated[Caller, Depends(current_caller)], settings: Settings) -> Caller:
     """Only the office that runs this node writes, files and reads its filings."""
     if caller.org != settings.org_name:
         raise Forbidden(f"only {settings.org_name} works on its filings", code="not_this_office")
@@ -67,27 +67,40 @@ def receipt_out(row: FilingReceipt) -> ReceiptOut:
     )
 
 
+def obligation_key(due: ObligationOut) -> str:
+    """Calendar order: by due date, then region and kind (``2026-01-31/310000/kind/period``)."""
+    return f"{due.due.isoformat()}/{due.region_code}/{due.kind.value}/{due.period}"
+
+
 @router.get("/calendar", dependencies=[Office])
 def calendar(
-    db: DB, settings: Settings, year: Annotated[int | None, Query(ge=2000, le=2999)] = None
-) -> list[ObligationOut]:
+    db: DB,
+    settings: Settings,
+    year: Annotated[int | None, Query(ge=2000, le=2999)] = None,
+    after: Cursor = None,
+    limit: Limit = 100,
+) -> Page[ObligationOut]:
     """What is due in ``year`` (default: this year), and where each filing stands."""
     now = utcnow()
-    return service.obligations(
+    due = service.obligations(
         db=db,
         settings=settings,
         calendar=node_calendar(settings),
         year=year or china_today(now).year,
         now=now,
     )
+    return page_of_whole(ObligationOut, due, key=obligation_key, after=after, limit=limit)
 
 
 @router.get("/reminders", dependencies=[Office])
-def reminders(db: DB, settings: Settings) -> list[ObligationOut]:
+def reminders(
+    db: DB, settings: Settings, after: Cursor = None, limit: Limit = 100
+) -> Page[ObligationOut]:
     """Filings overdue or due soon."""
-    return service.reminders(
+    due = service.reminders(
         db=db, settings=settings, calendar=node_calendar(settings), now=utcnow()
     )
+    return page_of_whole(ObligationOut, due, key=obligation_key, after=after, limit=limit)
 
 
 @router.post("", status_code=201, dependencies=[Office])
@@ -154,7 +167,9 @@ def consolidated_report(
     )
 
 
-@router.post("/received", dependencies=[Depends(allow(frozenset({Role.REGIONAL})))])
+@router.post(
+    "/received", dependencies=[Depends(current_caller)], openapi_extra=max_body(MAX_FILING_BYTES)
+)
 def receive(db: DB, settings: Settings, body: SignedFiling) -> SignedReceipt:
     """A region's signed filing (national node): verified, stored, recorded on the
     ledger; the answer is the national office's signed receipt."""
@@ -166,7 +181,7 @@ def get(db: DB, filing_id: FilingId) -> FilingOut:
     return FilingOut.model_validate(service.get_filing(db=db, filing_id=filing_id))
 
 
-@router.patch("/{filing_id}", dependencies=[Office])
+@router.patch("/{filing_id}", dependencies=[Office], openapi_extra=max_body(MAX_FILING_BYTES))
 def fill(db: DB, settings: Settings, filing_id: FilingId, body: FillIn) -> FilingOut:
     filing = service.own_filing(db=db, settings=settings, filing_id=filing_id)
     return FilingOut.model_validate(service.fill_filing(db=db, filing=filing, fill=body))

@@ -4,20 +4,15 @@ acknowledged, and every node logs a reminder of the filings overdue or due soon.
 
 import logging
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.ledger.errors import LedgerError
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
-from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.filings.calendar import node_calendar
-from ipfed.nodes.filings.exchange import filing_transport
 from ipfed.nodes.filings.models import Filing
 from ipfed.nodes.filings.schemas import ObligationOut
 from ipfed.nodes.filings.service import deliver_pending, reminders
 from ipfed.nodes.filings.transport import FilingTransport
-from ipfed.nodes.rounds import every
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +36,3 @@ def filings_round(
             ),
         )
     return delivered, due
-
-
-async def filings_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    await every(
-        settings.filings_round_seconds,
-        lambda: filings_round(settings, sessions, filing_transport(settings)),
-        name="filings round",
-        expected=(IpfedError, LedgerError, OperationalError),
-        logger=log,
-    )

@@ -1,18 +1,19 @@
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from ipfed.ledger.canonical import parse_canonical
 from ipfed.ledger.checkpoint import Checkpoint
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.errors import InvalidInput, NotFound
 from ipfed.nodes.http import DB
 from ipfed.nodes.ledger.service import latest_checkpoint, node_log
+from ipfed.nodes.schemas import BIGINT_MAX
 
-router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[Depends(current_caller)])
 
 
 class EntryWithProof(BaseModel):
@@ -47,9 +48,11 @@ def get_checkpoint(db: DB) -> str:
 
 
 @router.get("/entries/{position}")
-def get_entry(request: Request, db: DB, position: int) -> EntryWithProof:
+def get_entry(
+    request: Request, db: DB, position: Annotated[int, Path(ge=0, le=BIGINT_MAX)]
+) -> EntryWithProof:
     """A transaction with its inclusion proof in the latest signed checkpoint."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     note = latest_checkpoint(db=db)
     size = Checkpoint.parse(note.text).size if note else log.size
     if not 0 <= position < size:
@@ -67,11 +70,11 @@ def get_entry(request: Request, db: DB, position: int) -> EntryWithProof:
 def get_consistency(
     request: Request,
     db: DB,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=BIGINT_MAX)],
+    second: Annotated[int, Query(ge=1, le=BIGINT_MAX)],
 ) -> ConsistencyProofOut:
     """Proof that the log of size ``second`` extends the log of size ``first``."""
-    log = node_log(db, _origin(request))
+    log = node_log(db=db, origin=_origin(request))
     if not first <= second <= log.size:
         raise InvalidInput(f"need first <= second <= {log.size}", code="bad_sizes")
     return ConsistencyProofOut(

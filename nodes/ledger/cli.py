@@ -14,11 +14,26 @@ app = typer.Typer(help="The tamper-evident log and its proofs.", no_args_is_help
 
 
 @app.command("verify")
-def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
-    """Audit the whole log: every hash, signature, contract rule and checkpoint."""
+def ledger_verify(
+    data_dir: DataDir = Path("ipfed-data"),
+    seen: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--seen",
+            help="a receipt or signed checkpoint of this log shown elsewhere (repeatable)",
+        ),
+    ] = None,
+) -> None:
+    """Audit the whole log: every hash, signature, contract rule and checkpoint.
+
+    Checkpoints this node sent in receipts, and those given with ``--seen`` (from a
+    witness, say), must still be stored: a deleted or rolled-back one is reported.
+    """
+    from ipfed.ledger.errors import LedgerError
     from ipfed.ledger.trust import TrustBundle
     from ipfed.nodes.errors import ConfigurationError
     from ipfed.nodes.ledger.service import audit, node_log
+    from ipfed.nodes.ledger.shown import read_checkpoint, shown_checkpoints
 
     settings = load(data_dir)
     bundle_file = settings.identity_dir / "trust-bundle.json"
@@ -28,9 +43,15 @@ def ledger_verify(data_dir: DataDir = Path("ipfed-data")) -> None:
         raise ConfigurationError(
             f"no trust bundle at {bundle_file}", code="no_trust_bundle"
         ) from None
+    try:
+        given = [read_checkpoint(path.read_bytes()) for path in seen or []]
+    except (OSError, LedgerError) as exc:
+        err.print(f"[red]unreadable[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
     with node_db(settings) as db:
-        size = node_log(db, settings.origin).size
-        problem = audit(db=db, origin=settings.origin, bundle=bundle)
+        size = node_log(db=db, origin=settings.origin).size
+        shown = [*shown_checkpoints(db=db, origin=settings.origin), *given]
+        problem = audit(db=db, origin=settings.origin, bundle=bundle, seen=shown)
     if problem is not None:
         detail = escape(f"[{problem.code}] {problem.message}")
         err.print(f"[red]{escape(problem.where)}[/red] {detail}")
@@ -53,7 +74,8 @@ def ledger_witness(data_dir: DataDir = Path("ipfed-data")) -> None:
 
 @app.command("gossip")
 def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
-    """Check each peer's latest checkpoint against what it showed before (1: split view)."""
+    """Check each peer's latest checkpoint against what it showed before (1: split view or
+    rollback)."""
     from ipfed.nodes.identity import node_identity
     from ipfed.nodes.witness.gossip import gossip
 
@@ -64,7 +86,7 @@ def ledger_gossip(data_dir: DataDir = Path("ipfed-data")) -> None:
     for r in reports:
         table.add_row(r.node_id, r.origin or "", "" if r.size is None else str(r.size), r.outcome)
     out.print(table)
-    if any(r.outcome == "split_view" for r in reports):
+    if any(r.outcome in ("split_view", "rolled_back") for r in reports):
         raise typer.Exit(1)
 
 

@@ -57,7 +57,7 @@ class EmbeddedLedger:
         return self.record(TxType.EVIDENCE_CAPTURED, {"sha256": sha256})
 
     def receipt(self, position: int) -> Receipt:
-        size = node_log(self.db, self.origin).size
+        size = node_log(db=self.db, origin=self.origin).size
         if not 0 <= position < size:
             raise LedgerError(
                 f"nothing is recorded at {position} (the log has {size} entries)",
@@ -80,4 +80,4 @@ class EmbeddedLedger:
         )
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
-        return node_log(self.db, self.origin).consistency_proof(first, second)
+        return node_log(db=self.db, origin=self.origin).consistency_proof(first, second)

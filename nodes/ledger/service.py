@@ -19,6 +19,7 @@ from ipfed.ledger.identity import PrivateKey
 from ipfed.ledger.log import TransparencyLog
 from ipfed.ledger.merkle import MemoryTree, leaf_hash
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.ledger.receipts import EMBEDDED, Receipt
 from ipfed.ledger.transactions import Transaction
 from ipfed.ledger.trust import TrustBundle
@@ -30,7 +31,7 @@ from ipfed.nodes.ledger.store import SqlLogStore
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
-def node_log(db: Session, origin: str) -> TransparencyLog:
+def node_log(*, db: Session, origin: str) -> TransparencyLog:
     return TransparencyLog(SqlLogStore(db), origin)
 
 
@@ -71,14 +72,14 @@ def record(
     bulk_insert(
         db, StateEntry, [{"key": k, "value": v} for k, v in written.items() if k not in stored]
     )
-    return node_log(db, origin).append([tx.entry() for tx in transactions])
+    return node_log(db=db, origin=origin).append([tx.entry() for tx in transactions])
 
 
 def sign_checkpoint(
     *, db: Session, origin: str, key: PrivateKey, certificate: x509.Certificate
 ) -> SignedNote:
     """The signed checkpoint of the log as it is now (the stored one, if the log has not grown)."""
-    log = node_log(db, origin)
+    log = node_log(db=db, origin=origin)
     stored = db.get(StoredCheckpoint, log.size)
     if stored is not None:
         return SignedNote.parse(stored.note)
@@ -112,7 +113,7 @@ def prove(*, db: Session, origin: str, position: int) -> Receipt:
             f"entry {position} is in no signed checkpoint (latest size {size})",
             code="not_checkpointed",
         )
-    log = node_log(db, origin)
+    log = node_log(db=db, origin=origin)
     return Receipt(
         position=position,
         transaction=Transaction.model_validate(parse_canonical(log.store.entry(position))),
@@ -130,11 +131,17 @@ class Problem:
     message: str
 
 
-def audit(*, db: Session, origin: str, bundle: TrustBundle) -> Problem | None:
+def audit(
+    *, db: Session, origin: str, bundle: TrustBundle, seen: Sequence[str] = ()
+) -> Problem | None:
     """Re-derive everything stored from the entries: the first problem, or None.
 
     Every entry is re-hashed and its signature and contract rules re-checked
-    from an empty state; every stored subtree hash and checkpoint must match.
+    from an empty state; every stored subtree hash and checkpoint must match,
+    and every checkpoint must be signed by this log's office. ``seen`` are signed
+    checkpoints of this log shown elsewhere (in receipts handed out, cosigned by
+    witnesses): each must be one the log still has and still stores, so that a
+    deleted or rolled-back checkpoint is found.
     """
     tree = MemoryTree()
     world: dict[str, Any] = {}
@@ -163,20 +170,60 @@ def audit(*, db: Session, origin: str, bundle: TrustBundle) -> Problem | None:
             where = f"entry {start}" if node.level == 0 else f"subtree {node.level}/{node.index}"
             return Problem(where, "hash_mismatch", "the stored hash is not the entry's")
 
-    for stored in db.scalars(select(StoredCheckpoint).order_by(StoredCheckpoint.size)):
-        where = f"checkpoint {stored.size}"
-        try:
-            note = SignedNote.parse(stored.note)
-            note.verify(bundle)
-            checkpoint = Checkpoint.parse(note.text)
-        except LedgerError as exc:
-            return Problem(where, exc.code, exc.message)
-        if checkpoint.origin != origin or checkpoint.size != stored.size:
-            return Problem(where, "wrong_checkpoint", "the note is for another log or size")
-        if checkpoint.size > tree.size or checkpoint.root != tree.root(checkpoint.size):
-            return Problem(where, "root_mismatch", "the log does not have this root at this size")
+    try:
+        stored_sizes = set()
+        for stored in db.scalars(select(StoredCheckpoint).order_by(StoredCheckpoint.size)):
+            where = f"checkpoint {stored.size}"
+            if _checked(where, stored.note, origin, bundle, tree).size != stored.size:
+                return Problem(where, "wrong_checkpoint", "the note is for another size")
+            stored_sizes.add(stored.size)
+        _check_seen(seen, origin, bundle, tree, stored_sizes)
+    except _Found as found:
+        return found.problem
 
     state = {e.key: e.value for e in db.scalars(select(StateEntry))}
     if state != world:
         return Problem("state", "state_mismatch", "the stored state is not the log's replay")
     return None
+
+
+class _Found(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _checked(
+    where: str, text: str, origin: str, bundle: TrustBundle, tree: MemoryTree
+) -> Checkpoint:
+    """A signed checkpoint of this log, by its office, with the log's root at its size."""
+    try:
+        checkpoint = verify_checkpoint(SignedNote.parse(text), bundle).checkpoint
+    except LedgerError as exc:
+        raise _Found(Problem(where, exc.code, exc.message)) from None
+    if checkpoint.origin != origin:
+        raise _Found(Problem(where, "wrong_checkpoint", f"the note is of {checkpoint.origin}"))
+    if checkpoint.size > tree.size:
+        message = f"the log has {tree.size} entries, fewer than {checkpoint.size}"
+        raise _Found(Problem(where, "rolled_back", message))
+    if checkpoint.root != tree.root(checkpoint.size):
+        message = "the log does not have this root at this size"
+        raise _Found(Problem(where, "root_mismatch", message))
+    return checkpoint
+
+
+def _check_seen(
+    seen: Sequence[str], origin: str, bundle: TrustBundle, tree: MemoryTree, stored: set[int]
+) -> None:
+    """Every checkpoint of this log shown elsewhere is the log's own and is still stored."""
+    latest = max(stored, default=None)
+    for text in seen:
+        size = _checked("a checkpoint seen elsewhere", text, origin, bundle, tree).size
+        where = f"checkpoint {size} (seen elsewhere)"
+        if size in stored:
+            continue
+        if latest is None:
+            raise _Found(Problem(where, "missing_checkpoint", "no checkpoint is stored at all"))
+        if size > latest:
+            message = f"the latest checkpoint stored is {latest}"
+            raise _Found(Problem(where, "rolled_back_checkpoint", message))
+        raise _Found(Problem(where, "missing_checkpoint", "this checkpoint is no longer stored"))

@@ -2,7 +2,6 @@
 latest checkpoint witnessed by its peers, and follow the peers' checkpoints."""
 
 import logging
-from functools import partial
 
 import httpx
 from sqlalchemy.exc import OperationalError
@@ -13,7 +12,6 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.witnessing import request_witness
-from ipfed.nodes.rounds import every
 from ipfed.nodes.witness.gossip import gossip
 
 log = logging.getLogger(__name__)
@@ -28,13 +26,8 @@ def sync_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
         if any(peer.api_key for peer in settings.peers):
             request_witness(sessions=sessions, settings=settings)
         for report in gossip(sessions=sessions, peers=settings.peers, bundle=bundle):
-            if report.outcome == "split_view":
-                log.error("split view of %s reported by %s", report.origin, report.node_id)
+            if report.outcome in ("split_view", "rolled_back"):
+                log.error("%s of %s seen at %s", report.outcome, report.origin, report.node_id)
     except (IpfedError, LedgerError, OSError, httpx.HTTPError, OperationalError) as exc:
         # Peers down, a busy database: transient; the next round tries again.
         log.warning("ledger sync round failed: %s", exc)
-
-
-async def sync_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    work = partial(sync_once, settings, sessions)
-    await every(settings.ledger_sync_seconds, work, name="ledger sync round", logger=log)

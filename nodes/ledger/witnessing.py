@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import ConfigurationError, IpfedError
@@ -47,12 +48,27 @@ def request_witness(
         except WitnessRefused as exc:
             refusals.append(exc)
             continue
-        cosigned.verify(identity.bundle)
+        verify_checkpoint(cosigned, identity.bundle)
         with transaction(sessions) as db:
             note = store_cosigned(db=db, note=cosigned)
     if refusals:
         raise refusals[0]
     return note
+
+
+def _witnessed_size(http: httpx.Client, origin: str) -> int:
+    """The size of ``origin``'s log the peer last verified (0: none), found by walking
+    the peer's pages of witnessed logs."""
+    params: dict[str, str] = {}
+    while True:
+        logs = http.get("/witness/logs", params=params)
+        logs.raise_for_status()
+        found = logs.json()
+        if sizes := [w["size"] for w in found["items"] if w["origin"] == origin]:
+            return int(sizes[0])
+        if found["next"] is None:
+            return 0
+        params = {"after": found["next"]}
 
 
 def _ask(
@@ -65,13 +81,11 @@ def _ask(
     size = Checkpoint.parse(note.text).size
     headers = {"X-API-Key": peer.api_key or ""}
     with httpx.Client(base_url=peer.api_url, headers=headers, timeout=timeout) as http:
-        logs = http.get("/witness/logs")
-        logs.raise_for_status()
-        old_size = next((w["size"] for w in logs.json() if w["origin"] == settings.origin), 0)
+        old_size = _witnessed_size(http, settings.origin)
         proof: list[bytes] = []
         if 0 < old_size < size:
             with transaction(sessions) as db:
-                proof = node_log(db, settings.origin).consistency_proof(old_size, size)
+                proof = node_log(db=db, origin=settings.origin).consistency_proof(old_size, size)
         body = {
             "old_size": old_size,
             "proof": [base64.b64encode(p).decode() for p in proof],

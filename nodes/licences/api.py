@@ -3,14 +3,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.licences.schemas import LicenceOut
 from ipfed.nodes.licences.service import search_licences
 from ipfed.nodes.rights.service import right_by_number
 from ipfed.nodes.schemas import Page
 
-router = APIRouter(tags=["licences"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(tags=["licences"], dependencies=[Depends(current_caller)])
 
 
 @router.get("/licences")

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.database.core import get_or_404
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.listings.models import Channel, Listing
@@ -11,7 +11,7 @@ from ipfed.nodes.listings.schemas import ListingOut
 from ipfed.nodes.listings.service import search_listings
 from ipfed.nodes.schemas import Page
 
-router = APIRouter(tags=["listings"], dependencies=[Depends(allow(OFFICES_AND_ENFORCEMENT))])
+router = APIRouter(tags=["listings"], dependencies=[Depends(current_caller)])
 
 
 @router.get("/listings")

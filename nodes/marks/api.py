@@ -9,17 +9,18 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, OFFICES_AND_ENFORCEMENT, Caller, allow
-from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.policy import sees_scan_places
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import utcnow
-from ipfed.nodes.errors import Forbidden, NotFound
+from ipfed.nodes.database.core import get_or_404, utcnow
+from ipfed.nodes.errors import Forbidden, InvalidInput, NotFound
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks import events, issuing, lookup, scans
 from ipfed.nodes.marks import status as statuses
 from ipfed.nodes.marks.models import CloneAlert, Mark
 from ipfed.nodes.marks.schemas import (
+    MAX_UNITS_PER_REQUEST,
     CloneAlertOut,
     MarkIn,
     MarkOut,
@@ -32,7 +33,7 @@ from ipfed.nodes.marks.schemas import (
     UnitsIn,
 )
 from ipfed.nodes.schemas import Page
-from ipfed.registry.epcis import epcis_document
+from ipfed.registry.epcis import LifecycleEvent, epcis_document
 from ipfed.registry.errors import VerificationError
 from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png, qr_svg
@@ -42,16 +43,22 @@ from ipfed.sdk.verify import Verifier
 router = APIRouter(prefix="/marks", tags=["marks"])
 public = APIRouter(tags=["marks: public"])
 MarkId = Annotated[str, Path(pattern=ULID_PATTERN)]
-SCANNERS = OFFICES_AND_ENFORCEMENT | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}
 
 
 def issuing_office(
-    caller: Annotated[Caller, Depends(allow(OFFICES))], settings: Settings
+    caller: Annotated[Caller, Depends(current_caller)], settings: Settings
 ) -> Caller:
     """Only this node's own office issues and changes its marks."""
     if caller.org != settings.org_name:
         raise Forbidden(f"only {settings.org_name} issues and changes its marks", code="not_issuer")
     return caller
+
+
+def located(event: LifecycleEvent) -> bool:
+    return any(
+        value is not None
+        for value in (event.place, event.region_code, event.latitude, event.longitude)
+    )
 
 
 def _out(settings: NodeSettings, mark: Mark) -> MarkOut:
@@ -67,7 +74,7 @@ def issue_mark(
     return _out(settings, mark)
 
 
-@router.get("", dependencies=[Depends(allow(OFFICES))])
+@router.get("", dependencies=[Depends(current_caller)])
 def list_marks(
     db: DB,
     settings: Settings,
@@ -89,7 +96,7 @@ def list_marks(
     return result
 
 
-@router.get("/alerts", dependencies=[Depends(allow(OFFICES_AND_ENFORCEMENT))])
+@router.get("/alerts", dependencies=[Depends(current_caller)])
 def list_clone_alerts(db: DB, after: After = None, limit: Limit = 50) -> Page[CloneAlertOut]:
     query = select(CloneAlert).order_by(CloneAlert.id).limit(limit)
     if after is not None:
@@ -97,7 +104,7 @@ def list_clone_alerts(db: DB, after: After = None, limit: Limit = 50) -> Page[Cl
     return page(CloneAlertOut, db.scalars(query).all(), limit)
 
 
-@router.get("/{mark_id}", dependencies=[Depends(allow(EVERYONE))])
+@router.get("/{mark_id}", dependencies=[Depends(current_caller)])
 def get_mark(db: DB, settings: Settings, mark_id: MarkId) -> MarkOut:
     return _out(settings, lookup.get_mark(db=db, mark_id=mark_id))
 
@@ -127,9 +134,17 @@ def issue_units(
     settings: Settings,
     mark_id: MarkId,
     body: UnitsIn,
-    caller: Annotated[Caller, Depends(allow(OFFICES | {Role.RIGHTS_HOLDER}))],
+    caller: Annotated[Caller, Depends(current_caller)],
 ) -> UnitBatchOut:
-    """Unit codes for a production batch, asked by the mark's holder or licensee."""
+    """Unit codes for a production batch, asked by the mark's holder or licensee: at most
+    1,000 per request; a larger batch is asked for in several requests with the same
+    batch number, each answering its own codes."""
+    if body.quantity > MAX_UNITS_PER_REQUEST:
+        raise InvalidInput(
+            f"at most {MAX_UNITS_PER_REQUEST:,} unit codes per request: ask for the rest in "
+            "further requests with the same batch number",
+            code="too_many_units",
+        )
     mark = lookup.get_mark(db=db, mark_id=mark_id)
     allowed = {settings.org_name, mark.licensee or mark.holder}
     if caller.org not in allowed:
@@ -154,7 +169,7 @@ def issue_units(
     )
 
 
-@router.get("/{mark_id}/qr.{fmt}", dependencies=[Depends(allow(EVERYONE))])
+@router.get("/{mark_id}/qr.{fmt}", dependencies=[Depends(current_caller)])
 def mark_qr(
     db: DB, settings: Settings, mark_id: MarkId, fmt: Annotated[str, Path(pattern="^(png|svg)$")]
 ) -> Response:
@@ -165,11 +180,22 @@ def mark_qr(
     return Response(qr_svg(url), media_type="image/svg+xml")
 
 
-@router.get("/{mark_id}/events", dependencies=[Depends(allow(EVERYONE))])
-def mark_events(db: DB, settings: Settings, mark_id: MarkId) -> dict[str, Any]:
-    """The mark's lifecycle as an EPCIS 2.0 document."""
+@router.get("/{mark_id}/events")
+def mark_events(
+    db: DB, settings: Settings, mark_id: MarkId, caller: Annotated[Caller, Depends(current_caller)]
+) -> dict[str, Any]:
+    """The mark's lifecycle as an EPCIS 2.0 document. Who scanned it where is shown to
+    the office and the mark's holder (or licensee); others see the office's own events
+    and their own scans."""
+    mark = lookup.get_mark(db=db, mark_id=mark_id)
     stored = events.mark_events(db=db, mark_id=mark_id)
     lifecycle = [events.lifecycle_event(settings=settings, event=e) for e in stored]
+    holders = {mark.holder, mark.licensee or mark.holder}
+    node_org = settings.org_name
+    if not sees_scan_places(org=caller.org, role=caller.role, node_org=node_org, holders=holders):
+        lifecycle = [
+            e for e in lifecycle if e.org == caller.org or (e.org == node_org and not located(e))
+        ]
     return epcis_document(lifecycle, utcnow())
 
 
@@ -178,11 +204,12 @@ def record_scan(
     db: DB,
     settings: Settings,
     body: ScanIn,
-    caller: Annotated[Caller, Depends(allow(SCANNERS))],
+    caller: Annotated[Caller, Depends(current_caller)],
 ) -> ScanResult:
     """A mark scanned on a listing, in a patrol or at a fair: verified, recorded,
     checked for clones. A scan that fails verification answers 200 with the reason."""
-    return scans.record_scan(db=db, settings=settings, scan=body, by=caller.org)
+    by = scans.Reporter(caller.org, caller.role, caller.key_prefix)
+    return scans.record_scan(db=db, settings=settings, scan=body, by=by)
 
 
 # --- public: no API key ----------------------------------------------------
@@ -221,9 +248,7 @@ def verification_page(db: DB, settings: Settings, token: str) -> HTMLResponse:
     try:
         verified = Verifier(node_identity(settings).bundle).authenticate(token)
         claims = verified.claims
-        mark = db.get(Mark, claims.mark_id)
-        if mark is None:
-            raise NotFound("this office holds no such mark")
+        mark = get_or_404(db, Mark, claims.mark_id, message="this office holds no such mark")
         rows = [
             ("权利 Right", f"{mark.right.kind.value} {claims.right_number} {mark.right.name}"),
             ("权利人 Holder", mark.holder),

@@ -3,6 +3,7 @@ read back as EPCIS lifecycle events."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from hashlib import sha256
 from typing import Any
 
@@ -17,6 +18,7 @@ from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.marks.lookup import get_mark, mark_uri
 from ipfed.nodes.marks.models import BizStep, Mark, MarkEvent
 from ipfed.nodes.marks.schemas import ScanIn
+from ipfed.registry.clones import Trust
 from ipfed.registry.epcis import LifecycleEvent, object_event
 
 
@@ -32,6 +34,8 @@ class Happening:
     unit_serial: str | None = None
     scan: ScanIn | None = None
     detail: dict[str, Any] | None = None
+    key_prefix: str | None = None  # a scan's: the API key that sent it
+    trust: Trust | None = None  # a scan's: whose word its place and seller are
 
 
 def record_events(
@@ -53,8 +57,11 @@ def record_events(
             biz_step=happening.biz_step,
             action=happening.action,
             disposition=happening.disposition,
-            event_time=(scan.seen_at if scan and scan.seen_at else now),
+            event_time=now,  # a scan is timed by its arrival, not by its sender
             org=happening.org,
+            key_prefix=happening.key_prefix,
+            trust=happening.trust,
+            reported_at=scan.seen_at if scan else None,
             place=scan.place if scan else None,
             region_code=scan.region_code if scan else None,
             latitude=scan.latitude if scan else None,
@@ -77,6 +84,13 @@ def record_events(
 
 
 def lifecycle_event(*, settings: NodeSettings, event: MarkEvent) -> LifecycleEvent:
+    detail = dict(event.detail)
+    if event.trust is not None:
+        detail["trust"] = event.trust.value
+    if event.reported_at is not None:
+        detail["reportedTime"] = (
+            event.reported_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        )
     return LifecycleEvent(
         event_id=event.id,
         mark_uri=mark_uri(settings=settings, mark_id=event.mark_id),
@@ -90,7 +104,7 @@ def lifecycle_event(*, settings: NodeSettings, event: MarkEvent) -> LifecycleEve
         region_code=event.region_code,
         latitude=event.latitude,
         longitude=event.longitude,
-        detail=event.detail,
+        detail=detail,
     )
 
 

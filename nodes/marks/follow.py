@@ -3,7 +3,6 @@ status in line with the rights and licences they mark, and fetch its peers' stat
 lists, with which it checks the marks other offices issued (at fairs, for one)."""
 
 import logging
-from functools import partial
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +13,6 @@ from ipfed.nodes.database.core import transaction, utcnow
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.status import follow_rights
-from ipfed.nodes.rounds import every
 from ipfed.registry.errors import VerificationError
 from ipfed.sdk.verify import Verifier
 
@@ -35,17 +33,21 @@ def follow_once(settings: NodeSettings, sessions: sessionmaker[Session]) -> int:
 
 
 def refresh_peer_status(settings: NodeSettings) -> int:
-    """Cache every peer office's status lists; the number of peers refreshed."""
-    if not settings.peers or not (settings.identity_dir / "org.key").exists():
+    """Cache the status lists of every other office whose certificate names its node
+    (fetched from there, as a platform does); the number of offices refreshed."""
+    if not (settings.identity_dir / "org.key").exists():
         return 0
-    verifier = Verifier(node_identity(settings).bundle, cache_dir=settings.status_lists_dir)
+    identity = node_identity(settings)
+    verifier = Verifier(identity.bundle, cache_dir=settings.status_lists_dir)
     refreshed = 0
-    for peer in settings.peers:
+    for key_id in identity.bundle.by_key_id:
+        if key_id == identity.key_id or identity.bundle.node_url(key_id) is None:
+            continue
         try:
-            verifier.refresh(peer.api_url)
+            verifier.refresh(key_id)
             refreshed += 1
-        except VerificationError as exc:  # a peer down: the cached lists serve until stale
-            log.warning("status lists of %s not refreshed: %s", peer.node_id, exc.message)
+        except VerificationError as exc:  # a node down: the cached lists serve until stale
+            log.warning("status lists of %s… not refreshed: %s", key_id[:16], exc.message)
     return refreshed
 
 
@@ -53,8 +55,3 @@ def follow_round(settings: NodeSettings, sessions: sessionmaker[Session]) -> Non
     """The marks first, then the peers' status lists."""
     follow_once(settings, sessions)
     refresh_peer_status(settings)
-
-
-async def follow_forever(settings: NodeSettings, sessions: sessionmaker[Session]) -> None:
-    work = partial(follow_round, settings, sessions)
-    await every(settings.marks_follow_seconds, work, name="marks follow round", logger=log)

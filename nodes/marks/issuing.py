@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.database.core import new_id
+from ipfed.nodes.database.core import get_or_404, new_id
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.licences.models import Licence, LicenceKind
@@ -62,9 +62,8 @@ def _current_licence(db: Session, right: Right, licence_id: str, today: date) ->
 
 
 def issue_mark(*, db: Session, settings: NodeSettings, request: MarkIn, today: date) -> Mark:
-    right = db.get(Right, request.right_id)
-    if right is None:
-        raise NotFound(f"no right {request.right_id} in the profile database")
+    message = f"no right {request.right_id} in the profile database"
+    right = get_or_404(db, Right, request.right_id, message=message)
     if right.status is not RightStatus.GRANTED or (
         right.expiry_date is not None and right.expiry_date < today
     ):

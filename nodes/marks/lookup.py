@@ -4,7 +4,7 @@ holds and the URI its EPCIS events name."""
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.errors import NotFound
+from ipfed.nodes.database.core import get_or_404
 from ipfed.nodes.marks.models import Mark
 from ipfed.sdk.verify import VERIFY_PATH
 
@@ -18,7 +18,4 @@ def mark_uri(*, settings: NodeSettings, mark_id: str) -> str:
 
 
 def get_mark(*, db: Session, mark_id: str) -> Mark:
-    mark = db.get(Mark, mark_id)
-    if mark is None:
-        raise NotFound(f"no mark {mark_id}")
-    return mark
+    return get_or_404(db, Mark, mark_id, message=f"no mark {mark_id}")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right
+from ipfed.registry.clones import Trust
 from ipfed.registry.lifecycle import MarkStatus
 
 
@@ -88,8 +89,13 @@ class MarkEvent(RecordMixin, Base):
     biz_step: Mapped[BizStep] = mapped_column(str_enum(BizStep, "biz_step"))
     action: Mapped[str] = mapped_column(String(7))  # ADD, OBSERVE, DELETE
     disposition: Mapped[str | None] = mapped_column(String(40))
-    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)  # a scan's: when it arrived
     org: Mapped[str] = mapped_column(String(300))  # who did or reported it
+    # A scan's: its sender's API key, whose word its place and seller are, and the
+    # time its sender gave (recorded, not trusted).
+    key_prefix: Mapped[str | None] = mapped_column(String(12))
+    trust: Mapped[Trust | None] = mapped_column(str_enum(Trust, "sighting_trust"))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     place: Mapped[str | None] = mapped_column(String(300))  # a venue, shop URL or address
     region_code: Mapped[str | None] = mapped_column(String(6))
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -115,3 +121,12 @@ class CloneAlert(RecordMixin, Base):
     reason: Mapped[str] = mapped_column(Text)
     first_event_id: Mapped[str] = mapped_column(ForeignKey("mark_events.id"))
     second_event_id: Mapped[str] = mapped_column(ForeignKey("mark_events.id"))
+    organisations: Mapped[int] = mapped_column(Integer)  # whose sightings it rests on
+
+    first_event: Mapped[MarkEvent] = relationship(foreign_keys=[first_event_id], lazy="joined")
+    second_event: Mapped[MarkEvent] = relationship(foreign_keys=[second_event_id], lazy="joined")
+
+    @property
+    def single_party(self) -> bool:
+        """One organisation's word alone: it could have made up both sightings."""
+        return self.organisations == 1

@@ -7,6 +7,7 @@ from ipfed.nodes.http import ULID_PATTERN
 from ipfed.nodes.marks.models import BizStep
 from ipfed.nodes.rights.schemas import RightRef
 from ipfed.nodes.schemas import InputModel, OutputModel
+from ipfed.registry.clones import Trust
 from ipfed.registry.identifiers import USCC, NiceClass, RegionCode
 from ipfed.registry.lifecycle import MarkStatus
 
@@ -58,9 +59,23 @@ class MarkStatusOut(OutputModel):
     valid_until: date
 
 
+# Unit codes one request may ask for: each is signed, so 1,000 take about half a second
+# and answer about 300 KB. A larger batch is asked for in several requests with the
+# same batch number.
+MAX_UNITS_PER_REQUEST = 1000
+
+
 class UnitsIn(InputModel):
     batch_number: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: int = Field(
+        ge=1,
+        # Checked by the route, which answers `too_many_units`; documented here.
+        json_schema_extra={"maximum": MAX_UNITS_PER_REQUEST},
+        description=(
+            f"at most {MAX_UNITS_PER_REQUEST:,} per request; for more, ask again with the "
+            "same batch number"
+        ),
+    )
 
 
 class UnitOut(OutputModel):
@@ -81,13 +96,25 @@ class ScanIn(InputModel):
 
     token: str = Field(min_length=20, max_length=2000, description="the token or the QR's URL")
     biz_step: Literal[BizStep.RETAIL_SELLING, BizStep.INSPECTING]
-    seen_at: AwareDatetime | None = None
+    seen_at: AwareDatetime | None = Field(
+        default=None, description="recorded, not trusted: a scan is timed by its arrival"
+    )
     place: str | None = Field(default=None, max_length=300)
     region_code: RegionCode | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     seller_uscc: USCC | None = None
     product_class: int | str | None = None
+
+
+class SightingOut(OutputModel):
+    """One sighting an alert rests on, and whose word it is."""
+
+    event_id: str = Field(validation_alias="id")
+    org: str = Field(description="the organisation whose API key sent it")
+    trust: Trust | None = Field(description="whose word its place and seller are")
+    received_at: datetime = Field(validation_alias="event_time", description="its time")
+    reported_at: datetime | None = Field(description="the time its sender gave: not trusted")
 
 
 class CloneAlertOut(OutputModel):
@@ -98,6 +125,10 @@ class CloneAlertOut(OutputModel):
     reason: str
     first_event_id: str
     second_event_id: str
+    organisations: int = Field(description="how many organisations' sightings it rests on")
+    single_party: bool = Field(description="one organisation's word alone: it could be made up")
+    first: SightingOut = Field(validation_alias="first_event")
+    second: SightingOut = Field(validation_alias="second_event")
     created_at: datetime
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ipfed.nodes.auth.dependencies import OFFICES_AND_ENFORCEMENT, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.database.core import get_or_404
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.participants.models import Participant
@@ -11,9 +11,7 @@ from ipfed.nodes.participants.service import search_participants
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import USCC, RegionCode
 
-router = APIRouter(
-    tags=["market participants"], dependencies=[Depends(allow(OFFICES_AND_ENFORCEMENT))]
-)
+router = APIRouter(tags=["market participants"], dependencies=[Depends(current_caller)])
 
 
 @router.get("/participants")

@@ -2,14 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.products.schemas import KeyProductOut
 from ipfed.nodes.products.service import search_key_products
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import RegionCode
 
-router = APIRouter(tags=["key products"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(tags=["key products"], dependencies=[Depends(current_caller)])
 
 
 @router.get("/key-products")

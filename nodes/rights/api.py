@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ipfed.nodes.auth.dependencies import EVERYONE, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.http import DB, After, Limit, page
 from ipfed.nodes.rights import service
 from ipfed.nodes.rights.models import GeographicalIndication, RightKind, RightStatus
@@ -10,7 +10,7 @@ from ipfed.nodes.rights.schemas import GeographicalIndicationOut, PatentOut, Tra
 from ipfed.nodes.schemas import Page
 from ipfed.registry.identifiers import PatentKind
 
-router = APIRouter(tags=["rights profile"], dependencies=[Depends(allow(EVERYONE))])
+router = APIRouter(tags=["rights profile"], dependencies=[Depends(current_caller)])
 Q = Annotated[str | None, Query(max_length=200, description="part of the name or title")]
 Holder = Annotated[str | None, Query(max_length=300, description="part of the holder's name")]
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from operator import attrgetter
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -7,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ipfed.ledger.canonical import Base64Bytes
 from ipfed.ledger.note import SignedNote
 from ipfed.ledger.witness import SplitView, StaleCheckpoint
-from ipfed.nodes.auth.dependencies import EVERYONE, OFFICES, allow
+from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.errors import Conflict
-from ipfed.nodes.http import DB
+from ipfed.nodes.http import DB, After, Cursor, Limit, page
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.schemas import OutputModel
+from ipfed.nodes.schemas import BIGINT_MAX, OutputModel, Page
 from ipfed.nodes.witness import service
 
 router = APIRouter(tags=["witness"])
@@ -21,7 +22,9 @@ class AddCheckpoint(BaseModel):
     # Not an InputModel: a signed note's whitespace is part of what is signed.
     model_config = ConfigDict(extra="forbid")
 
-    old_size: int = Field(ge=0, description="size of the last checkpoint this witness cosigned")
+    old_size: int = Field(
+        ge=0, le=BIGINT_MAX, description="size of the last checkpoint this witness cosigned"
+    )
     proof: list[Base64Bytes] = Field(default=[], description="consistency proof, base64 hashes")
     checkpoint: str = Field(description="the new checkpoint, a C2SP signed note")
 
@@ -44,7 +47,7 @@ class AlarmOut(OutputModel):
 @router.post(
     "/witness/add-checkpoint",
     response_class=PlainTextResponse,
-    dependencies=[Depends(allow(OFFICES))],
+    dependencies=[Depends(current_caller)],
 )
 def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     """Cosign a log's checkpoint if it extends the one last cosigned (C2SP tlog-witness).
@@ -71,12 +74,16 @@ def add_checkpoint(request: Request, db: DB, body: AddCheckpoint) -> Response:
     return PlainTextResponse(str(cosigned))
 
 
-@router.get("/witness/logs", dependencies=[Depends(allow(EVERYONE))])
-def witnessed_logs(db: DB) -> list[KnownCheckpointOut]:
-    return [KnownCheckpointOut.model_validate(w) for w in service.witnessed(db=db)]
+@router.get("/witness/logs", dependencies=[Depends(current_caller)])
+def witnessed_logs(db: DB, after: Cursor = None, limit: Limit = 100) -> Page[KnownCheckpointOut]:
+    """Per log origin, the largest checkpoint this node verified."""
+    logs = service.witnessed(db=db, after=after, limit=limit)
+    return page(KnownCheckpointOut, logs, limit, key=attrgetter("origin"))
 
 
-@router.get("/alarms", dependencies=[Depends(allow(OFFICES))])
-def list_alarms(db: DB, origin: str | None = None) -> list[AlarmOut]:
+@router.get("/alarms", dependencies=[Depends(current_caller)])
+def list_alarms(
+    db: DB, origin: str | None = None, after: After = None, limit: Limit = 50
+) -> Page[AlarmOut]:
     """Split views seen by this node, with the evidence."""
-    return [AlarmOut.model_validate(a) for a in service.alarms(db=db, origin=origin)]
+    return page(AlarmOut, service.alarms(db=db, origin=origin, after=after, limit=limit), limit)

@@ -1,6 +1,7 @@
 """Gossip: fetch each peer's latest signed checkpoint, check it against the largest
 one seen before with a consistency proof from the peer, and raise an alarm on a
-split view (two roots at one size, or no valid consistency proof)."""
+split view (two roots at one size, or no valid consistency proof) or a rollback (an
+older checkpoint than the peer showed before)."""
 
 import base64
 import logging
@@ -10,11 +11,11 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.ledger.checkpoint import Checkpoint
 from ipfed.ledger.errors import LedgerError
 from ipfed.ledger.note import SignedNote
+from ipfed.ledger.owner import verify_checkpoint
 from ipfed.ledger.trust import TrustBundle
-from ipfed.ledger.witness import SplitView, compare, log_owner
+from ipfed.ledger.witness import RolledBack, SplitView, compare
 from ipfed.nodes.config import Peer
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.witness.models import KnownCheckpoint
@@ -29,7 +30,7 @@ class PeerReport:
     node_id: str
     origin: str | None
     size: int | None
-    outcome: str  # "consistent", "first_seen", "split_view" or an error code
+    outcome: str  # "consistent", "first_seen", "split_view", "rolled_back" or an error code
 
 
 def http_client(peer: Peer) -> httpx.Client:
@@ -65,8 +66,7 @@ def _exchange(
         return PeerReport(peer.node_id, None, None, "no_checkpoint")
     answer.raise_for_status()
     note = SignedNote.parse(answer.text)
-    log_owner(note, bundle)
-    seen = Checkpoint.parse(note.text)
+    seen = verify_checkpoint(note, bundle).checkpoint
     with transaction(sessions) as db:
         known = db.get(KnownCheckpoint, seen.origin)
         before = known.checkpoint if known else None
@@ -83,6 +83,8 @@ def _exchange(
             return PeerReport(peer.node_id, seen.origin, seen.size, "first_seen")
         try:
             compare(known.checkpoint, seen, proof)
+            if seen.size < known.size:
+                raise RolledBack(f"{seen.origin} shows size {seen.size}, after {known.size}")
         except SplitView as exc:
             exc.evidence = {
                 "origin": seen.origin,
@@ -91,6 +93,6 @@ def _exchange(
                 "proof": [base64.b64encode(p).decode() for p in proof],
             }
             raise_alarm(db=db, split=exc)
-            return PeerReport(peer.node_id, seen.origin, seen.size, "split_view")
+            return PeerReport(peer.node_id, seen.origin, seen.size, exc.code)
         remember(db=db, checkpoint=seen, note=note)
     return PeerReport(peer.node_id, seen.origin, seen.size, "consistent")

@@ -71,19 +71,28 @@ def remember(*, db: Session, checkpoint: Checkpoint, note: SignedNote) -> None:
 
 def raise_alarm(*, db: Session, split: SplitView) -> Alarm:
     origin = str(split.evidence.get("origin", ""))
-    alarm = Alarm(kind="split_view", origin=origin, detail=split.message, evidence=split.evidence)
+    alarm = Alarm(kind=split.code, origin=origin, detail=split.message, evidence=split.evidence)
     db.add(alarm)
     db.flush()
-    log.error("split view of %s: %s", origin, split.message)
+    log.error("%s of %s: %s", split.code.replace("_", " "), origin, split.message)
     return alarm
 
 
-def alarms(*, db: Session, origin: str | None = None) -> Sequence[Alarm]:
-    query = select(Alarm).order_by(Alarm.id)
+def alarms(
+    *, db: Session, origin: str | None = None, after: str | None = None, limit: int | None = None
+) -> Sequence[Alarm]:
+    query = select(Alarm).order_by(Alarm.id).limit(limit)
+    if after is not None:
+        query = query.where(Alarm.id > after)
     if origin:
         query = query.where(Alarm.origin == origin)
     return db.scalars(query).all()
 
 
-def witnessed(*, db: Session) -> Sequence[KnownCheckpoint]:
-    return db.scalars(select(KnownCheckpoint).order_by(KnownCheckpoint.origin)).all()
+def witnessed(
+    *, db: Session, after: str | None = None, limit: int | None = None
+) -> Sequence[KnownCheckpoint]:
+    query = select(KnownCheckpoint).order_by(KnownCheckpoint.origin).limit(limit)
+    if after is not None:
+        query = query.where(KnownCheckpoint.origin > after)
+    return db.scalars(query).all()

@@ -60,9 +60,9 @@ def refusal(offices: Any, data: bytes) -> str:
     return refused.value.code
 
 
-def receipt_for(offices: Any, tx: Transaction) -> Receipt:
+def receipt_for(offices: Any, tx: Transaction, origin: str = "ipfed/330000/zj") -> Receipt:
     key, certificate = offices.keys[ZJ]
-    log = TransparencyLog(MemoryStore(), "ipfed/330000/zj")
+    log = TransparencyLog(MemoryStore(), origin)
     log.append([tx.entry()])
     return Receipt(
         position=0,
@@ -209,6 +209,12 @@ def test_a_receipt_must_prove_the_lead_it_comes_with(offices: Any) -> None:
     shanghais = receipt_for(offices, lead_recorded(offices, lead, by=SH))
     assert (
         refusal(offices, sealed(offices, LeadPush(lead=lead), receipt=shanghais).to_bytes())
+        == "bad_receipt"
+    )
+    # Zhejiang's checkpoint of Shanghai's log proves nothing: only Shanghai speaks for it.
+    in_shanghais_log = receipt_for(offices, lead_recorded(offices, lead), "ipfed/310000/sh")
+    assert (
+        refusal(offices, sealed(offices, LeadPush(lead=lead), receipt=in_shanghais_log).to_bytes())
         == "bad_receipt"
     )
     # A mark status change is not anchored by a lead record.

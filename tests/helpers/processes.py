@@ -41,7 +41,7 @@ def make_node(
 ) -> tuple[PrivateKey, x509.Certificate]:
     """The node's folder: its node.toml, a migrated database and its office's identity."""
     settings.identity_dir.mkdir(parents=True)
-    (settings.data_dir / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
+    settings.save()
     upgrade(make_engine(settings.db_url))
     organisation = Organisation(settings.org_name, Role(settings.role.value), settings.region_code)
     key, certificate = authority.issue(organisation)

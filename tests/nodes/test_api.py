@@ -15,6 +15,7 @@ from ipfed.exchange.transport import Link, MemoryNetwork, MemoryTransport, PeerA
 from ipfed.ledger.proofs import parse_proof
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.models import Role
+from ipfed.nodes.auth.policy import PUBLIC, ROUTES
 from ipfed.nodes.auth.service import create_api_key, revoke_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.registry.credential import parse_token
@@ -176,9 +177,14 @@ def _unanswered_link() -> Link:
     ],
 )
 def test_an_error_of_any_layer_answers_its_status_and_code(
-    client: TestClient, failure: Callable[[], object], status: int, code: str
+    client: TestClient,
+    failure: Callable[[], object],
+    status: int,
+    code: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Registry, ledger and exchange errors are not the node's own, yet none is a 500."""
+    monkeypatch.setitem(ROUTES, ("GET", "/failing"), PUBLIC)
     client.app.add_api_route("/failing", failure)  # type: ignore[attr-defined]
     response = client.get("/failing")
     body = response.json()
@@ -214,22 +220,44 @@ def test_no_input_makes_a_500(
 
 
 def test_every_list_route_answers_the_one_page_shape(client: TestClient) -> None:
-    """A route that takes a page size answers ``{"items": [...], "next": cursor}`` and
-    takes the cursor back as ``after``, as its API description says."""
+    """No GET route answers a bare JSON array: a list is ``{"items": [...], "next": cursor}``,
+    takes a page size as ``limit`` and the cursor back as ``after``, as its API description
+    says; and every route that takes a page size answers a page."""
     api = client.get("/openapi.json").json()
-    listing = {
-        path: operation
-        for path, operations in api["paths"].items()
-        if (operation := operations.get("get"))
-        and any(p["name"] == "limit" for p in operation.get("parameters", ()))
-    }
-    assert {"/filings/receipts", "/detection/queue", "/trademarks"} <= set(listing)
-    for path, operation in listing.items():
-        assert {"after", "limit"} <= {p["name"] for p in operation["parameters"]}, path
-        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
-        schema = api["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
-        assert set(schema["properties"]) == {"items", "next"}, path
-        assert schema["properties"]["items"]["type"] == "array", path
+    schemas = api["components"]["schemas"]
+    pages, sized = set(), set()
+    for path, operations in api["paths"].items():
+        if (operation := operations.get("get")) is None:
+            continue
+        params = {p["name"] for p in operation.get("parameters", ())}
+        if "limit" in params:
+            sized.add(path)
+        content = operation["responses"]["200"].get("content", {}).get("application/json")
+        if content is None:  # an HTML page, a text note, a file
+            continue
+        answer = content["schema"]
+        if "$ref" in answer:
+            answer = schemas[answer["$ref"].rsplit("/", 1)[1]]
+        assert answer.get("type") != "array", f"{path} answers a bare list"
+        if set(answer.get("properties", ())) == {"items", "next"}:
+            assert answer["properties"]["items"]["type"] == "array", path
+            assert {"after", "limit"} <= params, path
+            pages.add(path)
+    assert sized == pages
+    assert {
+        "/filings/receipts",
+        "/detection/queue",
+        "/trademarks",
+        "/fairs/{fair_id}/leads",
+        "/alarms",
+        "/witness/logs",
+        "/exchange/links",
+        "/detection/precision",
+        "/detection/monitoring",
+        "/detection/leads/{lead_id}/reviews",
+        "/filings/calendar",
+        "/filings/reminders",
+    } <= pages
 
 
 def test_pages_are_walked_with_the_next_cursor(client: TestClient, keys: dict[Role, str]) -> None:

@@ -103,7 +103,10 @@ def test_marks_from_the_command_line(node: Path, tmp_path: Path) -> None:
     identity = node / "identity"
     assert ipfed("ca", "init", "-d", ca)[0] == 0
     org = ("--org", "浙江省知识产权局", "--role", "regional", "--region", "330000")
-    assert ipfed("ca", "issue", *org, "--out", identity, "-d", ca)[0] == 0
+    code, output = ipfed("ca", "issue", *org, "--out", identity, "-d", ca, "--url", "ftp://x")
+    assert code == 2 and "[bad_node_url]" in output
+    node_url = "http://127.0.0.1:9"  # the certified node: nothing listens there
+    assert ipfed("ca", "issue", *org, "--out", identity, "-d", ca, "--url", node_url)[0] == 0
     assert ipfed("ca", "bundle", "--out", identity / "trust-bundle.json", "-d", ca)[0] == 0
     assert ipfed("import", "trademarks", SAMPLE / "trademarks.csv", "-d", node)[0] == 0
     issue = ("marks", "issue", "4410392", "-d", node, "--holder-uscc", "91310115MA1FL3QX0F")
@@ -135,6 +138,8 @@ def test_marks_from_the_command_line(node: Path, tmp_path: Path) -> None:
     bundle = identity / "trust-bundle.json"
     code, output = ipfed("marks", "verify", url, "--bundle", bundle, "--cache", tmp_path / "c")
     assert code == 1 and "[status_unavailable]" in output  # offline with no status list
+    code, output = ipfed("marks", "verify", url, "--bundle", bundle, "--online")
+    assert code == 1 and f"cannot fetch {node_url}/status-lists/" in output  # not the QR's host
     code, output = ipfed("marks", "verify", url[:-4] + "AAAA", "--bundle", bundle)
     assert code == 1 and "[bad_signature]" in output
 

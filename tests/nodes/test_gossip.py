@@ -74,12 +74,22 @@ def test_following_a_peer_and_catching_a_fork(
     assert db.get(KnownCheckpoint, settings.origin).size == 8  # type: ignore[union-attr]
     assert follow() == "consistent"  # nothing new
 
+    latest = db.get(StoredCheckpoint, 8)
+    assert latest is not None
+    db.delete(latest)  # Shanghai's latest checkpoint rolled back: it shows 5 again
+    db.commit()
+    assert follow() == "rolled_back"
+    (rolled_back,) = alarms(db=db, origin=settings.origin)
+    assert rolled_back.kind == "rolled_back" and rolled_back.evidence["known"]
+    assert db.get(KnownCheckpoint, settings.origin).size == 8  # type: ignore[union-attr]
+
     for table in (LogEntry, LogNode, StateEntry, StoredCheckpoint):  # Shanghai rewrites history
         db.execute(delete(table))
     grow("a", 5)
     grow("c", 4)
     assert follow() == "split_view"
-    (alarm,) = alarms(db=db, origin=settings.origin)
+    (_, alarm) = alarms(db=db, origin=settings.origin)
+    assert alarm.kind == "split_view"
     assert alarm.evidence["known"] and alarm.evidence["presented"]
     assert db.get(KnownCheckpoint, settings.origin).size == 8  # type: ignore[union-attr]
 

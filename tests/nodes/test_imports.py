@@ -226,11 +226,10 @@ def test_unreadable_files_fail_cleanly(db: Session, tmp_path: Path) -> None:
         import_kind("pets")
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # SQLite: one writer at a time
 def test_a_key_stored_meanwhile_by_another_writer_fails_the_import_cleanly(
     engine: Engine, tmp_path: Path
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer in at a time")
     header = "number,name,nice_classes,holder\n"
     mine = write(tmp_path, "mine.csv", header + "W1,甲,3,甲公司\nW2,乙,5,乙公司\n")
     theirs = write(tmp_path, "theirs.csv", header + "W2,乙,5,乙公司\n")

@@ -63,7 +63,7 @@ def test_checkpoint_entries_and_proofs(
     params = {"first": 5, "second": 8}
     consistency = http.get("/ledger/consistency", params=params, headers=key_header).json()
     proof = [base64.b64decode(h) for h in consistency["proof"]]
-    verify_consistency(5, 8, node_log(db, settings.origin).root(5), head.root, proof)
+    verify_consistency(5, 8, node_log(db=db, origin=settings.origin).root(5), head.root, proof)
 
     assert http.get("/ledger/entries/8", headers=key_header).json()["error"] == "no_entry"
     bad = http.get("/ledger/consistency", params={"first": 6, "second": 5}, headers=key_header)

@@ -41,7 +41,7 @@ key, certificate = read_private_key(folder / "org.key"), read_certificate(folder
 bundle = TrustBundle.from_json((folder / "bundle.json").read_text())
 sessions = make_session_factory(make_engine(f"sqlite:///{folder / 'node.db'}"))
 with transaction(sessions) as db:
-    n = node_log(db, "ORIGIN").size  # go on where the last writer stopped
+    n = node_log(db=db, origin="ORIGIN").size  # go on where the last writer stopped
 while True:
     batch = []
     for _ in range(50):

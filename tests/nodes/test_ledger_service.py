@@ -29,7 +29,7 @@ from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.cli import app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
-from ipfed.nodes.ledger.models import LogEntry, StateEntry, StoredCheckpoint
+from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.ledger.service import (
     audit,
     latest_checkpoint,
@@ -93,7 +93,7 @@ def ledger(db: Session, identity: tuple) -> Session:
 
 def test_recording_and_a_clean_audit(ledger: Session, identity: tuple) -> None:
     bundle = identity[0]
-    assert node_log(ledger, ORIGIN).size == 9
+    assert node_log(db=ledger, origin=ORIGIN).size == 9
     assert ledger.get(StateEntry, "mark/M1").value["status"] == "suspended"  # type: ignore[union-attr]
     note = latest_checkpoint(db=ledger)
     assert note is not None and Checkpoint.parse(note.text).size == 9
@@ -113,7 +113,7 @@ def test_a_refused_batch_stores_nothing(ledger: Session, identity: tuple) -> Non
     forged = good.model_copy(update={"payload": {"sha256": digest("other")}})
     with pytest.raises(BadSignature):
         record(db=ledger, origin=ORIGIN, bundle=bundle, transactions=[forged])
-    assert node_log(ledger, ORIGIN).size == 9
+    assert node_log(db=ledger, origin=ORIGIN).size == 9
     assert audit(db=ledger, origin=ORIGIN, bundle=bundle) is None
 
 
@@ -300,3 +300,182 @@ def test_receipts_name_their_ledger_and_unnamed_ones_keep_their_bytes(
     with pytest.raises(LedgerError) as unknown:
         receipt.model_copy(update={"backend": "fabric"}).verify(bundle)
     assert unknown.value.code == "unknown_backend"
+
+
+# --- checkpoints bound to their log's office, and checkpoints that go missing ------------
+
+
+@pytest.fixture(scope="module")
+def zhejiang(identity: tuple) -> tuple:
+    """Zhejiang's office, in the same federation: a trust bundle that knows both offices."""
+    bundle, _, _, authority = identity
+    key = generate_key()
+    certificate = authority.issue(
+        Organisation("浙江省知识产权局", Role.REGIONAL, "330000"), key.public_key()
+    )
+    federation = TrustBundle(authority.certificate, [*bundle.by_key_id.values(), certificate])
+    return federation, key, certificate
+
+
+def signed_only_by(note: str, key: object, certificate: object) -> str:
+    """The same checkpoint (the honest root), with another key's signature instead."""
+    return str(SignedNote(SignedNote.parse(note).text, ()).signed_by(key, certificate))  # type: ignore[arg-type]
+
+
+def test_a_receipt_whose_checkpoint_zhejiang_signed_is_refused(
+    ledger: Session, zhejiang: tuple, tmp_path: Path
+) -> None:
+    federation, zj_key, zj_certificate = zhejiang
+    receipt = prove(db=ledger, origin=ORIGIN, position=7)
+    forged = receipt.model_copy(
+        update={"checkpoint": signed_only_by(receipt.checkpoint, zj_key, zj_certificate)}
+    )
+    assert receipt.verify(federation).name == "上海市知识产权局"
+    with pytest.raises(UntrustedIdentity) as refused:
+        forged.verify(federation)
+    assert refused.value.code == "not_the_log_owner"
+
+    (tmp_path / "bundle.json").write_text(federation.to_json(), encoding="utf-8")
+    (tmp_path / "receipt.json").write_text(forged.model_dump_json(), encoding="utf-8")
+    args = ["ledger", "check-receipt", str(tmp_path / "receipt.json")]
+    result = CliRunner().invoke(app, [*args, "--bundle", str(tmp_path / "bundle.json")])
+    assert result.exit_code == 1 and "not_the_log_owner" in result.output
+
+    # Zhejiang's signature beside Shanghai's is a witness's cosignature: witnessed.
+    cosigned = SignedNote.parse(receipt.checkpoint).signed_by(zj_key, zj_certificate)
+    witnessed = receipt.model_copy(update={"checkpoint": str(cosigned)})
+    assert witnessed.verify(federation, witnessed=True).name == "上海市知识产权局"
+
+
+def test_audit_refuses_a_stored_checkpoint_signed_by_another_office(
+    ledger: Session, zhejiang: tuple
+) -> None:
+    federation, zj_key, zj_certificate = zhejiang
+    stored = ledger.get(StoredCheckpoint, 6)
+    assert stored is not None and audit(db=ledger, origin=ORIGIN, bundle=federation) is None
+    stored.note = signed_only_by(stored.note, zj_key, zj_certificate)
+    ledger.flush()
+    problem = audit(db=ledger, origin=ORIGIN, bundle=federation)
+    assert problem is not None and (problem.where, problem.code) == (
+        "checkpoint 6",
+        "not_the_log_owner",
+    )
+
+
+def stored_notes(db: Session) -> dict[int, str]:
+    return {c.size: c.note for c in db.scalars(select(StoredCheckpoint))}
+
+
+def test_audit_finds_every_checkpoint_deleted(ledger: Session, identity: tuple) -> None:
+    bundle = identity[0]
+    shown = prove(db=ledger, origin=ORIGIN, position=7).checkpoint  # in a receipt handed out
+    assert audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=[shown]) is None
+    ledger.execute(delete(StoredCheckpoint))
+    problem = audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=[shown])
+    assert problem is not None and (problem.where, problem.code) == (
+        "checkpoint 9 (seen elsewhere)",
+        "missing_checkpoint",
+    )
+
+
+def test_audit_finds_a_gap_in_the_checkpoints(ledger: Session, identity: tuple) -> None:
+    bundle = identity[0]
+    shown = list(stored_notes(ledger).values())
+    ledger.execute(delete(StoredCheckpoint).where(StoredCheckpoint.size == 6))
+    problem = audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=shown)
+    assert problem is not None and (problem.where, problem.code) == (
+        "checkpoint 6 (seen elsewhere)",
+        "missing_checkpoint",
+    )
+
+
+def test_audit_finds_rolled_back_checkpoints(ledger: Session, identity: tuple) -> None:
+    bundle = identity[0]
+    shown = stored_notes(ledger)[9]
+    ledger.execute(delete(StoredCheckpoint).where(StoredCheckpoint.size == 9))
+    problem = audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=[shown])
+    assert problem is not None and (problem.where, problem.code) == (
+        "checkpoint 9 (seen elsewhere)",
+        "rolled_back_checkpoint",
+    )
+
+    # The log itself cut back to the last stored checkpoint: entries, subtrees and all.
+    ledger.execute(delete(LogEntry).where(LogEntry.position >= 6))
+    for node in ledger.scalars(select(LogNode)):
+        if (node.index + 1) << node.level > 6:
+            ledger.delete(node)
+    ledger.flush()
+    problem = audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=[shown])
+    assert problem is not None and (problem.where, problem.code) == (
+        "a checkpoint seen elsewhere",
+        "rolled_back",
+    )
+
+
+def test_a_checkpoint_shown_of_another_history_is_a_problem(
+    ledger: Session, identity: tuple
+) -> None:
+    bundle, key, certificate, _ = identity
+    other = SignedNote(Checkpoint(ORIGIN, 6, b"\x02" * 32).body(), ()).signed_by(key, certificate)
+    problem = audit(db=ledger, origin=ORIGIN, bundle=bundle, seen=[str(other)])
+    assert problem is not None and problem.code == "root_mismatch"
+
+
+def test_ledger_verify_reports_forged_deleted_and_rolled_back_checkpoints(
+    tmp_path: Path, identity: tuple, zhejiang: tuple
+) -> None:
+    """`ipfed ledger verify` on a node's own SQLite database, attacked three ways."""
+    _, key, certificate, _ = identity
+    federation, zj_key, zj_certificate = zhejiang
+    runner = CliRunner()
+    data_dir = tmp_path / "node"
+    init = ["node", "init", "-d", str(data_dir), "--node-id", "sh", "--role", "regional"]
+    assert runner.invoke(app, [*init, "--region", "310000"]).exit_code == 0
+    (data_dir / "identity").mkdir()
+    (data_dir / "identity" / "trust-bundle.json").write_text(federation.to_json(), "utf-8")
+    settings = NodeSettings.load(data_dir)
+    sessions = make_session_factory(make_engine(settings.db_url))
+    for batch in range(2):
+        with transaction(sessions) as db:
+            record(
+                db=db,
+                origin=settings.origin,
+                bundle=federation,
+                transactions=[
+                    make(identity, TxType.EVIDENCE_CAPTURED, sha256=digest(f"{batch}/{i}"))
+                    for i in range(3)
+                ],
+            )
+            sign_checkpoint(db=db, origin=settings.origin, key=key, certificate=certificate)
+    with transaction(sessions) as db:
+        receipt = prove(db=db, origin=settings.origin, position=4)
+    (tmp_path / "receipt.json").write_text(receipt.model_dump_json(), encoding="utf-8")
+
+    def verify(*extra: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["ledger", "verify", "-d", str(data_dir), *extra])
+        return result.exit_code, result.output
+
+    seen = ("--seen", str(tmp_path / "receipt.json"))
+    assert verify(*seen) == (0, "the log of ipfed/310000/sh verifies: 6 entries\n")
+
+    with transaction(sessions) as db:  # Zhejiang's signature on Shanghai's checkpoint
+        stored = db.get(StoredCheckpoint, 3)
+        assert stored is not None
+        honest, stored.note = stored.note, signed_only_by(stored.note, zj_key, zj_certificate)
+    code, output = verify()
+    assert code == 1 and "checkpoint 3" in output and "not_the_log_owner" in output
+
+    with transaction(sessions) as db:  # the latest checkpoint rolled back
+        db.get(StoredCheckpoint, 3).note = honest  # type: ignore[union-attr]
+        db.execute(delete(StoredCheckpoint).where(StoredCheckpoint.size == 6))
+    assert verify() == (0, "the log of ipfed/310000/sh verifies: 6 entries\n")
+    code, output = verify(*seen)
+    assert code == 1 and "checkpoint 6" in output and "rolled_back_checkpoint" in output
+
+    with transaction(sessions) as db:  # every checkpoint deleted
+        db.execute(delete(StoredCheckpoint))
+    code, output = verify(*seen)
+    assert code == 1 and "missing_checkpoint" in output
+
+    (tmp_path / "garbage").write_text("neither a receipt nor a note", encoding="utf-8")
+    assert verify("--seen", str(tmp_path / "garbage"))[0] == 2

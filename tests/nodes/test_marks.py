@@ -4,9 +4,9 @@ EPCIS exports, QR images and clone detection, on SQLite and PostgreSQL."""
 import functools
 import io
 import json
-import shutil
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
+from hashlib import sha256
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,7 +18,11 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.nodes.config import NodeSettings, Peer
+from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import CertificateAuthority, Organisation, Role, generate_key
+from ipfed.ledger.keystore import write_certificate, write_private_key
+from ipfed.ledger.trust import TrustBundle
+from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.models import LogEntry
@@ -28,12 +32,12 @@ from ipfed.nodes.marks.events import lifecycle_event, mark_events
 from ipfed.nodes.marks.follow import follow_once, refresh_peer_status
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
 from ipfed.nodes.marks.lookup import mark_url
-from ipfed.nodes.marks.models import CloneAlertKind, Mark
-from ipfed.nodes.marks.scans import record_scan
+from ipfed.nodes.marks.models import CloneAlertKind, Mark, MarkEvent
+from ipfed.nodes.marks.scans import Reporter, record_scan
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.marks.status import change_status, follow_rights, status_list
 from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
-from ipfed.registry.epcis import epcis_document
+from ipfed.registry.epcis import epcis_document, object_event
 from ipfed.registry.identifiers import PatentKind
 from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png, qr_svg
@@ -217,6 +221,11 @@ def scan(token: str, **fields: object) -> ScanIn:
     return ScanIn.model_validate({"token": token, "biz_step": "retail_selling", **fields})
 
 
+TAOBAO = Reporter("淘宝", Role.PLATFORM, "ipfed_taobao")
+JD = Reporter("京东", Role.PLATFORM, "ipfed_jd")
+PINDUODUO = Reporter("拼多多", Role.PLATFORM, "ipfed_pdd")
+
+
 def test_clones_are_caught(db: Session, office: NodeSettings, trademark: Trademark) -> None:
     mark = issue(db, office, trademark.id)
     _, (unit, other) = issue_units(
@@ -224,33 +233,83 @@ def test_clones_are_caught(db: Session, office: NodeSettings, trademark: Tradema
     )
     shanghai = {"latitude": 31.23, "longitude": 121.47, "region_code": "310000"}
     urumqi = {"latitude": 43.83, "longitude": 87.62, "region_code": "650100"}
-    t0 = datetime.now(UTC) - timedelta(hours=2)
-    first = record_scan(
-        db=db, settings=office, scan=scan(unit.token, seen_at=t0, **shanghai), by="淘宝"
-    )
+    first = record_scan(db=db, settings=office, scan=scan(unit.token, **shanghai), by=TAOBAO)
     assert first.valid and first.alerts == []
-    # Two hours by road in Shanghai: plausible.
+    # Across Shanghai: plausible at any speed.
     near = record_scan(
-        db=db,
-        settings=office,
-        scan=scan(unit.token, seen_at=t0 + timedelta(minutes=40), latitude=31.3, longitude=121.5),
-        by="淘宝",
+        db=db, settings=office, scan=scan(unit.token, latitude=31.3, longitude=121.5), by=TAOBAO
     )
     assert near.alerts == []
-    # 3,000 km in half an hour: the code was copied.
-    far = record_scan(
-        db=db,
-        settings=office,
-        scan=scan(unit.token, seen_at=t0 + timedelta(minutes=70), **urumqi),
-        by="京东",
-    )
-    assert [a.kind for a in far.alerts] == [CloneAlertKind.IMPOSSIBLE_TRAVEL]
-    # The other unit offered by two different shops.
-    record_scan(db=db, settings=office, scan=scan(other.token, seller_uscc=HOLDER), by="淘宝")
+    # 3,000 km in no time, seen by another platform: the code was copied.
+    far = record_scan(db=db, settings=office, scan=scan(unit.token, **urumqi), by=JD)
+    (travel,) = far.alerts
+    assert travel.kind == CloneAlertKind.IMPOSSIBLE_TRAVEL
+    assert (travel.organisations, travel.single_party) == (2, False)
+    assert (travel.first.org, travel.second.org) == ("淘宝", "京东")
+    assert travel.first.trust == travel.second.trust == "party"
+    # The other unit offered by two different shops, as two platforms saw it.
+    record_scan(db=db, settings=office, scan=scan(other.token, seller_uscc=HOLDER), by=TAOBAO)
     twice = record_scan(
-        db=db, settings=office, scan=scan(other.token, seller_uscc=LICENSEE), by="拼多多"
+        db=db, settings=office, scan=scan(other.token, seller_uscc=LICENSEE), by=PINDUODUO
     )
-    assert [a.kind for a in twice.alerts] == [CloneAlertKind.MULTIPLE_SELLERS]
+    assert [(a.kind, a.single_party) for a in twice.alerts] == [
+        (CloneAlertKind.MULTIPLE_SELLERS, False)
+    ]
+
+
+def test_one_platform_alone_cannot_forge_a_trusted_clone_alert(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    """The attack: one platform key sends two made-up scans of a genuine unit, choosing
+    their times, places and sellers, to have it taken for a copy."""
+    mark = issue(db, office, trademark.id)
+    _, (unit,) = issue_units(
+        db=db, settings=office, mark=mark, batch_number="B1", quantity=1, by=HOLDER_NAME
+    )
+    claimed = datetime.now(UTC) - timedelta(minutes=5)
+    made_up = [
+        {"seen_at": claimed, "latitude": 31.23, "longitude": 121.47, "seller_uscc": HOLDER},
+        {"seen_at": claimed, "latitude": 43.83, "longitude": 87.62, "seller_uscc": LICENSEE},
+    ]
+    record_scan(db=db, settings=office, scan=scan(unit.token, **made_up[0]), by=TAOBAO)
+    forged = record_scan(db=db, settings=office, scan=scan(unit.token, **made_up[1]), by=TAOBAO)
+    kinds = {a.kind: a for a in forged.alerts}
+    assert set(kinds) == {CloneAlertKind.IMPOSSIBLE_TRAVEL, CloneAlertKind.MULTIPLE_SELLERS}
+    for alert in kinds.values():
+        assert (alert.organisations, alert.single_party) == (1, True)
+        # Timed by arrival; the time the platform chose is kept as its claim.
+        assert alert.first.reported_at == alert.second.reported_at == claimed
+        assert alert.second.received_at > claimed + timedelta(minutes=4)
+    # Another organisation's genuine sighting far away: the alert it raises rests on two.
+    official = Reporter("上海市市场监督管理局", Role.ENFORCEMENT, "ipfed_samr")
+    shanghai = scan(unit.token, biz_step="inspecting", latitude=31.2, longitude=121.5)
+    checked = record_scan(db=db, settings=office, scan=shanghai, by=official)
+    (travel,) = checked.alerts
+    assert (travel.organisations, travel.single_party) == (2, False)
+    assert (travel.first.org, travel.first.trust) == ("淘宝", "party")
+    assert (travel.second.org, travel.second.trust) == ("上海市市场监督管理局", "official")
+
+
+def test_a_scan_is_timed_by_its_arrival(
+    db: Session, office: NodeSettings, trademark: Trademark
+) -> None:
+    mark = issue(db, office, trademark.id)
+    _, (unit,) = issue_units(
+        db=db, settings=office, mark=mark, batch_number="B1", quantity=1, by=HOLDER_NAME
+    )
+    before = datetime.now(UTC)
+    claimed = datetime(2026, 1, 1, 20, 0, tzinfo=timezone(timedelta(hours=8)))
+    result = record_scan(db=db, settings=office, scan=scan(unit.token, seen_at=claimed), by=JD)
+    event = db.get(MarkEvent, result.event_id)
+    assert event is not None and event.event_time >= before and event.reported_at == claimed
+    assert (event.org, event.key_prefix, event.trust) == ("京东", "ipfed_jd", "party")
+    # Both are on the ledger: the event read back hashes as it was anchored.
+    db.expire(event)
+    exported = lifecycle_event(settings=office, event=event)
+    assert exported.detail == {"trust": "party", "reportedTime": "2026-01-01T12:00:00Z"}
+    anchored = [json.loads(e)["payload"] for e in db.scalars(select(LogEntry.data))]
+    digest = sha256(canonical_bytes(object_event(exported))).hexdigest()
+    assert {"mark_id": mark.id, "event_id": event.id, "sha256": digest} in anchored
 
 
 def test_a_scan_of_a_revoked_mark_is_recorded_and_refused(
@@ -258,10 +317,10 @@ def test_a_scan_of_a_revoked_mark_is_recorded_and_refused(
 ) -> None:
     mark = issue(db, office, trademark.id)
     change(db, office, mark, MarkStatus.REVOKED, "counterfeit use")
-    result = record_scan(db=db, settings=office, scan=scan(mark.token), by="淘宝")
+    result = record_scan(db=db, settings=office, scan=scan(mark.token), by=TAOBAO)
     assert not result.valid and result.error == "revoked" and result.event_id is not None
     tampered = mark.token[:-3] + ("AAA" if mark.token[-3:] != "AAA" else "BBB")
-    result = record_scan(db=db, settings=office, scan=scan(tampered), by="淘宝")
+    result = record_scan(db=db, settings=office, scan=scan(tampered), by=TAOBAO)
     assert result.error == "bad_signature" and result.event_id is None
 
 
@@ -278,7 +337,7 @@ def test_epcis_export_validates_against_the_gs1_schema(
         scan=scan(
             unit.token, latitude=31.2, longitude=121.4, region_code="310000", place="国家会展中心"
         ),
-        by="某展会",
+        by=Reporter("某展会", Role.FAIR),
     )
     change(db, office, mark, MarkStatus.SUSPENDED, "under investigation")
     change(db, office, mark, MarkStatus.REVOKED, "counterfeits found")
@@ -342,11 +401,38 @@ def test_the_background_round_commits_what_it_follows(
     assert mark.status is MarkStatus.EXPIRED
 
 
+def federation_naming(tmp_path: Path, office: NodeSettings, shanghai_url: str) -> NodeSettings:
+    """Zhejiang's node, in a federation whose certificate for Shanghai's key names
+    ``shanghai_url`` as Shanghai's node."""
+    authority = CertificateAuthority.create()
+    shanghai = node_identity(office)
+    organisation = Organisation(office.org_name, Role.REGIONAL, office.region_code)
+    sh = authority.issue(organisation, shanghai.key.public_key(), node_url=shanghai_url)
+    key = generate_key()
+    zj = authority.issue(
+        Organisation("浙江省知识产权局", Role.REGIONAL, "330000"), key.public_key()
+    )
+    zhejiang = office.model_copy(
+        update={
+            "node_id": "zj",
+            "data_dir": tmp_path / "zj",
+            "public_url": "https://330000.ipfed.cn",
+        }
+    )
+    zhejiang.identity_dir.mkdir(parents=True)
+    write_private_key(zhejiang.identity_dir / "org.key", key)
+    write_certificate(zhejiang.identity_dir / "org.pem", zj)
+    bundle = TrustBundle(authority.certificate, [sh, zj])
+    (zhejiang.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    return zhejiang
+
+
 def test_peers_status_lists_are_fetched_over_http(
     db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
 ) -> None:
-    """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``), fetched
-    by the node's round into its cache; a verifier reading that cache sees the revocation."""
+    """A peer's lists served over real HTTP (a static mirror of ``/status-lists/``) at the
+    node URL its certificate names, fetched by the node's round into its cache; a verifier
+    reading that cache sees the revocation."""
     mark = issue(db, office, trademark.id)
     change(db, office, mark, MarkStatus.REVOKED, "counterfeits")
     mirror = tmp_path / "mirror"
@@ -359,18 +445,27 @@ def test_peers_status_lists_are_fetched_over_http(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        peer = Peer(node_id="sh", role="regional", region_code="310000", api_url=url,
-                    exchange_endpoint="tcp://127.0.0.1:7100")  # fmt: skip
-        zhejiang = office.model_copy(update={"peers": [peer], "data_dir": tmp_path / "zj"})
-        (tmp_path / "zj").mkdir()
-        shutil.copytree(office.identity_dir, zhejiang.identity_dir)
+        zhejiang = federation_naming(tmp_path, office, url)
         assert refresh_peer_status(zhejiang) == 1
-        cached = Verifier(node_identity(office).bundle, cache_dir=zhejiang.status_lists_dir)
+        bundle = node_identity(zhejiang).bundle
+        cached = Verifier(bundle, cache_dir=zhejiang.status_lists_dir)
         with pytest.raises(MarkRevoked):
             cached.verify(mark.token)
-        down = office.model_copy(
-            update={"peers": [peer.model_copy(update={"api_url": url + "/gone"})]}
-        )
+        down = federation_naming(tmp_path / "down", office, url + "/gone")
         assert refresh_peer_status(down) == 0  # logged, not raised
     finally:
         server.shutdown()
+
+
+def test_a_scan_may_name_any_node_the_trust_bundle_names(
+    db: Session, office: NodeSettings, trademark: Trademark, tmp_path: Path
+) -> None:
+    """At Zhejiang's node, a Shanghai mark behind Shanghai's certified URL is Shanghai's
+    to check; behind any other host it is refused."""
+    mark = issue(db, office, trademark.id)
+    zhejiang = federation_naming(tmp_path, office, "https://310000.ipfed.cn")
+    scan = ScanIn(token=mark_url(settings=office, token=mark.token), biz_step="retail_selling")
+    assert record_scan(db=db, settings=zhejiang, scan=scan, by="p").error == "not_issuer"
+    foreign = scan.model_copy(update={"token": "https://ipfed.example/v/" + mark.token})
+    with pytest.raises(InvalidInput, match="not a node of the federation"):
+        record_scan(db=db, settings=zhejiang, scan=foreign, by="p")

@@ -48,6 +48,7 @@ def keys(db: Session, office: NodeSettings) -> dict[str, str]:
         "holder": create_api_key(db=db, org=HOLDER_NAME, role=Role.RIGHTS_HOLDER),
         "stranger": create_api_key(db=db, org="某贸易公司", role=Role.RIGHTS_HOLDER),
         "platform": create_api_key(db=db, org="某电商平台", role=Role.PLATFORM),
+        "other platform": create_api_key(db=db, org="另一电商平台", role=Role.PLATFORM),
     }
     db.commit()
     return {name: secret for name, (_, secret) in made.items()}
@@ -158,6 +159,71 @@ def test_scans_answer_a_verdict(client: TestClient, keys: dict[str, str], right_
     ]
 
 
+def test_scans_take_bare_tokens_and_federation_urls_only(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    """A genuine token inside a URL of a host the federation does not name is refused."""
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    for token in (mark["token"], mark["url"]):
+        scan = {"token": token, "biz_step": "retail_selling"}
+        status, verdict = post(client, "/marks/scans", keys["platform"], scan)
+        assert status == 200 and verdict["valid"]
+    for host in ("https://attacker.example", "http://310000.ipfed.cn.attacker.example"):
+        scan = {"token": f"{host}/v/{mark['token']}", "biz_step": "retail_selling"}
+        status, answer = post(client, "/marks/scans", keys["platform"], scan)
+        assert (status, answer["error"]) == (422, "foreign_verification_url")
+
+
+def test_one_platform_key_cannot_forge_a_trusted_clone_alert(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    """Two made-up scans of a genuine unit from one platform key, with the times, places
+    and sellers it chose: the alerts they raise say they are that platform's word alone."""
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    batch = {"batch_number": "B-1", "quantity": 1}
+    _, units = post(client, f"/marks/{mark['id']}/units", keys["holder"], batch)
+    token = units["units"][0]["url"]
+    hours_ago = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    made_up = [
+        {"seen_at": hours_ago, "latitude": 31.23, "longitude": 121.47, "seller_uscc": HOLDER},
+        {
+            "seen_at": hours_ago,
+            "latitude": 43.83,
+            "longitude": 87.62,
+            "seller_uscc": "91330106MA27Y8K10G",
+        },
+    ]
+    for scan in made_up:
+        status, verdict = post(
+            client,
+            "/marks/scans",
+            keys["platform"],
+            {"token": token, "biz_step": "retail_selling", **scan},
+        )
+        assert status == 200
+    alerts = verdict["alerts"]
+    # Sent hours after the time they give, so their arrival does not time them: no
+    # travel is judged. The two sellers are the one platform's word.
+    assert [a["kind"] for a in alerts] == ["multiple_sellers"]
+    assert all(a["single_party"] and a["organisations"] == 1 for a in alerts)
+    for alert in alerts:
+        assert alert["first"]["org"] == alert["second"]["org"] == "某电商平台"
+        assert alert["second"]["trust"] == "party"
+        assert alert["second"]["received_at"] > alert["second"]["reported_at"]
+    # Another platform sees the unit offered by yet another seller: two organisations' word.
+    third = {"token": token, "biz_step": "retail_selling", "seller_uscc": "91310104MA1G5R2N0T"}
+    status, verdict = post(client, "/marks/scans", keys["other platform"], third)
+    assert status == 200, verdict
+    (sellers,) = verdict["alerts"]
+    assert (sellers["kind"], sellers["organisations"], sellers["single_party"]) == (
+        "multiple_sellers",
+        2,
+        False,
+    )
+    listed = client.get("/marks/alerts", headers={"X-API-Key": keys["office"]}).json()
+    assert sorted(a["single_party"] for a in listed["items"]) == [False, True]
+
+
 @pytest.mark.parametrize(
     ("path", "body", "code"),
     [
@@ -192,3 +258,22 @@ def test_bad_input_gets_a_4xx_with_a_code(
         assert 400 <= status < 500 and answer["error"] == code
     assert client.get("/marks/01JD8X4ZQ5E7B6M3N2P1R0S9T8/status").status_code == 404
     assert client.get("/status-lists/other").status_code == 422
+
+
+def test_who_scanned_a_mark_where_is_for_the_office_the_holder_and_the_scanner(
+    client: TestClient, keys: dict[str, str], right_id: str
+) -> None:
+    _, mark = post(client, "/marks", keys["office"], {"right_id": right_id, "holder_uscc": HOLDER})
+    scan = {"token": mark["url"], "biz_step": "retail_selling", "place": "南京东路 100 号"}
+    assert post(client, "/marks/scans", keys["platform"], scan)[0] == 200
+
+    def seen_by(who: str) -> list[tuple[str, str | None]]:
+        path = f"/marks/{mark['id']}/events"
+        document = client.get(path, headers={"X-API-Key": keys[who]}).json()
+        return [(e["bizStep"], e.get("ipfed:place")) for e in document["epcisBody"]["eventList"]]
+
+    scanned = [("commissioning", None), ("retail_selling", "南京东路 100 号")]
+    for who in ("office", "holder", "platform"):
+        assert seen_by(who) == scanned, who
+    for who in ("other platform", "other office", "stranger"):
+        assert seen_by(who) == [("commissioning", None)], who

@@ -29,6 +29,7 @@ def federation() -> dict:
     for name, role, region in (
         ("sh", Role.REGIONAL, "310000"),
         ("national", Role.NATIONAL, "100000"),
+        ("platform", Role.PLATFORM, "310000"),
     ):
         key = generate_key()
         members[name] = (key, authority.issue(Organisation(name, role, region), key.public_key()))
@@ -39,7 +40,7 @@ def federation() -> dict:
 @pytest.fixture
 def witness(
     engine: Engine, sessions: sessionmaker[Session], db: Session, tmp_path: Path, federation: dict
-) -> Iterator[tuple[TestClient, dict[str, str]]]:
+) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
     identity = tmp_path / "identity"
     identity.mkdir()
     key, certificate = federation["national"]
@@ -47,14 +48,20 @@ def witness(
     write_certificate(identity / "org.pem", certificate)
     (identity / "trust-bundle.json").write_text(federation["bundle"].to_json(), encoding="utf-8")
     settings = NodeSettings(
-        node_id="national", role="national", region_code="100000", data_dir=tmp_path
+        node_id="national",
+        role="national",
+        region_code="100000",
+        org_name="国家知识产权局",
+        data_dir=tmp_path,
     )
     app = create_app(settings, engine)
     app.state.sessions = sessions
     _, secret = create_api_key(db=db, org="上海市知识产权局", role=Role.REGIONAL)
+    _, own = create_api_key(db=db, org="国家知识产权局", role=Role.NATIONAL)
     db.commit()
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, {"X-API-Key": secret}
+        # a peer's key, and the key of the office that runs the node (it reads the alarms)
+        yield client, {"X-API-Key": secret}, {"X-API-Key": own}
 
 
 def regional_log(entries: list[bytes]) -> TransparencyLog:
@@ -66,7 +73,7 @@ def regional_log(entries: list[bytes]) -> TransparencyLog:
 def present(
     http: tuple, log: TransparencyLog, federation: dict, old_size: int, size: int | None = None
 ):
-    client, headers = http
+    client, headers, _ = http
     size = log.size if size is None else size
     key, certificate = federation["sh"]
     note = SignedNote(log.checkpoint(size).body(), ()).signed_by(key, certificate)
@@ -92,9 +99,10 @@ def test_cosigning_a_growing_log(witness: tuple, federation: dict) -> None:
     assert stale.status_code == 409 and stale.json()["error"] == "stale_old_size"
     assert "5" in stale.json()["detail"]
     assert present(witness, log, federation, 5).status_code == 200
-    logs = witness[0].get("/witness/logs", headers=witness[1]).json()
+    logs = witness[0].get("/witness/logs", headers=witness[1]).json()["items"]
     assert [(w["origin"], w["size"]) for w in logs] == [(ORIGIN, 8)]
-    assert witness[0].get("/alarms", headers=witness[1]).json() == []
+    assert witness[0].get("/alarms", headers=witness[1]).status_code == 403  # not its office
+    assert witness[0].get("/alarms", headers=witness[2]).json()["items"] == []
 
 
 def test_a_forked_log_raises_an_alarm(witness: tuple, federation: dict) -> None:
@@ -107,15 +115,15 @@ def test_a_forked_log_raises_an_alarm(witness: tuple, federation: dict) -> None:
     same_size = present(witness, forked, federation, 6, size=6)  # same size, other root
     assert same_size.status_code == 422 and same_size.json()["error"] == "split_view"
 
-    alarms = witness[0].get("/alarms", headers=witness[1]).json()
+    alarms = witness[0].get("/alarms", headers=witness[2]).json()["items"]
     assert [a["origin"] for a in alarms] == [ORIGIN, ORIGIN]
     assert alarms[0]["evidence"]["cosigned"] and alarms[0]["evidence"]["presented"]
-    logs = witness[0].get("/witness/logs", headers=witness[1]).json()
+    logs = witness[0].get("/witness/logs", headers=witness[1]).json()["items"]
     assert logs[0]["size"] == 6  # the honest checkpoint stays the cosigned one
 
 
 def test_only_federation_signed_checkpoints(witness: tuple, federation: dict) -> None:
-    client, headers = witness
+    client, headers, _ = witness
     stranger_key = generate_key()
     stranger = CertificateAuthority.create().issue(
         Organisation("sh", Role.REGIONAL, "310000"), stranger_key.public_key()
@@ -134,6 +142,17 @@ def test_only_federation_signed_checkpoints(witness: tuple, federation: dict) ->
     refused = client.post(
         "/witness/add-checkpoint",
         json={"old_size": 0, "checkpoint": str(impostor)},
+        headers=headers,
+    )
+    assert refused.status_code == 422 and refused.json()["error"] == "not_the_log_owner"
+    # A platform of Shanghai's region is not Shanghai's office: it speaks for no log.
+    key, certificate = federation["platform"]
+    not_an_office = SignedNote(regional_log([b"x"]).checkpoint().body(), ()).signed_by(
+        key, certificate
+    )
+    refused = client.post(
+        "/witness/add-checkpoint",
+        json={"old_size": 0, "checkpoint": str(not_an_office)},
         headers=headers,
     )
     assert refused.status_code == 422 and refused.json()["error"] == "not_the_log_owner"

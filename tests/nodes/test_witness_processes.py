@@ -71,7 +71,7 @@ def pair(tmp_path: Path, sync_seconds: float = 0) -> tuple[NodeSettings, NodeSet
         api_key=key_on_sh,
     )
     national = national.model_copy(update={"peers": [sh_peer]})
-    (national.data_dir / "node.toml").write_text(national.to_toml(), encoding="utf-8")
+    national.save()
     bundle = authority.bundle().to_json()
     for node in (national, sh):
         (node.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
@@ -151,7 +151,7 @@ def test_national_node_witnesses_shanghai(tmp_path: Path) -> None:
 
         alarms = httpx.get(
             f"{national.base_url}/alarms", headers={"X-API-Key": key_on_national}
-        ).json()
+        ).json()["items"]
         assert [(a["kind"], a["origin"]) for a in alarms] == [("split_view", "ipfed/310000/sh")]
 
 

@@ -22,8 +22,10 @@ from ipfed.nodes.detection.models import DetectionTask, Lead
 
 
 @pytest.fixture
-def keys(db: Session, sample_data: None) -> dict[Role, str]:
-    created = {role: create_api_key(db=db, org=f"{role} org", role=role)[1] for role in Role}
+def keys(db: Session, settings: NodeSettings, sample_data: None) -> dict[Role, str]:
+    """A key of every role; the regional key is the node's own office's."""
+    org = {role: settings.org_name if role is Role.REGIONAL else f"{role} org" for role in Role}
+    created = {role: create_api_key(db=db, org=org[role], role=role)[1] for role in Role}
     db.commit()
     return created
 
@@ -127,9 +129,9 @@ def test_a_rights_holder_task_then_review_evidence_trace_and_push(
     status, traced = call(client, "GET", f"/detection/leads/{lead['id']}/trace", office)
     assert traced["matched_by"] == "shop" and traced["uscc"] == "92330782MA29C7TB03"
     status, reviews = call(client, "GET", f"/detection/leads/{lead['id']}/reviews", office)
-    assert [r["decision"] for r in reviews] == ["confirm"]
+    assert [r["decision"] for r in reviews["items"]] == ["confirm"]
     status, figures = call(client, "GET", "/detection/precision", office)
-    assert {f["kind"]: f["precision"] for f in figures}["trademark"] == 1.0
+    assert {f["kind"]: f["precision"] for f in figures["items"]}["trademark"] == 1.0
 
 
 def test_who_may_launch_what(client: TestClient, keys: dict[Role, str]) -> None:
@@ -188,7 +190,16 @@ def test_screen_on_the_spot_and_errors(client: TestClient, keys: dict[Role, str]
     status, entries = call(
         client, "GET", "/detection/monitoring", office, params={"directory": "key_trademarks"}
     )
-    assert len(entries) == 6
+    assert len(entries["items"]) == 6 and entries["next"] is None
+    # A small aggregate is walked like any list: by its key, page after page.
+    walked, params = [], {"directory": "key_trademarks", "limit": 4}
+    while True:
+        status, entries = call(client, "GET", "/detection/monitoring", office, params=params)
+        walked += [f"{e['directory']}/{e['subject']}" for e in entries["items"]]
+        if entries["next"] is None:
+            break
+        params["after"] = entries["next"]
+    assert walked == sorted(walked) and len(set(walked)) == 6
 
 
 def test_the_review_queue_is_walked_page_by_page(

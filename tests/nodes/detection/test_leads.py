@@ -9,10 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.detection.screening import Screener
-from ipfed.ledger.identity import CertificateAuthority
+from ipfed.ledger.canonical import canonical_bytes
+from ipfed.ledger.identity import CertificateAuthority, Organisation, Role, generate_key
+from ipfed.ledger.note import SignedNote
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.detection import service
-from ipfed.nodes.detection.evidence import EvidenceBundle, EvidenceError, export_bundle
+from ipfed.nodes.detection.evidence import (
+    EvidenceBundle,
+    EvidenceError,
+    export_bundle,
+    sha256_hex,
+)
 from ipfed.nodes.detection.models import Decision, Lead, LeadStatus, Review
 from ipfed.nodes.detection.tracing import region_of, trace
 from ipfed.nodes.errors import Conflict, InvalidInput
@@ -288,3 +295,28 @@ def test_the_review_queue_continues_after_a_lead(db: Session, leads: dict[str, L
     while page := service.review_queue(db=db, after=walked[-1] if walked else None, limit=2):
         walked += [lead.id for lead in page]
     assert walked == whole and len(whole) == len(leads)
+
+
+def test_evidence_whose_checkpoint_another_office_signed_is_refused(db: Session) -> None:
+    authority = CertificateAuthority.create()
+    offices = {}
+    for name, region in (("上海市知识产权局", "310000"), ("浙江省知识产权局", "330000")):
+        key = generate_key()
+        offices[region] = (
+            key,
+            authority.issue(Organisation(name, Role.REGIONAL, region), key.public_key()),
+        )
+    trust = TrustBundle(authority.certificate, [c for _, c in offices.values()])
+    ledger = EmbeddedLedger(db=db, origin=ORIGIN, identity=NodeIdentity(*offices["310000"], trust))
+    snapshot = canonical_bytes({"images": [], "source": "https://example.com/item/1"})
+    digest = sha256_hex(snapshot)
+    receipt = ledger.receipt(ledger.anchor(digest).position)
+    bundle = EvidenceBundle(sha256=digest, snapshot=snapshot, images=[], receipt=receipt)
+    assert bundle.verify(trust)[0].name == "上海市知识产权局"
+
+    text = SignedNote.parse(receipt.checkpoint).text
+    zhejiang_only = SignedNote(text, ()).signed_by(*offices["330000"])
+    forged = receipt.model_copy(update={"checkpoint": str(zhejiang_only)})
+    with pytest.raises(EvidenceError) as caught:
+        bundle.model_copy(update={"receipt": forged}).verify(trust)
+    assert caught.value.code == "not_the_log_owner"

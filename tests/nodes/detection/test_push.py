@@ -6,7 +6,7 @@ back as the receiving nodes would read it."""
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.directory import Directory
@@ -21,6 +21,9 @@ from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.identity import NodeIdentity
 from ipfed.nodes.ledger.embedded import EmbeddedLedger
+from ipfed.nodes.ledger.models import StoredCheckpoint
+from ipfed.nodes.ledger.service import audit
+from ipfed.nodes.ledger.shown import shown_checkpoints
 
 ORIGIN = "ipfed/310000/sh"
 SHANGHAI = Organisation("上海市知识产权局", Role.REGIONAL, "310000")
@@ -141,3 +144,22 @@ def test_a_seller_not_traced_is_the_finding_office_s_to_act_on(
     assert push.recipients == ["上海市市场监督管理局"]
     message = push.message()
     assert isinstance(message, LeadPush) and message.lead.jurisdiction == "310000"
+
+
+def test_checkpoints_in_pushed_receipts_are_kept_for_the_ledger_audit(
+    db: Session, leads: dict[str, Lead], identity: NodeIdentity, ledger: EmbeddedLedger
+) -> None:
+    """A lead's receipt shows a checkpoint of the log to others: deleting every stored
+    checkpoint afterwards is found, from the copy in the outbox."""
+    review(db, ledger, leads["S001/1587423"], Decision.CONFIRM)
+    push_confirmed(
+        db=db, network=network(identity, FEDERATION), ledger=ledger, home_region="310000"
+    )
+    shown = list(shown_checkpoints(db=db, origin=ORIGIN))
+    assert shown and all(s == str(ledger.checkpoint()) for s in shown)
+    assert list(shown_checkpoints(db=db, origin="ipfed/330000/zj")) == []
+    assert audit(db=db, origin=ORIGIN, bundle=identity.bundle, seen=shown) is None
+
+    db.execute(delete(StoredCheckpoint))
+    problem = audit(db=db, origin=ORIGIN, bundle=identity.bundle, seen=shown)
+    assert problem is not None and problem.code == "missing_checkpoint"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
 
@@ -23,6 +23,7 @@ from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.exchange.delivery import due
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.inbox import receive
+from ipfed.nodes.exchange.models import OutboxEnvelope
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import send
 from ipfed.nodes.identity import NodeIdentity
@@ -172,9 +173,34 @@ def test_offices_send_and_the_rules_choose_the_recipients(
         ("lead.record", ["国家知识产权局"]),
     ]
     status, links = call(client, "GET", "/exchange/links", keys[SH])
-    pending = {link["peer"]: link["pending"] for link in links}
+    pending = {link["peer"]: link["pending"] for link in links["items"]}
     assert pending == {"sh": 1, "national": 1, "zj": 0}  # Xuhui is served here
     assert call(client, "POST", "/exchange/messages", keys[XUHUI], json=message)[0] == 403
+
+
+def test_another_office_key_does_not_speak_for_this_office(
+    client: TestClient, db: Session, offices: Any, tmp_path: Path, shanghai: NodeSettings
+) -> None:
+    """An office key of another organisation, created on this node, neither sends in
+    this office's name nor works its leads' outbox or its alarms."""
+    foreign = {
+        role: create_api_key(db=db, org=ZJ, role=role)[1] for role in (Role.NATIONAL, Role.REGIONAL)
+    }
+    db.commit()
+    message = {"type": "lead.push", "body": lead_push().model_dump(mode="json")}
+    envelope = str(ULID())
+    for key in foreign.values():
+        for method, path, body in (
+            ("POST", "/exchange/messages", message),
+            ("GET", "/exchange/outbox", None),
+            ("GET", "/exchange/links", None),
+            ("POST", f"/exchange/outbox/{envelope}/retry", None),
+            ("POST", f"/exchange/outbox/{envelope}/give-up", {"reason": "not mine"}),
+            ("GET", "/alarms", None),
+        ):
+            status, answer = call(client, method, path, key, json=body)
+            assert (status, answer["error"]) == (403, "not_this_office"), (method, path)
+    assert db.scalar(select(func.count()).select_from(OutboxEnvelope)) == 0
 
 
 @pytest.mark.parametrize(
@@ -215,6 +241,14 @@ def test_each_organisation_sees_only_its_own_queue(
     assert call(client, "GET", f"/exchange/inbox/{item['id']}", keys[XUHUI])[0] == 200
     assert call(client, "GET", "/exchange/outbox", keys[XUHUI])[0] == 403
     assert call(client, "GET", "/exchange/inbox", keys["某电商平台"])[1]["items"] == []
+    # No key of any other organisation, an office's included, reads Xuhui's queue.
+    others = {role: create_api_key(db=db, org=ZJ, role=role)[1] for role in Role}
+    db.commit()
+    for role, key in others.items():
+        assert call(client, "GET", "/exchange/inbox", key)[1]["items"] == [], role
+        assert call(client, "GET", f"/exchange/inbox/{item['id']}", key)[0] == 404, role
+        thread = call(client, "GET", f"/exchange/threads/{push.lead.lead_id}", key)
+        assert thread[0] == 404, role
 
 
 def test_feedback_on_a_lead_goes_back(
@@ -236,6 +270,9 @@ def test_feedback_on_a_lead_goes_back(
         == "no_lead"
     )
     assert call(client, "POST", path, keys[XUHUI], json={"outcome": "lost"})[0] == 422
+    # An empty case number is refused by the API as by the message it would become.
+    empty_case = {"outcome": "case_opened", "case_number": ""}
+    assert call(client, "POST", path, keys[XUHUI], json=empty_case)[0] == 422
     assert call(client, "POST", path, keys["某电商平台"], json={"outcome": "taken_down"})[0] == 403
     unknown = f"/exchange/leads/{ULID()}/feedback"
     assert (

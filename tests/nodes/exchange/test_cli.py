@@ -42,7 +42,7 @@ def make_node(tmp_path: Path, offices: Any) -> Path:
             ]
         }
     )
-    (folder / "node.toml").write_text(settings.to_toml(), encoding="utf-8")
+    settings.save()
     key, certificate = offices.keys["上海市知识产权局"]
     settings.identity_dir.mkdir()
     (settings.identity_dir / "org.key").write_bytes(

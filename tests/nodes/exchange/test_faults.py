@@ -37,7 +37,7 @@ def file_filings(node: Any, count: int) -> None:
 
 
 def received(node: Any) -> int:
-    with transaction(node.sessions) as db:
+    with node.sessions() as db:  # reads only: waits for none of the node's writers
         return int(db.scalar(select(func.count()).select_from(InboxEnvelope)) or 0)
 
 
@@ -45,7 +45,7 @@ def assert_every_message_applied_once_in_order(fed: Any, total: int) -> None:
     sender, receiver = fed.nodes["zj"], fed.nodes["national"]
 
     def delivered() -> bool:
-        with transaction(sender.sessions) as db:
+        with sender.sessions() as db:
             states = db.execute(
                 select(OutboxDelivery.state, func.count()).group_by(OutboxDelivery.state)
             ).all()
@@ -147,7 +147,7 @@ def test_a_cut_link_is_retried_with_back_off_and_loses_nothing(federation_of: An
     file_filings(zj, 500)  # while the link is down
 
     def failing() -> bool:
-        with transaction(zj.sessions) as db:
+        with zj.sessions() as db:
             link = db.get(PeerLink, "national")
             return link is not None and link.failures >= 2 and link.retry_at is not None
 

@@ -63,7 +63,7 @@ def test_a_filing_and_its_receipt_travel_over_the_exchange(federation_of: Any) -
         assert stored is not None and stored.state is FilingState.RECEIVED
         assert stored.ledger_position is not None
         assert db.get(FilingReceipt, good) is not None
-    with transaction(sh.sessions) as db:
+    with sh.sessions() as db:  # reads only: deliver_pending below writes on its own
         kept = db.get(FilingReceipt, good)
         assert kept is not None and kept.received_by == "国家知识产权局"
         # Sending again queues nothing more: the outbox already carries it.

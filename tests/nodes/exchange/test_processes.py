@@ -121,7 +121,7 @@ def test_a_lead_reaches_enforcement_and_the_record_and_its_feedback_comes_back(
     assert feedback["envelope"]["body"]["handled_by"] == SH_ENFORCEMENT
     fed.wait_for(lambda: len(thread(national)["received"]) == 2, "the feedback on the record")
 
-    links = {link["peer"]: link for link in zj.get("/exchange/links").json()}
+    links = {link["peer"]: link for link in zj.get("/exchange/links").json()["items"]}
     assert links["sh"]["delivered"] == 1 and links["national"]["delivered"] == 1
     assert all(link["key_known"] and link["dead"] == 0 for link in links.values())
 
@@ -168,7 +168,7 @@ def test_bad_envelopes_are_refused_with_their_reason_and_the_sender_told(
     fed.start()
 
     def settled() -> bool:
-        with transaction(zj.sessions) as db:
+        with zj.sessions() as db:  # reads only: waits for none of the node's writers
             states = db.scalars(select(OutboxDelivery.state)).all()
         return len(states) == 7 and DeliveryState.PENDING not in states
 
@@ -211,7 +211,7 @@ def test_a_lead_confirmed_on_a_node_reaches_enforcement_by_itself(
     )
     sh = fed.nodes["sh"]
     sh.settings = sh.settings.model_copy(update={"leads_push_seconds": 0.5})
-    (sh.settings.data_dir / "node.toml").write_text(sh.settings.to_toml(), encoding="utf-8")
+    sh.settings.save()
     with transaction(sh.sessions) as db:
         for kind in SAMPLE_KINDS:
             import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")

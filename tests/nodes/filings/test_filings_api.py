@@ -127,10 +127,10 @@ def test_a_region_writes_previews_submits_and_corrects_a_filing(
     ]
 
     calendar = regional.get("/filings/calendar", params={"year": period[:4]}, headers=office)
-    entry = next(o for o in calendar.json() if o["period"] == period)
+    entry = next(o for o in calendar.json()["items"] if o["period"] == period)
     assert entry["filing_id"] == filing_id  # the latest filed version, not the draft
     assert entry["standing"] in ("filed", "filed_late")
-    reminded = regional.get("/filings/reminders", headers=office).json()
+    reminded = regional.get("/filings/reminders", headers=office).json()["items"]
     assert all(o["standing"] in ("overdue", "due_soon") for o in reminded)
     assert period not in [o["period"] for o in reminded if o["kind"] == "monthly_report"]
 
@@ -250,7 +250,7 @@ def test_the_national_node_receives_filings_and_reports_on_them(
     assert pd.read_excel(io.BytesIO(xlsx.content), sheet_name="未报送").shape[0] == 30
     page = national_api.get("/filings/report", params={"period": period}, headers=office)
     assert page.headers["content-type"].startswith("text/html") and page.text.count("<svg") == 4
-    calendar = national_api.get("/filings/calendar", headers=office).json()
+    calendar = national_api.get("/filings/calendar", headers=office).json()["items"]
     assert {o["region_code"] for o in calendar} >= {"110000", "310000", "650000"}
     bad = national_api.get(
         "/filings/report", params={"period": period, "format": "pdf"}, headers=office

@@ -216,6 +216,7 @@ def march(db: Session) -> None:
             reason="two sellers",
             first_event_id=stored[1].id,
             second_event_id=stored[2].id,
+            organisations=1,
             created_at=utc("2024-03-07T10:00:00+08:00"),
         )
     )

@@ -1,7 +1,7 @@
 """Jobs: work started by a request or a clock, run by the node's durable runner
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 09:30:00.000000
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0008"
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,186 @@
+"""Who may call what: the node's one authorization policy.
+
+``ROUTES`` names, for every route of the API (method and path template), the
+audience that may call it. :func:`~ipfed.nodes.auth.dependencies.authorize` looks
+each request's route up here before anything else runs; a route missing from the
+table is refused to everyone, so a new route stays closed until it is declared.
+
+An audience admits callers by role and, for the node's own office, by
+organisation: a national or regional key of another organisation is an office of
+the federation, never this node's office. Which row a caller may see within a
+route (its own fair, its own inbox, the marks it holds) is decided by the named
+checks at the end of this module, which the services call.
+
+The CLI is the node's operator at its own files: every CLI action speaks for the
+node's own office and needs no entry here.
+"""
+
+from dataclasses import dataclass
+
+from ipfed.ledger.identity import OFFICES, Role
+
+EVERYONE = frozenset(Role)
+OFFICES_AND_ENFORCEMENT = OFFICES | {Role.ENFORCEMENT}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Callers admitted to a route: those with one of ``roles``; with
+    ``own_organisation``, only keys of the organisation that runs the node."""
+
+    name: str
+    roles: frozenset[Role]
+    own_organisation: bool = False
+    needs_key: bool = True
+    code: str = "forbidden"  # the error code a refused caller gets
+
+    def admits(self, *, org: str, role: Role, node_org: str) -> bool:
+        return role in self.roles and (not self.own_organisation or org == node_org)
+
+
+PUBLIC = Audience("the public (no key)", EVERYONE, needs_key=False)
+ANY_MEMBER = Audience("any key", EVERYONE)
+OWN_OFFICE = Audience(
+    "the node's own office", OFFICES, own_organisation=True, code="not_this_office"
+)
+# The same rule, with the code marks have always answered.
+ISSUING_OFFICE = Audience("the issuing office", OFFICES, own_organisation=True, code="not_issuer")
+FEDERATION_OFFICES = Audience("offices of the federation", OFFICES)
+REGIONAL_OFFICES = Audience("regional offices", frozenset({Role.REGIONAL}))
+REGULATORS = Audience("offices and enforcement", OFFICES_AND_ENFORCEMENT)
+FAIR_ORGANIZERS = Audience("fair organizers", frozenset({Role.FAIR}))
+FAIRS_AND_REGULATORS = Audience("fair organizers and regulators", REGULATORS.roles | {Role.FAIR})
+HOLDERS = Audience("offices and rights holders", OFFICES | {Role.RIGHTS_HOLDER})
+SCANNERS = Audience(
+    "who scans marks", REGULATORS.roles | {Role.PLATFORM, Role.FAIR, Role.RIGHTS_HOLDER}
+)
+LAUNCHERS = Audience(
+    "who launches detection",
+    OFFICES | {Role.ENFORCEMENT, Role.RIGHTS_HOLDER, Role.ASSISTANCE_CENTRE},
+)
+# Who acts on the leads pushed to it and reports back.
+ACTING = Audience(
+    "who handles leads", OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
+)
+
+Route = tuple[str, str]  # (method, path template)
+
+ROUTES: dict[Route, Audience] = {
+    # the node
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/version"): ANY_MEMBER,
+    ("GET", "/whoami"): ANY_MEMBER,
+    # the registers: public information
+    ("GET", "/patents"): ANY_MEMBER,
+    ("GET", "/patents/{number}"): ANY_MEMBER,
+    ("GET", "/trademarks"): ANY_MEMBER,
+    ("GET", "/trademarks/{number}"): ANY_MEMBER,
+    ("GET", "/geographical-indications"): ANY_MEMBER,
+    ("GET", "/geographical-indications/{number}"): ANY_MEMBER,
+    ("GET", "/licences"): ANY_MEMBER,
+    ("GET", "/adjudications"): ANY_MEMBER,
+    ("GET", "/key-products"): ANY_MEMBER,
+    # personal data: regulators only
+    ("GET", "/participants"): REGULATORS,
+    ("GET", "/participants/{participant_id}"): REGULATORS,
+    ("GET", "/listings"): REGULATORS,
+    ("GET", "/listings/{listing_id}"): REGULATORS,
+    # the ledger and witnessing
+    ("GET", "/ledger/checkpoint"): ANY_MEMBER,
+    ("GET", "/ledger/entries/{position}"): ANY_MEMBER,
+    ("GET", "/ledger/consistency"): ANY_MEMBER,
+    ("POST", "/witness/add-checkpoint"): FEDERATION_OFFICES,  # peers ask this node to cosign
+    ("GET", "/witness/logs"): ANY_MEMBER,
+    ("GET", "/alarms"): OWN_OFFICE,
+    # marks
+    ("GET", "/status-lists/{purpose}"): PUBLIC,
+    ("GET", "/marks/{mark_id}/status"): PUBLIC,
+    ("GET", "/v/{token}"): PUBLIC,
+    ("POST", "/marks"): ISSUING_OFFICE,
+    ("GET", "/marks"): FEDERATION_OFFICES,
+    ("GET", "/marks/alerts"): REGULATORS,
+    ("GET", "/marks/{mark_id}"): ANY_MEMBER,
+    ("POST", "/marks/{mark_id}/status"): ISSUING_OFFICE,
+    ("POST", "/marks/{mark_id}/units"): HOLDERS,  # row: sees_as_holder
+    ("GET", "/marks/{mark_id}/qr.{fmt}"): ANY_MEMBER,
+    ("GET", "/marks/{mark_id}/events"): ANY_MEMBER,  # row: sees_scan_places
+    ("POST", "/marks/scans"): SCANNERS,
+    # detection and review
+    ("POST", "/detection/tasks"): LAUNCHERS,
+    ("GET", "/detection/tasks/{task_id}"): LAUNCHERS,  # row: the requester, or the office
+    ("GET", "/detection/leads"): REGULATORS,
+    ("GET", "/detection/queue"): REGULATORS,
+    ("GET", "/detection/leads/{lead_id}"): REGULATORS,
+    ("POST", "/detection/leads/{lead_id}/review"): OWN_OFFICE,
+    ("GET", "/detection/leads/{lead_id}/reviews"): REGULATORS,
+    ("GET", "/detection/leads/{lead_id}/evidence"): REGULATORS,
+    ("GET", "/detection/leads/{lead_id}/trace"): REGULATORS,
+    ("GET", "/detection/leads/{lead_id}/push"): OWN_OFFICE,
+    ("GET", "/detection/confirmed"): OWN_OFFICE,
+    ("GET", "/detection/precision"): REGULATORS,
+    ("POST", "/detection/screen"): OWN_OFFICE,
+    ("GET", "/detection/monitoring"): REGULATORS,
+    ("POST", "/detection/monitoring"): OWN_OFFICE,
+    # the exchange
+    ("GET", "/exchange/link-key"): PUBLIC,
+    ("POST", "/exchange/messages"): OWN_OFFICE,
+    ("GET", "/exchange/inbox"): ANY_MEMBER,  # row: inbox_of
+    ("GET", "/exchange/inbox/{inbox_id}"): ANY_MEMBER,  # row: inbox_of
+    ("GET", "/exchange/outbox"): OWN_OFFICE,
+    ("GET", "/exchange/dead-letters"): OWN_OFFICE,
+    ("POST", "/exchange/outbox/{envelope_id}/retry"): OWN_OFFICE,
+    ("POST", "/exchange/outbox/{envelope_id}/give-up"): OWN_OFFICE,
+    ("GET", "/exchange/links"): OWN_OFFICE,
+    ("GET", "/exchange/threads/{subject}"): ANY_MEMBER,  # row: inbox_of
+    ("POST", "/exchange/leads/{lead_id}/feedback"): ACTING,  # row: inbox_of
+    # fairs: row checks in fairs.service (the organizer, or regulators)
+    ("POST", "/fairs"): FAIR_ORGANIZERS,
+    ("GET", "/fairs"): FAIRS_AND_REGULATORS,
+    ("GET", "/fairs/infringements"): FAIRS_AND_REGULATORS,
+    ("GET", "/fairs/{fair_id}"): FAIRS_AND_REGULATORS,
+    ("POST", "/fairs/{fair_id}/exhibitors"): FAIR_ORGANIZERS,
+    ("POST", "/fairs/{fair_id}/exhibits/{exhibit_id}/scans"): FAIRS_AND_REGULATORS,
+    ("GET", "/fairs/{fair_id}/leads"): FAIRS_AND_REGULATORS,
+    ("GET", "/fairs/{fair_id}/tracking"): FAIRS_AND_REGULATORS,
+    # filings: the office's own; at the national node, what the regions file
+    ("GET", "/filings/calendar"): OWN_OFFICE,
+    ("GET", "/filings/reminders"): OWN_OFFICE,
+    ("POST", "/filings"): OWN_OFFICE,
+    ("GET", "/filings"): OWN_OFFICE,
+    ("GET", "/filings/receipts"): OWN_OFFICE,
+    ("GET", "/filings/report"): OWN_OFFICE,
+    ("POST", "/filings/received"): REGIONAL_OFFICES,
+    ("GET", "/filings/{filing_id}"): OWN_OFFICE,
+    ("PATCH", "/filings/{filing_id}"): OWN_OFFICE,
+    ("GET", "/filings/{filing_id}/preview"): OWN_OFFICE,
+    ("POST", "/filings/{filing_id}/submit"): OWN_OFFICE,
+    ("POST", "/filings/{filing_id}/correction"): OWN_OFFICE,
+    ("GET", "/filings/{filing_id}/receipt"): OWN_OFFICE,
+}
+
+# Refused to everyone: a route nobody declared.
+UNDECLARED = Audience(
+    "nobody (the route is not in the policy)", frozenset(), code="undeclared_route"
+)
+
+
+def audience_of(method: str, path: str) -> Audience:
+    return ROUTES.get((method, path), UNDECLARED)
+
+
+# --- rows within a route -------------------------------------------------------
+
+
+def is_own_office(*, org: str, role: Role, node_org: str) -> bool:
+    return OWN_OFFICE.admits(org=org, role=role, node_org=node_org)
+
+
+def inbox_of(*, org: str, role: Role, node_org: str) -> str | None:
+    """Whose envelopes a caller reads: the node's own office reads the node's whole
+    inbox (None); everyone else, other offices included, only what is addressed to it."""
+    return None if is_own_office(org=org, role=role, node_org=node_org) else org
+
+
+def sees_scan_places(*, org: str, role: Role, node_org: str, holders: set[str]) -> bool:
+    """Who scanned a mark where is the office's and the mark's holder's (or licensee's)."""
+    return is_own_office(org=org, role=role, node_org=node_org) or org in holders
