@@ -1,7 +1,6 @@
 """Concurrent requests on a file SQLite database: writers wait for one another
 (busy_timeout) instead of failing, and readers wait for no one."""
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -70,11 +69,10 @@ def test_readers_do_not_wait_for_a_writer(
     client, key, _ = node
     with sqlite_file.connect() as writer, writer.begin():
         writer.execute(text("UPDATE api_keys SET org = org"))  # holds the write lock
-        started = time.monotonic()
+        # The lock is held until the answer is in: a reader that needed it would give up
+        # after busy_timeout with a 503.
         response = client.get("/marks", headers={"X-API-Key": key})
-        waited = time.monotonic() - started
     assert response.status_code == 200
-    assert waited < 2  # busy_timeout is 10 s
 
 
 def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
@@ -83,9 +81,7 @@ def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
     # Launching a detection task stores it in a transaction of its own: the request's
     # authentication must not hold the write lock meanwhile.
     client, key, _ = node
-    started = time.monotonic()
     launched = client.post(
         "/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key}
     )
-    assert launched.status_code == 202, launched.text
-    assert time.monotonic() - started < 5  # busy_timeout is 10 s
+    assert launched.status_code == 202, launched.text  # not 503 after busy_timeout
