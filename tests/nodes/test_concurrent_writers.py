@@ -3,11 +3,11 @@
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from rights import warrior
 from sqlalchemy import Engine, text
 
 from ipfed.nodes.app import create_app
@@ -16,7 +16,6 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 
 WRITERS = 16
 
@@ -33,15 +32,7 @@ def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
 def node(sqlite_file: Engine, office: NodeSettings) -> Iterator[tuple[TestClient, str, str]]:
     """A node on its own file database, with a right to mark and the office's key."""
     with transaction(make_session_factory(sqlite_file)) as db:
-        right = Trademark(
-            number="4410392",
-            name="回力 WARRIOR",
-            holder="上海回力鞋业有限公司",
-            status=RightStatus.GRANTED,
-            grant_date=date(2008, 3, 7),
-            expiry_date=datetime.now(UTC).date() + timedelta(days=800),
-            nice_class_mask=nice_class_mask([25]),
-        )
+        right = warrior()
         db.add(right)
         _, key = create_api_key(db=db, org=office.org_name, role=Role.REGIONAL)
         db.flush()
