@@ -21,14 +21,12 @@ import json
 import os
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+from node_process import start
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
@@ -92,22 +90,6 @@ def make_nodes(folder: Path) -> dict[str, NodeSettings]:
     for settings in nodes.values():
         (settings.identity_dir / "trust-bundle.json").write_text(bundle, encoding="utf-8")
     return nodes
-
-
-def start(settings: NodeSettings) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(settings.data_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=(settings.data_dir / "node.log").open("wb"),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{settings.base_url}/health").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit(f"{settings.node_id} did not start; see {settings.data_dir / 'node.log'}")
 
 
 def filing(n: int) -> FilingSubmission:

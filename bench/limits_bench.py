@@ -18,8 +18,6 @@ import asyncio
 import json
 import os
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,6 +25,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from node_process import start
 
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
@@ -72,23 +71,6 @@ def node(folder: Path) -> tuple[NodeSettings, str]:
         _, secret = create_api_key(db=db, org=settings.org_name, role=Role.REGIONAL)
     engine.dispose()
     return settings, secret
-
-
-def start(settings: NodeSettings) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ipfed.nodes", "node", "run", "-d", str(settings.data_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=(settings.data_dir / "node.log").open("wb"),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{settings.base_url}/health").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the node did not start; see {settings.data_dir / 'node.log'}")
 
 
 async def huge_json(size: int) -> AsyncIterator[bytes]:

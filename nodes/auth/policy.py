@@ -164,8 +164,16 @@ UNDECLARED = Audience(
 )
 
 
+# The API's documentation pages, which the OpenAPI document they show does not list.
+DOCUMENTATION: dict[Route, Audience] = {
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+}
+
+
 def audience_of(method: str, path: str) -> Audience:
-    return ROUTES.get((method, path), UNDECLARED)
+    return ROUTES.get((method, path)) or DOCUMENTATION.get((method, path), UNDECLARED)
 
 
 # --- rows within a route -------------------------------------------------------

@@ -2,12 +2,14 @@
 with their office's identity, the ``ipfed`` command, and nodes started and stopped."""
 
 import os
+import random
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from cryptography import x509
@@ -18,11 +20,23 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
 from ipfed.nodes.database.migrate import upgrade
 
+_given: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port below the kernel's ephemeral range: a port from that range
+    can be taken by any outgoing connection between choosing it and a node binding it."""
+    ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(10_000, ephemeral), 100):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in _given:
+            _given.add(port)
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def ipfed(*args: str) -> subprocess.CompletedProcess[str]:

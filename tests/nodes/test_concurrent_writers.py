@@ -1,14 +1,13 @@
 """Concurrent requests on a file SQLite database: writers wait for one another
 (busy_timeout) instead of failing, and readers wait for no one."""
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from rights import warrior
 from sqlalchemy import Engine, text
 
 from ipfed.nodes.app import create_app
@@ -17,7 +16,6 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 
 WRITERS = 16
 
@@ -34,15 +32,7 @@ def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
 def node(sqlite_file: Engine, office: NodeSettings) -> Iterator[tuple[TestClient, str, str]]:
     """A node on its own file database, with a right to mark and the office's key."""
     with transaction(make_session_factory(sqlite_file)) as db:
-        right = Trademark(
-            number="4410392",
-            name="回力 WARRIOR",
-            holder="上海回力鞋业有限公司",
-            status=RightStatus.GRANTED,
-            grant_date=date(2008, 3, 7),
-            expiry_date=datetime.now(UTC).date() + timedelta(days=800),
-            nice_class_mask=nice_class_mask([25]),
-        )
+        right = warrior()
         db.add(right)
         _, key = create_api_key(db=db, org=office.org_name, role=Role.REGIONAL)
         db.flush()
@@ -70,11 +60,10 @@ def test_readers_do_not_wait_for_a_writer(
     client, key, _ = node
     with sqlite_file.connect() as writer, writer.begin():
         writer.execute(text("UPDATE api_keys SET org = org"))  # holds the write lock
-        started = time.monotonic()
+        # The lock is held until the answer is in: a reader that needed it would give up
+        # after busy_timeout with a 503.
         response = client.get("/marks", headers={"X-API-Key": key})
-        waited = time.monotonic() - started
     assert response.status_code == 200
-    assert waited < 2  # busy_timeout is 10 s
 
 
 def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
@@ -83,9 +72,7 @@ def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
     # Launching a detection task stores it in a transaction of its own: the request's
     # authentication must not hold the write lock meanwhile.
     client, key, _ = node
-    started = time.monotonic()
     launched = client.post(
         "/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key}
     )
-    assert launched.status_code == 202, launched.text
-    assert time.monotonic() - started < 5  # busy_timeout is 10 s
+    assert launched.status_code == 202, launched.text  # not 503 after busy_timeout

@@ -142,7 +142,7 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert fair is not None, output
         sh_url = nodes[1][3]
         leads = httpx.get(f"{sh_url}/fairs/{fair[1]}/leads", headers={"X-API-Key": fair[2]})
-        (lead,) = leads.json()
+        (lead,) = leads.json()["items"]
         assert lead["exhibit"]["name"] == "大·白·兔 特价装"
         assert lead["exhibit"]["flags"][0]["evidence"]["right_number"] == "1587423"
 

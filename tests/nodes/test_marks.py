@@ -5,7 +5,7 @@ import functools
 import io
 import json
 import threading
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from hashlib import sha256
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 import zxingcpp
 from PIL import Image
+from rights import warrior
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +37,7 @@ from ipfed.nodes.marks.models import CloneAlertKind, Mark, MarkEvent
 from ipfed.nodes.marks.scans import Reporter, record_scan
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.marks.status import change_status, follow_rights, status_list
-from ipfed.nodes.rights.models import Patent, RightStatus, Trademark, nice_class_mask
+from ipfed.nodes.rights.models import Patent, RightStatus, Trademark
 from ipfed.registry.epcis import epcis_document, object_event
 from ipfed.registry.identifiers import PatentKind
 from ipfed.registry.lifecycle import MarkStatus
@@ -53,15 +54,7 @@ SCHEMA = Path(__file__).resolve().parents[3] / "shared/conformance/epcis/EPCIS-J
 
 @pytest.fixture
 def trademark(db: Session) -> Trademark:
-    right = Trademark(
-        number="4410392",
-        name="回力 WARRIOR",
-        holder="上海回力鞋业有限公司",
-        status=RightStatus.GRANTED,
-        grant_date=date(2008, 3, 7),
-        expiry_date=TODAY + timedelta(days=800),
-        nice_class_mask=nice_class_mask([25, 28]),
-    )
+    right = warrior(classes=[25, 28])
     db.add(right)
     db.flush()
     return right

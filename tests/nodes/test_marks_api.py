@@ -1,11 +1,12 @@
 """The marks API: roles, public status endpoints, and bad input answered with 4xx."""
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from rights import warrior
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +17,6 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
 from ipfed.nodes.database.migrate import upgrade
 from ipfed.nodes.identity import node_identity
-from ipfed.nodes.rights.models import RightStatus, Trademark, nice_class_mask
 from ipfed.registry.status_list import StatusListDocument
 from ipfed.sdk import MarkSuspended, Verifier
 
@@ -26,15 +26,7 @@ HOLDER = "91310115MA1FL3QX0F"
 
 @pytest.fixture
 def right_id(db: Session) -> str:
-    right = Trademark(
-        number="4410392",
-        name="回力 WARRIOR",
-        holder=HOLDER_NAME,
-        status=RightStatus.GRANTED,
-        grant_date=date(2008, 3, 7),
-        expiry_date=datetime.now(UTC).date() + timedelta(days=800),
-        nice_class_mask=nice_class_mask([25]),
-    )
+    right = warrior(holder=HOLDER_NAME)
     db.add(right)
     db.commit()
     return right.id

@@ -1,7 +1,6 @@
 """The exchange's HTTP API on the Shanghai node: who sees which envelopes, sending,
 feedback, the outbox and its dead letters, links, and bad input answered with 4xx."""
 
-import socket
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
+from processes import free_port
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from ulid import ULID
@@ -30,12 +30,6 @@ from ipfed.nodes.identity import NodeIdentity
 
 SH, ZJ = "上海市知识产权局", "浙江省知识产权局"
 XUHUI, SH_ENFORCEMENT = "徐汇区市场监督管理局", "上海市市场监督管理局"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def peers(*node_ids: str) -> list[Peer]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from processes import free_port
 from sqlalchemy import func, select
 from ulid import ULID
 
@@ -134,9 +135,7 @@ class Cable:
 
 
 def test_a_cut_link_is_retried_with_back_off_and_loses_nothing(federation_of: Any) -> None:
-    with socket.socket() as spare:
-        spare.bind(("127.0.0.1", 0))
-        port = int(spare.getsockname()[1])
+    port = free_port()
     fed = federation_of("national", "zj", endpoints={("zj", "national"): f"tcp://127.0.0.1:{port}"})
     national, zj = fed.nodes["national"], fed.nodes["zj"]
     cable = Cable(port, int(national.settings.exchange_endpoint.rsplit(":", 1)[1]))
