@@ -143,6 +143,9 @@ def settings(tmp_path: Path) -> NodeSettings:
         org_name="上海市知识产权局",
         data_dir=tmp_path,
         public_url="https://310000.ipfed.cn",
+        # In-process apps share the test's connection, which the runner's worker threads
+        # must not use: tests run the jobs they need themselves.
+        jobs_poll_seconds=0,
     )
 
 

@@ -53,6 +53,7 @@ def witness(
         region_code="100000",
         org_name="国家知识产权局",
         data_dir=tmp_path,
+        jobs_poll_seconds=0,  # in-process: no worker threads on the test's connection
     )
     app = create_app(settings, engine)
     app.state.sessions = sessions

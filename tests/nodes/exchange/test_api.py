@@ -60,6 +60,7 @@ def shanghai(tmp_path: Path, offices: Any) -> NodeSettings:
         data_dir=tmp_path / "sh",
         exchange_endpoint=f"tcp://127.0.0.1:{free_port()}",
         ledger_sync_seconds=0,
+        jobs_poll_seconds=0,  # in-process: no worker threads on the test's connection
         peers=peers("national", "zj"),
     )
     key, certificate = offices.keys[SH]

@@ -48,6 +48,7 @@ class Federation:
             ledger_sync_seconds=0,
             marks_follow_seconds=0,
             filings_round_seconds=0,
+            jobs_poll_seconds=0,  # the tests run the jobs they need
         )
         key, certificate = self.keys[node_id]
         settings.identity_dir.mkdir(parents=True)
