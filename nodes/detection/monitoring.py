@@ -182,30 +182,29 @@ def refresh(*, db: Session) -> dict[str, int]:
 
 def chart(*, db: Session, path: Path) -> None:
     """Bar charts of the riskiest enterprises and the most infringed rights (PNG)."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ipfed.nodes.charts import chinese
 
     entries = db.scalars(select(MonitoringEntry)).all()
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for axis, directory, title in (
-        (axes[0], "high_risk_enterprises", "High-risk enterprises (priority added)"),
-        (axes[1], "most_infringed_rights", "Most infringed rights (events)"),
-    ):
-        rows = sorted(
-            (e for e in entries if e.directory == directory),
-            key=lambda e: -float(e.detail.get("events", e.weight)),
-        )[:10]
-        labels = [e.detail.get("enterprise", e.subject)[:18] for e in rows]
-        values = [
-            float(e.detail.get("events", e.weight))
-            if directory != "high_risk_enterprises"
-            else e.weight
-            for e in rows
-        ]
-        axis.barh(labels[::-1], values[::-1], color="#c0392b")
-        axis.set_title(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    with chinese():
+        figure = Figure(figsize=(11, 4), layout="constrained")  # no pyplot: no display needed
+        axes = figure.subplots(1, 2)
+        for axis, directory, title in (
+            (axes[0], "high_risk_enterprises", "High-risk enterprises (priority added)"),
+            (axes[1], "most_infringed_rights", "Most infringed rights (events)"),
+        ):
+            rows = sorted(
+                (e for e in entries if e.directory == directory),
+                key=lambda e: -float(e.detail.get("events", e.weight)),
+            )[:10]
+            labels = [e.detail.get("enterprise", e.subject)[:18] for e in rows]
+            values = [
+                float(e.detail.get("events", e.weight))
+                if directory != "high_risk_enterprises"
+                else e.weight
+                for e in rows
+            ]
+            axis.barh(labels[::-1], values[::-1], color="#c0392b")
+            axis.set_title(title)
+        figure.savefig(path, dpi=120)

@@ -3,25 +3,14 @@ page with matplotlib charts (inline SVG, so the page stands alone)."""
 
 import html
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pandas as pd
-from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 
+from ipfed.nodes.charts import chinese
 from ipfed.nodes.filings.calendar import KIND_NAMES
 from ipfed.nodes.filings.consolidation import KEY_FIGURES, Consolidation, short_name
 
-# Debian's fonts-noto-cjk (see the Dockerfile) shows matplotlib its collection's first face, JP,
-# which has every simplified Chinese glyph too.
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Noto Sans CJK JP",
-)
 LEAD_SERIES = {
     "trademark": "商标侵权",
     "patent_marking": "假冒专利",
@@ -36,15 +25,6 @@ STANDINGS = {
     "due_soon": "即将到期",
     "upcoming": "未到期",
 }
-
-
-@contextmanager
-def _chinese() -> Iterator[None]:
-    """Draw with a CJK font where one is installed, so region names are not boxes."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    families = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
-    with rc_context({"font.family": families, "svg.fonttype": "path"}):
-        yield
 
 
 def _labels(report: Consolidation) -> list[str]:
@@ -113,7 +93,7 @@ def standing_chart(report: Consolidation) -> Figure:
 
 
 def charts(report: Consolidation) -> dict[str, Figure]:
-    with _chinese():
+    with chinese():
         return {
             "standing": standing_chart(report),
             "leads": leads_chart(report),
@@ -124,7 +104,7 @@ def charts(report: Consolidation) -> dict[str, Figure]:
 
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    with _chinese():
+    with chinese():
         figure.savefig(buffer, format="svg")
     text = buffer.getvalue()
     return text[text.index("<svg") :]
