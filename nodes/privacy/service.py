@@ -1,0 +1,228 @@
+"""Erasing personal fields: those past their retention period, and a data subject's.
+
+A field is erased by setting it to NULL, or to :data:`ERASED` where the column cannot
+be empty. Erasing selects only records that still hold personal data, so running it
+again changes nothing. Hashes stay: an evidence record keeps the SHA-256 the ledger
+anchored (its snapshot, which holds the seller, is emptied), a scan keeps its ledger
+position; the ledger itself holds only hashes and public fields and is never touched.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import page_of, utcnow
+from ipfed.nodes.detection.models import Evidence, EvidenceImage, Lead
+from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.models import MarkEvent
+from ipfed.nodes.participants.models import Participant, Shop
+from ipfed.nodes.privacy.models import Cause, Erasure
+from ipfed.nodes.privacy.schemas import ErasureRequestIn
+
+ERASED = "[已删除]"  # stands in for an erased name where the column cannot be empty
+BATCH = 500  # records of one kind per transaction
+
+# The kinds of record counted in an erasure.
+LISTINGS = "listings"  # a listing's seller, shop, booth, URL and description
+EVIDENCE = "evidence"  # an evidence snapshot and its images (the hash stays)
+SCANS = "scans"  # a scan's place, coordinates and seller's credit code
+PARTICIPANTS = "participants"  # a participant's name, credit code, address and shops
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of personal data is kept (see NodeSettings for the why)."""
+
+    listings: timedelta  # listings that raised no lead
+    leads: timedelta  # listings that raised a lead, and their evidence
+    scans: timedelta
+
+    @classmethod
+    def of(cls, settings: NodeSettings) -> "Retention":
+        return cls(
+            listings=timedelta(days=settings.retention_listing_days),
+            leads=timedelta(days=settings.retention_lead_days),
+            scans=timedelta(days=settings.retention_scan_days),
+        )
+
+
+def erase_listings(*, db: Session, listing_ids: Sequence[str]) -> Counter[str]:
+    """Erase the seller's fields of these listings and their evidence snapshots."""
+    counts: Counter[str] = Counter()
+    if not listing_ids:
+        return counts
+    counts[LISTINGS] = _changed(
+        db,
+        update(Listing)
+        .where(Listing.id.in_(listing_ids), Listing.seller != ERASED)
+        .values(seller=ERASED, seller_shop_id=None, booth=None, url=None, description=None),
+    )
+    of_listings = select(Evidence.id).where(Evidence.listing_id.in_(listing_ids))
+    counts[EVIDENCE] = _changed(
+        db,
+        update(Evidence)
+        .where(Evidence.id.in_(of_listings), func.length(Evidence.snapshot) > 0)
+        .values(snapshot=b""),
+    )
+    _changed(
+        db,
+        update(EvidenceImage)
+        .where(EvidenceImage.evidence_id.in_(of_listings), func.length(EvidenceImage.data) > 0)
+        .values(data=b""),
+    )
+    return counts
+
+
+_SCAN_FIELDS = (MarkEvent.place, MarkEvent.latitude, MarkEvent.longitude, MarkEvent.seller_uscc)
+
+
+def erase_scans(*, db: Session, event_ids: Sequence[str]) -> int:
+    """Erase the place, coordinates and seller of these mark events; the event, its
+    region code and its ledger position stay."""
+    if not event_ids:
+        return 0
+    return _changed(
+        db,
+        update(MarkEvent)
+        .where(MarkEvent.id.in_(event_ids), or_(*(f.is_not(None) for f in _SCAN_FIELDS)))
+        .values(place=None, latitude=None, longitude=None, seller_uscc=None),
+    )
+
+
+def erase_expired(
+    *, db: Session, retention: Retention, now: datetime, limit: int = BATCH
+) -> Counter[str]:
+    """One batch (up to ``limit`` records of each kind) of what is past its retention."""
+    has_lead = exists().where(Lead.listing_id == Listing.id)
+    unled = (
+        select(Listing.id)
+        .where(~has_lead, Listing.captured_at < now - retention.listings, Listing.seller != ERASED)
+        .order_by(Listing.id)
+        .limit(limit)
+    )
+    # A listing behind leads is kept for the leads' period after the last of them was
+    # found or decided.
+    last_lead = func.max(func.coalesce(Lead.decided_at, Lead.created_at))
+    stale = (
+        select(Lead.listing_id).group_by(Lead.listing_id).having(last_lead < now - retention.leads)
+    )
+    led = (
+        select(Listing.id)
+        .where(Listing.id.in_(stale), Listing.seller != ERASED)
+        .order_by(Listing.id)
+        .limit(limit)
+    )
+    counts = erase_listings(db=db, listing_ids=db.scalars(unled).all())
+    counts.update(erase_listings(db=db, listing_ids=db.scalars(led).all()))
+    old_scans = (
+        select(MarkEvent.id)
+        .where(
+            MarkEvent.event_time < now - retention.scans,
+            or_(*(f.is_not(None) for f in _SCAN_FIELDS)),
+        )
+        .order_by(MarkEvent.id)
+        .limit(limit)
+    )
+    counts[SCANS] = erase_scans(db=db, event_ids=db.scalars(old_scans).all())
+    return +counts
+
+
+def record_retention(*, db: Session, erasure_id: str | None, counts: Counter[str]) -> str:
+    """Add a batch's counts to the round's record (made by its first batch); its id."""
+    if erasure_id is None:
+        erasure = Erasure(cause=Cause.RETENTION, counts=dict(counts))
+        db.add(erasure)
+        db.flush()
+        return erasure.id
+    erasure = db.get_one(Erasure, erasure_id)
+    erasure.counts = dict(Counter(erasure.counts) + counts)
+    return erasure.id
+
+
+def erase_subject(
+    *, db: Session, request: ErasureRequestIn, recorded_by: str, now: datetime | None = None
+) -> Erasure:
+    """Erase, now, every personal field of the subject the decided request names, and
+    record the decision with what it changed."""
+    if request.seller is None and request.uscc is None and request.shop is None:
+        raise InvalidInput(
+            "name the subject by seller, credit code or shop", code="subject_required"
+        )
+    if db.scalar(select(Erasure.id).where(Erasure.request_ref == request.request_ref)):
+        raise Conflict(
+            f"request {request.request_ref} was already carried out", code="erasure_recorded"
+        )
+    # What the participants' register knows of the subject names them too.
+    matches = []
+    if request.seller is not None:
+        matches.append(Participant.name == request.seller)
+    if request.uscc is not None:
+        matches.append(Participant.uscc == request.uscc)
+    if request.shop is not None:
+        matches.append(
+            Participant.id.in_(
+                select(Shop.participant_id).where(
+                    Shop.platform == request.shop.platform, Shop.shop_id == request.shop.shop_id
+                )
+            )
+        )
+    participants = db.scalars(select(Participant).where(or_(*matches))).all()
+    names = {p.name for p in participants} | ({request.seller} if request.seller else set())
+    names.discard(ERASED)
+    usccs = {p.uscc for p in participants if p.uscc} | ({request.uscc} if request.uscc else set())
+    shops = {(s.platform, s.shop_id) for p in participants for s in p.shops}
+    if request.shop is not None:
+        shops.add((request.shop.platform, request.shop.shop_id))
+
+    listing_matches: list[ColumnElement[bool]] = [Listing.seller.in_(names)] if names else []
+    listing_matches += [
+        and_(Listing.source == platform, Listing.seller_shop_id == shop_id)
+        for platform, shop_id in shops
+    ]
+    counts: Counter[str] = Counter()
+    if listing_matches:
+        listings = select(Listing.id).where(or_(*listing_matches), Listing.seller != ERASED)
+        for batch in _batches(db.scalars(listings).all()):
+            counts.update(erase_listings(db=db, listing_ids=batch))
+    if usccs:
+        scans = select(MarkEvent.id).where(MarkEvent.seller_uscc.in_(usccs))
+        for batch in _batches(db.scalars(scans).all()):
+            counts[SCANS] += erase_scans(db=db, event_ids=batch)
+    for participant in participants:
+        if participant.name != ERASED or participant.uscc or participant.registered_address:
+            participant.name, participant.uscc, participant.registered_address = ERASED, None, None
+            participant.shops.clear()
+            counts[PARTICIPANTS] += 1
+    erasure = Erasure(
+        cause=Cause.REQUEST,
+        request_ref=request.request_ref,
+        decided_by=request.decided_by,
+        recorded_by=recorded_by,
+        counts={kind: counts[kind] for kind in (LISTINGS, EVIDENCE, SCANS, PARTICIPANTS)},
+        created_at=now or utcnow(),
+    )
+    db.add(erasure)
+    db.flush()
+    return erasure
+
+
+def erasures(*, db: Session, after: str | None = None, limit: int = 50) -> Sequence[Erasure]:
+    return db.scalars(page_of(Erasure, after=after, limit=limit)).all()
+
+
+def _batches(ids: Sequence[str]) -> list[Sequence[str]]:
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _changed(db: Session, statement: Update) -> int:
+    """How many rows a bulk UPDATE changed (the session's objects are not synchronised:
+    the caller reads the rows again if it needs them)."""
+    result = db.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
