@@ -10,10 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.canonical import parse_canonical
+from ipfed.nodes.app import node_jobs
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection.evidence import EvidenceError, export_bundle
 from ipfed.nodes.detection.models import Evidence, Lead
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.jobs.models import Job, JobState
+from ipfed.nodes.jobs.runner import Runner, Schedule
+from ipfed.nodes.jobs.service import enqueue
 from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.service import audit
@@ -133,3 +138,20 @@ def test_shorter_periods_from_the_settings_take_effect(
     assert retention_round(office, sessions) == {}
     office.retention_scan_days = 1
     assert retention_round(office, sessions) == {"scans": 2}
+
+
+def test_the_round_runs_on_the_nodes_job_runner(
+    db: Session, sessions: sessionmaker[Session], office: NodeSettings, world: World
+) -> None:
+    age(db, world)
+    handlers, schedules = node_jobs(office, sessions, None)
+    assert Schedule("privacy.retention", office.privacy_round_seconds) in schedules
+    runner = Runner(sessions, handlers, schedules=schedules)
+    with transaction(sessions) as job_db:
+        job = enqueue(db=job_db, kind="privacy.retention", payload={})
+    assert runner.run_one()
+    db.expire_all()
+    assert db.get_one(Job, job.id).state is JobState.DONE
+    assert db.get_one(Listing, world.listings["S004"].id).seller == ERASED
+    office.privacy_round_seconds = 0  # 0: the round does not run
+    assert "privacy.retention" not in node_jobs(office, sessions, None)[0]

@@ -1,0 +1,223 @@
+"""Erasure on a decided request: exactly the subject's personal fields go, in every
+record, at once; the decision is kept without the data; a request carried out again,
+or for a subject already erased, changes nothing; only the node's own office decides."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from personal_data import YIWU, YIWU_NAME, World
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from ipfed.ledger.identity import Role
+from ipfed.nodes.app import create_app
+from ipfed.nodes.auth.service import create_api_key
+from ipfed.nodes.cli import app as ipfed_app
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.detection.models import Evidence
+from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.service import audit
+from ipfed.nodes.listings.models import Listing
+from ipfed.nodes.marks.models import MarkEvent
+from ipfed.nodes.participants.models import Participant, Shop
+from ipfed.nodes.privacy.models import Cause, Erasure
+from ipfed.nodes.privacy.schemas import ErasureRequestIn
+from ipfed.nodes.privacy.service import ERASED, erase_subject
+
+
+def request(ref: str, **subject: object) -> ErasureRequestIn:
+    return ErasureRequestIn.model_validate({"request_ref": ref, "decided_by": "李处长", **subject})
+
+
+def personal(db: Session) -> dict[str, object]:
+    """Every personal field of the node, by record, as it stands."""
+    db.expire_all()
+    return {
+        **{
+            f"listing {r.external_id}": (r.seller, r.seller_shop_id, r.url, r.description)
+            for r in db.scalars(select(Listing))
+        },
+        **{f"evidence {r.id}": r.snapshot for r in db.scalars(select(Evidence))},
+        **{
+            f"scan {r.id}": (r.place, r.latitude, r.longitude, r.seller_uscc)
+            for r in db.scalars(select(MarkEvent))
+        },
+        **{
+            f"participant {r.id}": (r.name, r.uscc, r.registered_address, len(r.shops))
+            for r in db.scalars(select(Participant))
+        },
+    }
+
+
+def test_a_decided_request_erases_exactly_the_subjects_data(
+    db: Session, office: NodeSettings, world: World
+) -> None:
+    before = personal(db)
+    erasure = erase_subject(db=db, request=request("沪知保〔2026〕7号", uscc=YIWU), recorded_by="t")
+    assert erasure.counts == {"listings": 2, "evidence": 2, "scans": 1, "participants": 1}
+    after = personal(db)
+    changed = {key for key in before if before[key] != after[key]}
+    yiwu = db.scalars(select(Participant).where(Participant.name == ERASED)).one()
+    s001, s002 = world.listings["S001"], world.listings["S002"]
+    evidence = db.scalars(select(Evidence).where(Evidence.listing_id.in_([s001.id, s002.id])))
+    assert changed == {
+        "listing S001",
+        "listing S002",
+        *(f"evidence {e.id}" for e in evidence),
+        f"scan {world.scans['yiwu'].id}",
+        f"participant {yiwu.id}",
+    }
+    assert after["listing S001"] == (ERASED, None, None, None)
+    assert after[f"participant {yiwu.id}"] == (ERASED, None, None, 0)
+    assert db.scalars(select(Shop).where(Shop.shop_id == "fs2024")).all() == []
+    assert after[f"scan {world.scans['yiwu'].id}"] == (None, None, None, None)
+
+    # The decision is kept: who, when, which request, what changed; never the subject.
+    (record,) = db.scalars(select(Erasure)).all()
+    assert (record.cause, record.request_ref, record.decided_by) == (
+        Cause.REQUEST,
+        "沪知保〔2026〕7号",
+        "李处长",
+    )
+    assert record.created_at is not None
+    kept = json.dumps([record.counts, record.request_ref, record.decided_by], ensure_ascii=False)
+    assert YIWU not in kept and YIWU_NAME not in kept
+
+    # The same request again is refused; another for the same subject changes nothing.
+    with pytest.raises(Conflict) as again:
+        erase_subject(db=db, request=request("沪知保〔2026〕7号", uscc=YIWU), recorded_by="t")
+    assert again.value.code == "erasure_recorded"
+    by_name = request(
+        "沪知保〔2026〕8号", seller=YIWU_NAME, shop={"platform": "taobao", "shop_id": "fushi-pifa"}
+    )
+    assert erase_subject(db=db, request=by_name, recorded_by="t").counts == {
+        "listings": 0,
+        "evidence": 0,
+        "scans": 0,
+        "participants": 0,
+    }
+    assert personal(db) == after
+    assert audit(db=db, origin=office.origin, bundle=node_identity(office).bundle) is None
+
+
+def test_a_shop_alone_names_its_subject(db: Session, world: World) -> None:
+    """The shop leads to the participant, whose name finds its other listings."""
+    shop = {"platform": "jd", "shop_id": "huilishoes"}
+    erasure = erase_subject(db=db, request=request("R-1", shop=shop), recorded_by="t")
+    assert erasure.counts["listings"] == 1 and erasure.counts["participants"] == 1
+    db.expire_all()
+    assert db.get_one(Listing, world.listings["S003"].id).seller == ERASED
+    assert db.get_one(Listing, world.listings["S004"].id).seller != ERASED
+
+
+def test_a_request_without_a_subject_is_refused(db: Session, world: World) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        erase_subject(db=db, request=request("R-2"), recorded_by="t")
+    assert refused.value.code == "subject_required"
+    assert db.scalars(select(Erasure)).all() == []
+
+
+@pytest.fixture
+def client(
+    engine: Engine, sessions: sessionmaker[Session], office: NodeSettings, world: World
+) -> Iterator[TestClient]:
+    app = create_app(office, engine)
+    app.state.sessions = sessions
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_the_api_erases_for_the_nodes_own_office_only(
+    client: TestClient, db: Session, office: NodeSettings
+) -> None:
+    keys = {
+        name: create_api_key(db=db, org=org, role=role)[1]
+        for name, org, role in (
+            ("own", office.org_name, Role.REGIONAL),
+            ("foreign office", "浙江省知识产权局", Role.REGIONAL),
+            ("national", "国家知识产权局", Role.NATIONAL),
+            ("platform", "淘宝", Role.PLATFORM),
+        )
+    }
+    db.commit()
+
+    def post(key: str, body: object) -> tuple[int, dict[str, object]]:
+        answer = client.post("/privacy/erasures", json=body, headers={"X-API-Key": key})
+        return answer.status_code, answer.json()
+
+    body = {"request_ref": "沪知保〔2026〕9号", "decided_by": "李处长", "uscc": YIWU}
+    for name in ("foreign office", "national", "platform"):
+        status, answer = post(keys[name], body)
+        assert (status, answer["error"]) == (403, "not_this_office"), name
+        listed = client.get("/privacy/erasures", headers={"X-API-Key": keys[name]})
+        assert listed.status_code == 403, name
+    assert client.post("/privacy/erasures", json=body).status_code == 401
+
+    status, answer = post(keys["own"], {**body, "uscc": "92330782MA29C7TB04"})  # check digit
+    assert status == 422 and answer["error"] == "invalid_request"
+    status, answer = post(keys["own"], {"request_ref": "R-3", "decided_by": "李处长"})
+    assert (status, answer["error"]) == (422, "subject_required")
+    status, answer = post(keys["own"], {**body, "request_ref": ""})
+    assert status == 422 and answer["error"] == "invalid_request"
+
+    status, answer = post(keys["own"], body)
+    assert status == 201, answer
+    assert answer["counts"] == {"listings": 2, "evidence": 2, "scans": 1, "participants": 1}
+    assert answer["recorded_by"].startswith(office.org_name)
+    status, answer = post(keys["own"], body)
+    assert (status, answer["error"]) == (409, "erasure_recorded")
+
+    listed = client.get("/privacy/erasures", headers={"X-API-Key": keys["own"]})
+    assert listed.status_code == 200
+    (item,) = listed.json()["items"]
+    assert (item["request_ref"], item["cause"]) == ("沪知保〔2026〕9号", "request")
+    assert listed.json()["next"] is None
+
+
+def test_the_cli_erases_on_request_and_runs_the_retention_round(tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def ipfed(*args: str | Path) -> tuple[int, str]:
+        result = runner.invoke(ipfed_app, [str(a) for a in args])
+        return result.exit_code, result.output
+
+    data_dir = tmp_path / "sh"
+    code, output = ipfed(
+        "node", "init", "-d", data_dir, "--node-id", "sh", "--role", "regional",
+        "--region", "310000", "--org-name", "上海市知识产权局",
+    )  # fmt: skip
+    assert code == 0, output
+    sample = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
+    for kind in ("participants", "listings"):
+        assert ipfed("import", kind, sample / f"{kind}.csv", "-d", data_dir)[0] == 0
+    code, output = ipfed(
+        "privacy", "erase", "--request", "R-9", "--decided-by", "李处长",
+        "--shop", "taobao:fushi-pifa", "-d", data_dir,
+    )  # fmt: skip
+    assert code == 0 and '"listings": 2' in output and '"participants": 1' in output, output
+    code, output = ipfed(
+        "privacy", "erase", "--request", "R-10", "--decided-by", "李", "-d", data_dir
+    )
+    assert code == 2 and "[subject_required]" in output, output
+    code, output = ipfed(
+        "privacy",
+        "erase",
+        "--request",
+        "R-11",
+        "--decided-by",
+        "李",
+        "--shop",
+        "fushi",
+        "-d",
+        data_dir,
+    )
+    assert code == 2 and "[bad_shop]" in output, output
+    code, output = ipfed("privacy", "expire", "-d", data_dir)
+    assert code == 0 and "erased: {}" in output, output
+    code, output = ipfed("privacy", "list", "-d", data_dir)
+    assert code == 0 and "R-9" in output and YIWU_NAME not in output, output
