@@ -5,6 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ipfed.nodes.database.core import Base, RecordMixin, str_enum
 
+ERASED = "[已删除]"  # stands in for an erased name where the column cannot be empty
+
 
 class Cause(StrEnum):
     RETENTION = "retention"  # the retention period ran out

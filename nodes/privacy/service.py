@@ -13,20 +13,32 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Update,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from ipfed.detection.text import party_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import page_of, utcnow
-from ipfed.nodes.detection.models import Evidence, EvidenceImage, Lead
+from ipfed.nodes.detection.models import Evidence, EvidenceImage, Lead, MonitoringEntry
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.marks.models import MarkEvent
+from ipfed.nodes.marks.models import CloneAlert, MarkEvent
 from ipfed.nodes.participants.models import Participant, Shop
-from ipfed.nodes.privacy.models import Cause, Erasure
+from ipfed.nodes.privacy import envelopes
+from ipfed.nodes.privacy.models import ERASED, Cause, Erasure
 from ipfed.nodes.privacy.schemas import ErasureRequestIn
 
-ERASED = "[已删除]"  # stands in for an erased name where the column cannot be empty
 BATCH = 500  # records of one kind per transaction
 
 # The kinds of record counted in an erasure.
@@ -34,6 +46,7 @@ LISTINGS = "listings"  # a listing's seller, shop, booth, URL and description
 EVIDENCE = "evidence"  # an evidence snapshot and its images (the hash stays)
 SCANS = "scans"  # a scan's place, coordinates and seller's credit code
 PARTICIPANTS = "participants"  # a participant's name, credit code, address and shops
+ENVELOPES = "envelopes"  # an exchanged envelope that names a seller (its bytes)
 
 
 @dataclass(frozen=True)
@@ -88,12 +101,31 @@ def erase_scans(*, db: Session, event_ids: Sequence[str]) -> int:
     region code and its ledger position stay."""
     if not event_ids:
         return 0
-    return _changed(
+    sellers = set(
+        db.scalars(
+            select(MarkEvent.seller_uscc).where(
+                MarkEvent.id.in_(event_ids), MarkEvent.seller_uscc.is_not(None)
+            )
+        )
+    )
+    erased = _changed(
         db,
         update(MarkEvent)
         .where(MarkEvent.id.in_(event_ids), or_(*(f.is_not(None) for f in _SCAN_FIELDS)))
         .values(place=None, latitude=None, longitude=None, seller_uscc=None),
     )
+    # A clone alert on these sightings names their sellers in its reason.
+    on_them = or_(
+        CloneAlert.first_event_id.in_(event_ids), CloneAlert.second_event_id.in_(event_ids)
+    )
+    for uscc in sellers:
+        _changed(
+            db,
+            update(CloneAlert)
+            .where(on_them, CloneAlert.reason.contains(uscc))
+            .values(reason=func.replace(CloneAlert.reason, uscc, ERASED)),
+        )
+    return erased
 
 
 def erase_expired(
@@ -131,6 +163,8 @@ def erase_expired(
         .limit(limit)
     )
     counts[SCANS] = erase_scans(db=db, event_ids=db.scalars(old_scans).all())
+    sent, received = envelopes.expired(db=db, before=now - retention.leads, limit=limit)
+    counts[ENVELOPES] = envelopes.erase(db=db, sent=sent, received=received)
     return +counts
 
 
@@ -191,10 +225,21 @@ def erase_subject(
         listings = select(Listing.id).where(or_(*listing_matches), Listing.seller != ERASED)
         for batch in _batches(db.scalars(listings).all()):
             counts.update(erase_listings(db=db, listing_ids=batch))
+    if names or shops:
+        sent, received = envelopes.naming(db=db, names=names, shops=shops)
+        why = f"its personal data was erased on request {request.request_ref}"
+        counts[ENVELOPES] = envelopes.erase(db=db, sent=sent, received=received, why=why)
     if usccs:
         scans = select(MarkEvent.id).where(MarkEvent.seller_uscc.in_(usccs))
         for batch in _batches(db.scalars(scans).all()):
             counts[SCANS] += erase_scans(db=db, event_ids=batch)
+    # The stored risk directory lists enterprises by seller name until it is recomputed.
+    db.execute(
+        delete(MonitoringEntry).where(
+            MonitoringEntry.directory == "high_risk_enterprises",
+            MonitoringEntry.subject.in_({party_key(name) for name in names}),
+        )
+    )
     for participant in participants:
         if participant.name != ERASED or participant.uscc or participant.registered_address:
             participant.name, participant.uscc, participant.registered_address = ERASED, None, None
@@ -205,7 +250,7 @@ def erase_subject(
         request_ref=request.request_ref,
         decided_by=request.decided_by,
         recorded_by=recorded_by,
-        counts={kind: counts[kind] for kind in (LISTINGS, EVIDENCE, SCANS, PARTICIPANTS)},
+        counts={k: counts[k] for k in (LISTINGS, EVIDENCE, SCANS, PARTICIPANTS, ENVELOPES)},
         created_at=now or utcnow(),
     )
     db.add(erasure)

@@ -9,10 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.detection.screening import Screener
-from ipfed.ledger.identity import Role
+from ipfed.exchange.envelope import seal
+from ipfed.exchange.messages import LeadPush
+from ipfed.ledger.identity import Organisation, Role
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.detection import service as detection
 from ipfed.nodes.detection.models import Decision, Lead
+from ipfed.nodes.detection.push import lead_message
+from ipfed.nodes.exchange.models import InboxEnvelope, InboxState
+from ipfed.nodes.exchange.service import Outgoing, queue
+from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
@@ -33,7 +39,10 @@ class World:
     listings: dict[str, Listing]  # by external id
     leads: dict[str, Lead]  # by listing/right
     confirmed: Lead
-    scans: dict[str, MarkEvent]  # "yiwu" names the seller; "street" only a place
+    scans: dict[str, MarkEvent]  # "yiwu" and "holder" name sellers; "street" a place
+    # Lead pushes as sent and as received, by listing: "S001" names Yiwu, "S003" another.
+    sent: dict[str, str]
+    received: dict[str, int]
 
 
 def build_world(db: Session, office: NodeSettings) -> World:
@@ -69,9 +78,42 @@ def build_world(db: Session, office: NodeSettings) -> World:
     for name, token, fields in (
         ("yiwu", unit.token, {"place": "义乌国际商贸城一区 A-12", "seller_uscc": YIWU}),
         ("street", other.token, {"place": "南京东路 100 号", "latitude": 31.2, "longitude": 121.5}),
+        # The Yiwu unit offered by another seller too: a clone alert names both.
+        ("holder", unit.token, {"seller_uscc": HOLDER}),
     ):
         scan = ScanIn.model_validate({"token": token, "biz_step": "retail_selling", **fields})
         result = record_scan(db=db, settings=office, scan=scan, by=TAOBAO)
         scans[name] = db.get_one(MarkEvent, result.event_id)
+    assert [a.kind for a in result.alerts] == ["multiple_sellers"]
+    sent, received = {}, {}
+    identity = node_identity(office)
+    office_org = Organisation(office.org_name, Role.REGIONAL, office.region_code)
+    national = Organisation("国家知识产权局", Role.NATIONAL, "100000")
+    for n, key in enumerate(("S001/1587423", "S003/4410392"), start=1):
+        body = LeadPush(lead=lead_message(leads[key], holder=None, home_region="310000"))
+        envelope = seal(
+            body,
+            recipients=[national],
+            key=identity.key,
+            certificate=identity.certificate,
+            sender=office_org,
+            now=datetime.now(UTC),
+        )
+        outgoing = Outgoing(envelope, body.subject, ("national",))
+        queue(db=db, outgoing=[outgoing], now=envelope.created_at)
+        sent[key[:4]] = envelope.id
+        inbox = InboxEnvelope(  # as a peer's node stores it on arrival
+            peer="zj",
+            seq=n,
+            envelope_id=envelope.id,
+            type=envelope.type,
+            subject=body.subject,
+            sender=envelope.sender,
+            data=envelope.to_bytes(),
+            state=InboxState.ACCEPTED,
+        )
+        db.add(inbox)
+        db.flush()
+        received[key[:4]] = inbox.id
     db.commit()
-    return World(listings, leads, confirmed, scans)
+    return World(listings, leads, confirmed, scans, sent, received)

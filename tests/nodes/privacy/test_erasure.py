@@ -13,21 +13,33 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from ipfed.detection.text import party_key
 from ipfed.ledger.identity import Role
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.cli import app as ipfed_app
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.detection.models import Evidence
+from ipfed.nodes.detection import monitoring
+from ipfed.nodes.detection.models import Decision, Evidence
+from ipfed.nodes.detection.service import monitoring_entries, review_lead
 from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.exchange import service as exchange
+from ipfed.nodes.exchange.models import (
+    DeliveryState,
+    InboxEnvelope,
+    OutboxDelivery,
+    OutboxEnvelope,
+)
+from ipfed.nodes.exchange.views import inbox, inbox_item
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.marks.models import MarkEvent
+from ipfed.nodes.marks.models import CloneAlert, MarkEvent
 from ipfed.nodes.participants.models import Participant, Shop
-from ipfed.nodes.privacy.models import Cause, Erasure
+from ipfed.nodes.privacy.models import ERASED, Cause, Erasure
 from ipfed.nodes.privacy.schemas import ErasureRequestIn
-from ipfed.nodes.privacy.service import ERASED, erase_subject
+from ipfed.nodes.privacy.service import erase_subject
 
 
 def request(ref: str, **subject: object) -> ErasureRequestIn:
@@ -51,6 +63,8 @@ def personal(db: Session) -> dict[str, object]:
             f"participant {r.id}": (r.name, r.uscc, r.registered_address, len(r.shops))
             for r in db.scalars(select(Participant))
         },
+        **{f"sent {r.id}": r.data for r in db.scalars(select(OutboxEnvelope))},
+        **{f"received {r.id}": r.data for r in db.scalars(select(InboxEnvelope))},
     }
 
 
@@ -59,7 +73,13 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
 ) -> None:
     before = personal(db)
     erasure = erase_subject(db=db, request=request("沪知保〔2026〕7号", uscc=YIWU), recorded_by="t")
-    assert erasure.counts == {"listings": 2, "evidence": 2, "scans": 1, "participants": 1}
+    assert erasure.counts == {
+        "listings": 2,
+        "evidence": 2,
+        "scans": 1,
+        "participants": 1,
+        "envelopes": 2,
+    }
     after = personal(db)
     changed = {key for key in before if before[key] != after[key]}
     yiwu = db.scalars(select(Participant).where(Participant.name == ERASED)).one()
@@ -71,11 +91,24 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
         *(f"evidence {e.id}" for e in evidence),
         f"scan {world.scans['yiwu'].id}",
         f"participant {yiwu.id}",
+        f"sent {world.sent['S001']}",
+        f"received {world.received['S001']}",
     }
     assert after["listing S001"] == (ERASED, None, None, None)
     assert after[f"participant {yiwu.id}"] == (ERASED, None, None, 0)
     assert db.scalars(select(Shop).where(Shop.shop_id == "fs2024")).all() == []
     assert after[f"scan {world.scans['yiwu'].id}"] == (None, None, None, None)
+    # The lead push naming the subject is not sent after the decision, nor again.
+    (delivery,) = db.scalars(
+        select(OutboxDelivery).where(OutboxDelivery.envelope_id == world.sent["S001"])
+    )
+    assert (delivery.state, delivery.code) == (DeliveryState.DEAD, "erased")
+    with pytest.raises(Conflict) as resent:
+        exchange.retry(db=db, envelope_id=world.sent["S001"])
+    assert resent.value.code == "envelope_erased"
+    received = {r.id: inbox_item(r) for r in inbox(db=db, organisation=None)}
+    assert received[world.received["S001"]].envelope is None
+    assert received[world.received["S003"]].envelope is not None
 
     # The decision is kept: who, when, which request, what changed; never the subject.
     (record,) = db.scalars(select(Erasure)).all()
@@ -100,9 +133,40 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
         "evidence": 0,
         "scans": 0,
         "participants": 0,
+        "envelopes": 0,
     }
     assert personal(db) == after
     assert audit(db=db, origin=office.origin, bundle=node_identity(office).bundle) is None
+
+
+def test_erased_sellers_leave_the_risk_directory_and_the_alerts(
+    db: Session, office: NodeSettings, world: World
+) -> None:
+    ledger = node_ledger(db=db, settings=office)
+    for key in ("S001/1587423", "S002/8815527"):  # Yiwu's two leads: a repeat infringer
+        review_lead(
+            db=db,
+            lead_id=world.leads[key].id,
+            reviewer="王审核",
+            decision=Decision.CONFIRM,
+            reason="look-alike",
+            ledger=ledger,
+        )
+    monitoring.refresh(db=db)
+
+    def risky() -> set[str]:
+        return {
+            e.subject for e in monitoring_entries(db=db) if e.directory == "high_risk_enterprises"
+        }
+
+    before = risky()
+    assert party_key(YIWU_NAME) in before
+    erase_subject(db=db, request=request("R-4", uscc=YIWU), recorded_by="t")
+    assert risky() == before - {party_key(YIWU_NAME)}
+    monitoring.refresh(db=db)  # erased sellers are no enterprise, the others stay
+    assert risky() == before - {party_key(YIWU_NAME)}
+    (alert,) = db.scalars(select(CloneAlert)).all()
+    assert YIWU not in alert.reason and ERASED in alert.reason
 
 
 def test_a_shop_alone_names_its_subject(db: Session, world: World) -> None:
@@ -167,7 +231,13 @@ def test_the_api_erases_for_the_nodes_own_office_only(
 
     status, answer = post(keys["own"], body)
     assert status == 201, answer
-    assert answer["counts"] == {"listings": 2, "evidence": 2, "scans": 1, "participants": 1}
+    assert answer["counts"] == {
+        "listings": 2,
+        "evidence": 2,
+        "scans": 1,
+        "participants": 1,
+        "envelopes": 2,
+    }
     assert answer["recorded_by"].startswith(office.org_name)
     status, answer = post(keys["own"], body)
     assert (status, answer["error"]) == (409, "erasure_recorded")

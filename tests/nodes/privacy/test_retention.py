@@ -5,7 +5,7 @@ hashes still verify after erasure; the record holds counts, never the data."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from personal_data import YIWU, World
+from personal_data import HOLDER, YIWU, World
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +15,12 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection.evidence import EvidenceError, export_bundle
 from ipfed.nodes.detection.models import Evidence, Lead
+from ipfed.nodes.exchange.models import (
+    DeliveryState,
+    InboxEnvelope,
+    OutboxDelivery,
+    OutboxEnvelope,
+)
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.jobs.models import Job, JobState
 from ipfed.nodes.jobs.runner import Runner, Schedule
@@ -23,17 +29,17 @@ from ipfed.nodes.ledger.models import LogEntry
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.service import audit
 from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.marks.models import MarkEvent
-from ipfed.nodes.privacy.models import Cause, Erasure
+from ipfed.nodes.marks.models import CloneAlert, MarkEvent
+from ipfed.nodes.privacy.models import ERASED, Cause, Erasure
 from ipfed.nodes.privacy.scheduled import retention_round
-from ipfed.nodes.privacy.service import ERASED
 
 NOW = datetime.now(UTC)
 
 
 def age(db: Session, world: World) -> None:
-    """S004 (no lead) a year and more old, S001's leads four years old, the Yiwu scan
-    200 days old; everything else is recent."""
+    """S004 (no lead) a year and more old, S001's leads and the envelopes that pushed
+    one four years old (one still waiting to be delivered), the Yiwu scan 200 days old;
+    everything else is recent."""
     listings = world.listings
     led = {key.split("/")[0] for key in world.leads}
     assert led == {"S001", "S002", "S003", "S005"}  # S004 raised no lead
@@ -52,6 +58,17 @@ def age(db: Session, world: World) -> None:
         .where(MarkEvent.id == world.scans["yiwu"].id)
         .values(event_time=NOW - timedelta(days=200))
     )
+    long_ago = NOW - timedelta(days=4 * 365)
+    db.execute(
+        update(OutboxEnvelope)
+        .where(OutboxEnvelope.id == world.sent["S001"])
+        .values(created_at=long_ago)
+    )
+    db.execute(
+        update(InboxEnvelope)
+        .where(InboxEnvelope.id == world.received["S001"])
+        .values(received_at=long_ago)
+    )
     db.commit()
 
 
@@ -66,7 +83,7 @@ def test_what_is_past_retention_is_erased_once_and_the_rest_kept(
 
     # One record of each kind per batch: the round goes on until nothing is left.
     counts = retention_round(office, sessions, limit=1)
-    assert counts == {"listings": 2, "evidence": len(hashes), "scans": 1}
+    assert counts == {"listings": 2, "evidence": len(hashes), "scans": 1, "envelopes": 1}
     (record,) = db.scalars(select(Erasure)).all()
     assert (record.cause, record.counts, record.request_ref) == (Cause.RETENTION, counts, None)
 
@@ -86,10 +103,24 @@ def test_what_is_past_retention_is_erased_once_and_the_rest_kept(
     assert (yiwu.place, yiwu.seller_uscc, yiwu.latitude) == (None, None, None)
     assert yiwu.ledger_position == world.scans["yiwu"].ledger_position
     assert street.place and street.latitude is not None
+    # The clone alert on the erased sighting names its seller no more, the other still.
+    (alert,) = db.scalars(select(CloneAlert)).all()
+    assert YIWU not in alert.reason and ERASED in alert.reason and HOLDER in alert.reason
+
+    # The envelope as received is erased; as sent, it waits for its delivery.
+    received = db.get_one(InboxEnvelope, world.received["S001"])
+    assert received.data == b"" and received.envelope_id == world.sent["S001"]
+    assert db.get_one(OutboxEnvelope, world.sent["S001"]).data
+    assert db.get_one(InboxEnvelope, world.received["S003"]).data
 
     # Again: nothing is left to erase, and nothing more is recorded.
     assert retention_round(office, sessions) == {}
     assert len(db.scalars(select(Erasure)).all()) == 1
+    db.execute(update(OutboxDelivery).values(state=DeliveryState.DELIVERED))
+    db.commit()
+    assert retention_round(office, sessions) == {"envelopes": 1}
+    assert db.get_one(OutboxEnvelope, world.sent["S001"]).data == b""
+    assert retention_round(office, sessions) == {}
     assert all(YIWU not in str(r.counts) for r in db.scalars(select(Erasure)))
 
 
@@ -137,7 +168,7 @@ def test_shorter_periods_from_the_settings_take_effect(
     db.commit()
     assert retention_round(office, sessions) == {}
     office.retention_scan_days = 1
-    assert retention_round(office, sessions) == {"scans": 2}
+    assert retention_round(office, sessions) == {"scans": 3}
 
 
 def test_the_round_runs_on_the_nodes_job_runner(
