@@ -32,6 +32,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import page_of, utcnow
 from ipfed.nodes.detection.models import Evidence, EvidenceImage, Lead, MonitoringEntry
 from ipfed.nodes.errors import Conflict, InvalidInput
+from ipfed.nodes.fairs.models import Exhibitor
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks.models import CloneAlert, MarkEvent
 from ipfed.nodes.participants.models import Participant, Shop
@@ -47,6 +48,8 @@ EVIDENCE = "evidence"  # an evidence snapshot and its images (the hash stays)
 SCANS = "scans"  # a scan's place, coordinates and seller's credit code
 PARTICIPANTS = "participants"  # a participant's name, credit code, address and shops
 ENVELOPES = "envelopes"  # an exchanged envelope that names a seller (its bytes)
+EXHIBITORS = "exhibitors"  # a fair exhibitor's name, credit code and booth
+KINDS = (LISTINGS, EVIDENCE, SCANS, PARTICIPANTS, EXHIBITORS, ENVELOPES)
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,16 @@ def erase_subject(
         scans = select(MarkEvent.id).where(MarkEvent.seller_uscc.in_(usccs))
         for batch in _batches(db.scalars(scans).all()):
             counts[SCANS] += erase_scans(db=db, event_ids=batch)
+    if names or usccs:
+        counts[EXHIBITORS] = _changed(
+            db,
+            update(Exhibitor)
+            .where(
+                or_(Exhibitor.name.in_(names), Exhibitor.uscc.in_(usccs)),
+                Exhibitor.name != ERASED,
+            )
+            .values(name=ERASED, uscc=ERASED, booth=None),
+        )
     # The stored risk directory lists enterprises by seller name until it is recomputed.
     db.execute(
         delete(MonitoringEntry).where(
@@ -250,7 +263,7 @@ def erase_subject(
         request_ref=request.request_ref,
         decided_by=request.decided_by,
         recorded_by=recorded_by,
-        counts={k: counts[k] for k in (LISTINGS, EVIDENCE, SCANS, PARTICIPANTS, ENVELOPES)},
+        counts={kind: counts[kind] for kind in KINDS},
         created_at=now or utcnow(),
     )
     db.add(erasure)

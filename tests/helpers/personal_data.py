@@ -18,6 +18,7 @@ from ipfed.nodes.detection.models import Decision, Lead
 from ipfed.nodes.detection.push import lead_message
 from ipfed.nodes.exchange.models import InboxEnvelope, InboxState
 from ipfed.nodes.exchange.service import Outgoing, queue
+from ipfed.nodes.fairs.models import Exhibitor, Fair
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
@@ -85,6 +86,20 @@ def build_world(db: Session, office: NodeSettings) -> World:
         result = record_scan(db=db, settings=office, scan=scan, by=TAOBAO)
         scans[name] = db.get_one(MarkEvent, result.event_id)
     assert [a.kind for a in result.alerts] == ["multiple_sellers"]
+    fair = Fair(
+        name="2026 义乌小商品博览会",
+        organizer="中国国际进口博览局",
+        venue="义乌国际博览中心",
+        region_code="330782",
+        category="daily goods",
+        starts_on=date(2026, 10, 20),
+        ends_on=date(2026, 10, 23),
+        exhibitors=[
+            Exhibitor(name=YIWU_NAME, uscc=YIWU, booth="A-12"),
+            Exhibitor(name="上海黄浦鞋业贸易有限公司", uscc="91310104MA1G5R2N0T", booth="B-3"),
+        ],
+    )
+    db.add(fair)
     sent, received = {}, {}
     identity = node_identity(office)
     office_org = Organisation(office.org_name, Role.REGIONAL, office.region_code)

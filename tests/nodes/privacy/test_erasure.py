@@ -31,6 +31,7 @@ from ipfed.nodes.exchange.models import (
     OutboxEnvelope,
 )
 from ipfed.nodes.exchange.views import inbox, inbox_item
+from ipfed.nodes.fairs.models import Exhibitor
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.ledger.service import audit
@@ -63,6 +64,7 @@ def personal(db: Session) -> dict[str, object]:
             f"participant {r.id}": (r.name, r.uscc, r.registered_address, len(r.shops))
             for r in db.scalars(select(Participant))
         },
+        **{f"exhibitor {r.id}": (r.name, r.uscc, r.booth) for r in db.scalars(select(Exhibitor))},
         **{f"sent {r.id}": r.data for r in db.scalars(select(OutboxEnvelope))},
         **{f"received {r.id}": r.data for r in db.scalars(select(InboxEnvelope))},
     }
@@ -78,12 +80,15 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
         "evidence": 2,
         "scans": 1,
         "participants": 1,
+        "exhibitors": 1,
         "envelopes": 2,
     }
     after = personal(db)
     changed = {key for key in before if before[key] != after[key]}
     yiwu = db.scalars(select(Participant).where(Participant.name == ERASED)).one()
     s001, s002 = world.listings["S001"], world.listings["S002"]
+    yiwu_exhibitor = db.scalars(select(Exhibitor).where(Exhibitor.booth.is_(None))).one()
+    assert after[f"exhibitor {yiwu_exhibitor.id}"] == (ERASED, ERASED, None)
     evidence = db.scalars(select(Evidence).where(Evidence.listing_id.in_([s001.id, s002.id])))
     assert changed == {
         "listing S001",
@@ -91,6 +96,7 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
         *(f"evidence {e.id}" for e in evidence),
         f"scan {world.scans['yiwu'].id}",
         f"participant {yiwu.id}",
+        f"exhibitor {yiwu_exhibitor.id}",
         f"sent {world.sent['S001']}",
         f"received {world.received['S001']}",
     }
@@ -133,6 +139,7 @@ def test_a_decided_request_erases_exactly_the_subjects_data(
         "evidence": 0,
         "scans": 0,
         "participants": 0,
+        "exhibitors": 0,
         "envelopes": 0,
     }
     assert personal(db) == after
@@ -236,6 +243,7 @@ def test_the_api_erases_for_the_nodes_own_office_only(
         "evidence": 2,
         "scans": 1,
         "participants": 1,
+        "exhibitors": 1,
         "envelopes": 2,
     }
     assert answer["recorded_by"].startswith(office.org_name)
