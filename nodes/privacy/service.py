@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ipfed.detection.text import party_key
@@ -266,8 +267,13 @@ def erase_subject(
         counts={kind: counts[kind] for kind in KINDS},
         created_at=now or utcnow(),
     )
-    db.add(erasure)
-    db.flush()
+    try:
+        with db.begin_nested():  # the same request carried out at the same time elsewhere
+            db.add(erasure)
+    except IntegrityError:
+        raise Conflict(
+            f"request {request.request_ref} was already carried out", code="erasure_recorded"
+        ) from None
     return erasure
 
 
