@@ -4,23 +4,28 @@ or for a subject already erased, changes nothing; only the node's own office dec
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from fastapi.testclient import TestClient
-from personal_data import YIWU, YIWU_NAME, World
-from sqlalchemy import Engine, select
+from personal_data import YIWU, YIWU_NAME, World, build_world
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from ipfed.detection.text import party_key
-from ipfed.ledger.identity import Role
+from ipfed.ledger.identity import PrivateKey, Role
+from ipfed.ledger.keystore import write_certificate, write_private_key
+from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.cli import app as ipfed_app
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.detection import monitoring
-from ipfed.nodes.detection.models import Decision, Evidence
+from ipfed.nodes.detection.models import Decision, Evidence, Lead
 from ipfed.nodes.detection.service import monitoring_entries, review_lead
 from ipfed.nodes.errors import Conflict, InvalidInput
 from ipfed.nodes.exchange import service as exchange
@@ -34,13 +39,25 @@ from ipfed.nodes.exchange.views import inbox, inbox_item
 from ipfed.nodes.fairs.models import Exhibitor
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
-from ipfed.nodes.ledger.service import audit
+from ipfed.nodes.ledger.service import audit, sign_checkpoint
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks.models import CloneAlert, MarkEvent
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.privacy.models import ERASED, Cause, Erasure
 from ipfed.nodes.privacy.schemas import ErasureRequestIn
 from ipfed.nodes.privacy.service import erase_subject
+
+SAMPLE = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
+SAMPLE_KINDS = (
+    "trademarks",
+    "patents",
+    "geographical-indications",
+    "licences",
+    "adjudications",
+    "key-products",
+    "participants",
+    "listings",
+)
 
 
 def request(ref: str, **subject: object) -> ErasureRequestIn:
@@ -257,7 +274,9 @@ def test_the_api_erases_for_the_nodes_own_office_only(
     assert listed.json()["next"] is None
 
 
-def test_the_cli_erases_on_request_and_runs_the_retention_round(tmp_path: Path) -> None:
+def test_the_cli_erases_and_the_ledger_and_its_receipts_still_verify(
+    tmp_path: Path, federation: tuple[TrustBundle, PrivateKey, x509.Certificate]
+) -> None:
     runner = CliRunner()
 
     def ipfed(*args: str | Path) -> tuple[int, str]:
@@ -270,14 +289,55 @@ def test_the_cli_erases_on_request_and_runs_the_retention_round(tmp_path: Path) 
         "--region", "310000", "--org-name", "上海市知识产权局",
     )  # fmt: skip
     assert code == 0, output
-    sample = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
-    for kind in ("participants", "listings"):
-        assert ipfed("import", kind, sample / f"{kind}.csv", "-d", data_dir)[0] == 0
+    bundle, key, certificate = federation
+    settings = NodeSettings.load(data_dir)
+    settings.identity_dir.mkdir(exist_ok=True)
+    write_private_key(settings.identity_dir / "org.key", key)
+    write_certificate(settings.identity_dir / "org.pem", certificate)
+    (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    (tmp_path / "bundle.json").write_text(bundle.to_json(), encoding="utf-8")
+    for kind in SAMPLE_KINDS:
+        assert ipfed("import", kind, SAMPLE / f"{kind}.csv", "-d", data_dir)[0] == 0
+    sessions = make_session_factory(make_engine(settings.db_url))
+    with sessions() as db:
+        world = build_world(db, settings)
+        sign_checkpoint(db=db, origin=settings.origin, key=key, certificate=certificate)
+        db.commit()
+    receipts = []
+    for position in (world.confirmed.ledger_position, world.scans["yiwu"].ledger_position):
+        receipts.append(tmp_path / f"{position}.json")
+        code, output = ipfed(
+            "ledger", "prove", str(position), "--out", receipts[-1], "-d", data_dir
+        )
+        assert code == 0, output
+
     code, output = ipfed(
         "privacy", "erase", "--request", "R-9", "--decided-by", "李处长",
         "--shop", "taobao:fushi-pifa", "-d", data_dir,
     )  # fmt: skip
     assert code == 0 and '"listings": 2' in output and '"participants": 1' in output, output
+    with sessions() as db:  # the confirmed lead's listing, past its period
+        db.execute(update(Lead).values(created_at=datetime.now(UTC) - timedelta(days=1200)))
+        db.execute(update(Lead).values(decided_at=datetime.now(UTC) - timedelta(days=1100)))
+        db.commit()
+    code, output = ipfed("privacy", "expire", "-d", data_dir)
+    assert code == 0 and '"listings": 2' in output, output  # S003 and S005
+    with sessions() as db:
+        assert db.scalars(select(Listing).where(Listing.seller != ERASED)).all() == [
+            db.get_one(Listing, world.listings["S004"].id)
+        ]
+    code, output = ipfed("ledger", "verify", "-d", data_dir)
+    assert code == 0 and "verifies" in output, output
+    for receipt in receipts:
+        code, output = ipfed(
+            "ledger", "check-receipt", receipt, "--bundle", tmp_path / "bundle.json"
+        )
+        assert code == 0, output
+    code, output = ipfed(
+        "evidence", "export", world.confirmed.id, "--out", tmp_path / "e.json", "-d", data_dir
+    )
+    assert code == 2 and "[evidence_erased]" in output, output
+
     code, output = ipfed(
         "privacy", "erase", "--request", "R-10", "--decided-by", "李", "-d", data_dir
     )
@@ -298,4 +358,5 @@ def test_the_cli_erases_on_request_and_runs_the_retention_round(tmp_path: Path) 
     code, output = ipfed("privacy", "expire", "-d", data_dir)
     assert code == 0 and "erased: {}" in output, output
     code, output = ipfed("privacy", "list", "-d", data_dir)
-    assert code == 0 and "R-9" in output and YIWU_NAME not in output, output
+    assert code == 0 and "R-9" in output and "retention" in output, output
+    assert YIWU_NAME not in output and YIWU not in output
