@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.messages import MessageType
@@ -37,10 +37,17 @@ def _personal_inbox() -> ColumnElement[bool]:
     return or_(InboxEnvelope.type.in_(PERSONAL), InboxEnvelope.type.is_(None))
 
 
-def expired(*, db: Session, before: datetime, limit: int) -> tuple[Sequence[str], Sequence[int]]:
+def expired(
+    *,
+    db: Session,
+    before: datetime,
+    limit: int,
+    after: tuple[str | None, int | None] = (None, None),
+) -> tuple[Sequence[str], Sequence[int]]:
     """Envelopes with personal data sent or received before ``before``, not yet erased:
     outbox ones only once every delivery of theirs was delivered (a pending or dead one
-    may still be sent, or sent again)."""
+    may still be sent, or sent again). ``after``: the last ids of each already seen."""
+    sent_after, received_after = after
     unsettled = exists().where(
         OutboxDelivery.envelope_id == OutboxEnvelope.id,
         OutboxDelivery.state != DeliveryState.DELIVERED,
@@ -52,6 +59,7 @@ def expired(*, db: Session, before: datetime, limit: int) -> tuple[Sequence[str]
             OutboxEnvelope.created_at < before,
             func.length(OutboxEnvelope.data) > 0,
             ~unsettled,
+            OutboxEnvelope.id > sent_after if sent_after is not None else true(),
         )
         .order_by(OutboxEnvelope.id)
         .limit(limit)
@@ -62,6 +70,7 @@ def expired(*, db: Session, before: datetime, limit: int) -> tuple[Sequence[str]
             _personal_inbox(),
             InboxEnvelope.received_at < before,
             func.length(InboxEnvelope.data) > 0,
+            InboxEnvelope.id > received_after if received_after is not None else true(),
         )
         .order_by(InboxEnvelope.id)
         .limit(limit)

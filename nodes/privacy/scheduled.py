@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import transaction, utcnow
-from ipfed.nodes.privacy.service import BATCH, Retention, erase_expired, record_retention
+from ipfed.nodes.privacy.service import (
+    BATCH,
+    Progress,
+    Retention,
+    erase_expired,
+    record_retention,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +27,14 @@ def retention_round(
     retention, now = Retention.of(settings), utcnow()
     total: Counter[str] = Counter()
     erasure_id: str | None = None
-    while True:
+    progress = Progress()
+    while progress.more:
         with transaction(sessions) as db:
-            counts = erase_expired(db=db, retention=retention, now=now, limit=limit)
+            counts = erase_expired(
+                db=db, retention=retention, now=now, limit=limit, progress=progress
+            )
             if counts:
                 erasure_id = record_retention(db=db, erasure_id=erasure_id, counts=counts)
-        if not counts:  # a batch that found nothing: all is done
-            break
         total.update(counts)
     if total:
         log.info("personal data past retention erased: %s", dict(total))

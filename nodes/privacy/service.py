@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -132,44 +133,86 @@ def erase_scans(*, db: Session, event_ids: Sequence[str]) -> int:
     return erased
 
 
+@dataclass
+class Progress:
+    """How far a round has gone through each kind of record: the last id it looked at.
+    Records are taken in id order, so each batch starts where the last one stopped
+    instead of reading again what is erased or kept."""
+
+    unled: str | None = None
+    led: str | None = None
+    scans: str | None = None
+    sent: str | None = None
+    received: int | None = None
+    more: bool = True  # the last batch found something: there may be more
+
+
 def erase_expired(
-    *, db: Session, retention: Retention, now: datetime, limit: int = BATCH
+    *,
+    db: Session,
+    retention: Retention,
+    now: datetime,
+    limit: int = BATCH,
+    progress: Progress | None = None,
 ) -> Counter[str]:
-    """One batch (up to ``limit`` records of each kind) of what is past its retention."""
+    """One batch (up to ``limit`` records of each kind) of what is past its retention,
+    after ``progress`` (which it moves on)."""
+    at = progress or Progress()
     has_lead = exists().where(Lead.listing_id == Listing.id)
-    unled = (
+    unled = db.scalars(
         select(Listing.id)
-        .where(~has_lead, Listing.captured_at < now - retention.listings, Listing.seller != ERASED)
+        .where(
+            ~has_lead,
+            Listing.captured_at < now - retention.listings,
+            Listing.seller != ERASED,
+            _after(Listing.id, at.unled),
+        )
         .order_by(Listing.id)
         .limit(limit)
-    )
+    ).all()
     # A listing behind leads is kept for the leads' period after the last of them was
     # found or decided.
     last_lead = func.max(func.coalesce(Lead.decided_at, Lead.created_at))
     stale = (
-        select(Lead.listing_id).group_by(Lead.listing_id).having(last_lead < now - retention.leads)
+        select(Lead.listing_id)
+        .where(_after(Lead.listing_id, at.led))
+        .group_by(Lead.listing_id)
+        .having(last_lead < now - retention.leads)
     )
-    led = (
+    led = db.scalars(
         select(Listing.id)
         .where(Listing.id.in_(stale), Listing.seller != ERASED)
         .order_by(Listing.id)
         .limit(limit)
-    )
-    counts = erase_listings(db=db, listing_ids=db.scalars(unled).all())
-    counts.update(erase_listings(db=db, listing_ids=db.scalars(led).all()))
-    old_scans = (
+    ).all()
+    scans = db.scalars(
         select(MarkEvent.id)
         .where(
             MarkEvent.event_time < now - retention.scans,
             or_(*(f.is_not(None) for f in _SCAN_FIELDS)),
+            _after(MarkEvent.id, at.scans),
         )
         .order_by(MarkEvent.id)
         .limit(limit)
+    ).all()
+    sent, received = envelopes.expired(
+        db=db, before=now - retention.leads, limit=limit, after=(at.sent, at.received)
     )
-    counts[SCANS] = erase_scans(db=db, event_ids=db.scalars(old_scans).all())
-    sent, received = envelopes.expired(db=db, before=now - retention.leads, limit=limit)
+    counts = erase_listings(db=db, listing_ids=unled)
+    counts.update(erase_listings(db=db, listing_ids=led))
+    counts[SCANS] = erase_scans(db=db, event_ids=scans)
     counts[ENVELOPES] = envelopes.erase(db=db, sent=sent, received=received)
+    at.unled = unled[-1] if unled else at.unled
+    at.led = led[-1] if led else at.led
+    at.scans = scans[-1] if scans else at.scans
+    at.sent = sent[-1] if sent else at.sent
+    at.received = received[-1] if received else at.received
+    at.more = bool(unled or led or scans or sent or received)
     return +counts
+
+
+def _after(column: Any, last: object) -> ColumnElement[bool]:
+    return true() if last is None else column > last
 
 
 def record_retention(*, db: Session, erasure_id: str | None, counts: Counter[str]) -> str:
