@@ -240,28 +240,7 @@ def erase_subject(
         raise Conflict(
             f"request {request.request_ref} was already carried out", code="erasure_recorded"
         )
-    # What the participants' register knows of the subject names them too.
-    matches = []
-    if request.seller is not None:
-        matches.append(Participant.name == request.seller)
-    if request.uscc is not None:
-        matches.append(Participant.uscc == request.uscc)
-    if request.shop is not None:
-        matches.append(
-            Participant.id.in_(
-                select(Shop.participant_id).where(
-                    Shop.platform == request.shop.platform, Shop.shop_id == request.shop.shop_id
-                )
-            )
-        )
-    participants = db.scalars(select(Participant).where(or_(*matches))).all()
-    names = {p.name for p in participants} | ({request.seller} if request.seller else set())
-    names.discard(ERASED)
-    usccs = {p.uscc for p in participants if p.uscc} | ({request.uscc} if request.uscc else set())
-    shops = {(s.platform, s.shop_id) for p in participants for s in p.shops}
-    if request.shop is not None:
-        shops.add((request.shop.platform, request.shop.shop_id))
-
+    participants, names, usccs, shops = _known_as(db, request)
     listing_matches: list[ColumnElement[bool]] = [Listing.seller.in_(names)] if names else []
     listing_matches += [
         and_(Listing.source == platform, Listing.seller_shop_id == shop_id)
@@ -318,6 +297,34 @@ def erase_subject(
             f"request {request.request_ref} was already carried out", code="erasure_recorded"
         ) from None
     return erasure
+
+
+def _known_as(
+    db: Session, request: ErasureRequestIn
+) -> tuple[Sequence[Participant], set[str], set[str], set[tuple[str, str]]]:
+    """The subject as the node knows them: their entries in the participants' register
+    (by name, credit code or shop), and every name, credit code and shop of theirs."""
+    matches = []
+    if request.seller is not None:
+        matches.append(Participant.name == request.seller)
+    if request.uscc is not None:
+        matches.append(Participant.uscc == request.uscc)
+    if request.shop is not None:
+        matches.append(
+            Participant.id.in_(
+                select(Shop.participant_id).where(
+                    Shop.platform == request.shop.platform, Shop.shop_id == request.shop.shop_id
+                )
+            )
+        )
+    participants = db.scalars(select(Participant).where(or_(*matches))).all()
+    names = {p.name for p in participants} | ({request.seller} if request.seller else set())
+    names.discard(ERASED)
+    usccs = {p.uscc for p in participants if p.uscc} | ({request.uscc} if request.uscc else set())
+    shops = {(s.platform, s.shop_id) for p in participants for s in p.shops}
+    if request.shop is not None:
+        shops.add((request.shop.platform, request.shop.shop_id))
+    return participants, names, usccs, shops
 
 
 def erasures(*, db: Session, after: str | None = None, limit: int = 50) -> Sequence[Erasure]:
