@@ -9,16 +9,24 @@ from pathlib import Path
 
 import zmq
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import AwareDatetime, Field
+from zmq.utils import z85
 
 from ipfed.exchange.errors import ExchangeError
 from ipfed.ledger.identity import Organisation, PrivateKey, UntrustedIdentity
+from ipfed.ledger.keystore import KEY_PASSPHRASE_MISSING, WRONG_KEY_PASSPHRASE
 from ipfed.ledger.signed import SignedModel
 from ipfed.ledger.transactions import SHA256_HEX
 from ipfed.ledger.trust import TrustBundle, key_id
 
-CURVE_KEY_FILE = "curve.key"  # the Z85 secret key; the public key is derived from it
+CURVE_KEY_FILE = "curve.key"  # the secret key; the public key is derived from it
 Z85_KEY = r"^[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$"
+# With a passphrase the file is an encrypted PKCS#8 PEM of the X25519 key (CURVE's
+# curve25519 secret is X25519's raw private key); without one, the Z85 text ZeroMQ writes.
+_ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+_PEM = b"-----BEGIN "
 
 
 @dataclass(frozen=True)
@@ -27,8 +35,10 @@ class CurveKeys:
     secret: bytes
 
 
-def curve_keys(identity_dir: Path) -> CurveKeys:
-    """The node's CURVE key pair, created on first use (owner-only file)."""
+def curve_keys(identity_dir: Path, passphrase: bytes | None = None) -> CurveKeys:
+    """The node's CURVE key pair, created on first use (an owner-only file, encrypted
+    with ``passphrase`` when one is given). A file written without a passphrase, as
+    earlier releases did, still loads."""
     path = identity_dir / CURVE_KEY_FILE
     if not path.exists():
         _, secret = zmq.curve_keypair()
@@ -38,14 +48,49 @@ def curve_keys(identity_dir: Path) -> CurveKeys:
             pass
         else:
             with os.fdopen(fd, "wb") as out:
-                out.write(secret)
-    secret = path.read_bytes().strip()
+                out.write(_encrypted(secret, passphrase) if passphrase else secret)
+    secret = _secret(path, passphrase)
     try:
         return CurveKeys(zmq.curve_public(secret), secret)
     except (zmq.ZMQError, ValueError) as exc:
         raise ExchangeError(
             f"{path}: not a CURVE secret key ({exc})", code="bad_link_key"
         ) from None
+
+
+def _encrypted(secret: bytes, passphrase: bytes) -> bytes:
+    key = X25519PrivateKey.from_private_bytes(z85.decode(secret))
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+
+
+def _secret(path: Path, passphrase: bytes | None) -> bytes:
+    """The Z85 secret key in ``path``, decrypted if it is encrypted."""
+    data = path.read_bytes().strip()
+    if not data.startswith(_PEM):
+        return data  # Z85, as ZeroMQ writes it
+    encrypted = data.startswith(_ENCRYPTED_PEM)
+    if encrypted and not passphrase:
+        raise ExchangeError(
+            f"{path} is encrypted and no key passphrase is configured "
+            "(set IPFED_KEY_PASSPHRASE or IPFED_KEY_PASSPHRASE_FILE)",
+            code=KEY_PASSPHRASE_MISSING,
+        )
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
+    except (ValueError, TypeError):
+        if encrypted:
+            raise ExchangeError(
+                f"{path}: the key passphrase is wrong (or the key is damaged)",
+                code=WRONG_KEY_PASSPHRASE,
+            ) from None
+        raise ExchangeError(f"{path}: not a CURVE secret key", code="bad_link_key") from None
+    if not isinstance(key, X25519PrivateKey):
+        raise ExchangeError(f"{path}: not an X25519 key", code="bad_link_key")
+    return z85.encode(key.private_bytes_raw())
 
 
 class LinkKey(SignedModel):

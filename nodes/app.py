@@ -43,6 +43,8 @@ from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_round
 from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
 from ipfed.nodes.participants.api import router as participants
+from ipfed.nodes.privacy.api import router as privacy
+from ipfed.nodes.privacy.scheduled import retention_round
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
 from ipfed.nodes.witness.api import router as witness
@@ -117,7 +119,12 @@ def node_jobs(
     """The node's job kinds and its rounds (a round set to 0 seconds does not run)."""
     handlers: dict[str, Handler] = {DETECTION_TASK: task_handler(settings, sessions)}
     rounds: list[tuple[str, float, Callable[[], object]]] = [
-        ("ledger.sync", settings.ledger_sync_seconds, partial(sync_once, settings, sessions))
+        ("ledger.sync", settings.ledger_sync_seconds, partial(sync_once, settings, sessions)),
+        (
+            "privacy.retention",
+            settings.privacy_round_seconds,
+            partial(retention_round, settings, sessions),
+        ),
     ]
     if (settings.identity_dir / "org.key").exists():
         rounds.append(
@@ -197,6 +204,7 @@ def create_app(
         exchange,
         fairs,
         filings,
+        privacy,
     )
     for router in routers:
         app.include_router(router)

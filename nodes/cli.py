@@ -69,6 +69,10 @@ COMMANDS = {
         "ipfed.nodes.detection.cli:detect_app", "Detection tasks, the stream, monitoring."
     ),
     "jobs": Commands("ipfed.nodes.jobs.cli:app", "Work the node runs on its own, and what failed."),
+    "privacy": Commands(
+        "ipfed.nodes.privacy.cli:app",
+        "Personal data: erasure on a decided request, retention, what was erased.",
+    ),
 }
 
 

@@ -75,6 +75,19 @@ class NodeSettings(BaseSettings):
     leads_push_seconds: float = Field(default=10, ge=0)
     # How often a running node sends undelivered filings again and logs reminders (0: never).
     filings_round_seconds: float = Field(default=600, ge=0)
+    # Personal data is kept no longer than needed (PIPL art. 19), then its fields are
+    # erased (nodes/privacy). In days:
+    # - listings behind a lead, with their evidence: 3 years after the last lead on them
+    #   was found or decided, the limitation period of claims for infringement (Civil Code
+    #   art. 188), longer than that of administrative penalties (2 years, art. 36);
+    retention_lead_days: int = Field(default=3 * 365, ge=1)
+    # - listings that raised no lead: a year, to compile the year's statistics and filings;
+    retention_listing_days: int = Field(default=365, ge=1)
+    # - scans' places, coordinates and sellers: 180 days; clone alerts compare sightings
+    #   minutes or hours apart, and an alert is looked into well within that.
+    retention_scan_days: int = Field(default=180, ge=1)
+    # How often a running node erases what is past its retention (0: never).
+    privacy_round_seconds: float = Field(default=3600, ge=0)
     # How often the job runner looks for due jobs when idle; 0 starts no worker.
     jobs_poll_seconds: float = Field(default=0.5, ge=0)
     # The exchange: envelopes per batch, how long to wait for a batch's acks, the longest

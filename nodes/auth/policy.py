@@ -142,6 +142,9 @@ ROUTES: dict[Route, Audience] = {
     ("POST", "/fairs/{fair_id}/exhibits/{exhibit_id}/scans"): FAIRS_AND_REGULATORS,
     ("GET", "/fairs/{fair_id}/leads"): FAIRS_AND_REGULATORS,
     ("GET", "/fairs/{fair_id}/tracking"): FAIRS_AND_REGULATORS,
+    # personal data: erasure on a request the node's office decided, and its record
+    ("POST", "/privacy/erasures"): OWN_OFFICE,
+    ("GET", "/privacy/erasures"): OWN_OFFICE,
     # filings: the office's own; at the national node, what the regions file
     ("GET", "/filings/calendar"): OWN_OFFICE,
     ("GET", "/filings/reminders"): OWN_OFFICE,

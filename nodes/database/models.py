@@ -26,6 +26,7 @@ from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
 from ipfed.nodes.participants.models import Participant, Shop
+from ipfed.nodes.privacy.models import Erasure
 from ipfed.nodes.products.models import KeyProduct
 from ipfed.nodes.rights.models import (
     DesignImage,
@@ -46,6 +47,7 @@ __all__ = [
     "CloneAlert",
     "DesignImage",
     "DetectionTask",
+    "Erasure",
     "Evidence",
     "EvidenceImage",
     "Exhibit",

@@ -149,6 +149,11 @@ def export_bundle(*, ledger: Ledger, evidence: Evidence) -> EvidenceBundle:
     """The evidence with the ledger's receipt of its anchoring."""
     if evidence.ledger_position is None:
         raise EvidenceError("this evidence was never anchored on the ledger", code="not_anchored")
+    if not evidence.snapshot:  # its retention ran out, or its subject had it erased
+        raise EvidenceError(
+            "this evidence was erased (personal data); its SHA-256 stays on the ledger",
+            code="evidence_erased",
+        )
     return EvidenceBundle(
         sha256=evidence.sha256,
         snapshot=evidence.snapshot,

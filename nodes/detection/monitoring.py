@@ -22,6 +22,7 @@ from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.detection.models import Lead, LeadStatus, MonitoringEntry
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.participants.models import Participant
+from ipfed.nodes.privacy.models import ERASED
 from ipfed.nodes.rights.models import Right, Trademark
 
 DIRECTORIES = (
@@ -48,7 +49,8 @@ def _events(db: Session) -> pd.DataFrame:
     leads = db.execute(
         select(Listing.seller, Listing.nice_class, Lead.right_ref, Lead.decided_at)
         .join(Listing, Listing.id == Lead.listing_id)
-        .where(Lead.status == LeadStatus.CONFIRMED)
+        # a seller erased for privacy is no one: it names no enterprise
+        .where(Lead.status == LeadStatus.CONFIRMED, Listing.seller != ERASED)
     ).all()
     uscc_of = {
         p.name: p.uscc for p in db.scalars(select(Participant).where(Participant.uscc.is_not(None)))

@@ -34,6 +34,7 @@ from ipfed.nodes.exchange.models import PeerLink
 from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.exchange.service import link_of
 from ipfed.nodes.identity import node_identity
+from ipfed.nodes.secrets import key_passphrase
 
 log = logging.getLogger(__name__)
 KEY_RETRY_SECONDS = 2.0
@@ -57,7 +58,7 @@ class Exchange:
         self.handlers = handlers
         self._identity = node_identity(settings)
         self._network = Network.of(settings, self._identity)
-        self.keys = curve_keys(settings.identity_dir)
+        self.keys = curve_keys(settings.identity_dir, key_passphrase())
         self.link_keys: dict[str, str] = {}  # peer node id -> its verified CURVE key (Z85)
         self.transport = transport or ZmqTransport(
             endpoint=settings.exchange_endpoint or "", keys=self.keys, peer_of=self.peer_of_key

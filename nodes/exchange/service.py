@@ -22,6 +22,7 @@ from ipfed.exchange.messages import Body
 from ipfed.exchange.routing import route
 from ipfed.ledger.receipts import Receipt
 from ipfed.nodes.database.core import utcnow
+from ipfed.nodes.errors import Conflict
 from ipfed.nodes.exchange.models import DeliveryState, OutboxDelivery, OutboxEnvelope, PeerLink
 from ipfed.nodes.exchange.network import Network
 
@@ -171,6 +172,12 @@ def queue(*, db: Session, outgoing: Sequence[Outgoing], now: datetime) -> None:
 
 def retry(*, db: Session, envelope_id: str) -> int:
     """Queue an envelope's dead deliveries again, at the end of their links; returns how many."""
+    envelope = db.get(OutboxEnvelope, envelope_id)
+    if envelope is not None and not envelope.data:
+        raise Conflict(
+            f"envelope {envelope_id} was erased (personal data): it cannot be sent again",
+            code="envelope_erased",
+        )
     dead = db.scalars(
         select(OutboxDelivery).where(
             OutboxDelivery.envelope_id == envelope_id, OutboxDelivery.state == DeliveryState.DEAD

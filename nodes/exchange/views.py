@@ -40,7 +40,7 @@ LEADS = (MessageType.LEAD_PUSH, MessageType.CLUE_TRANSFER)
 
 def inbox_item(row: InboxEnvelope) -> InboxItem:
     item = InboxItem.model_validate(row)
-    if row.state is InboxState.ACCEPTED:
+    if row.state is InboxState.ACCEPTED and row.data:  # empty: erased (nodes/privacy)
         item.envelope = Envelope.from_bytes(row.data)
     return item
 
@@ -201,7 +201,7 @@ def thread(*, db: Session, subject: str, organisation: str | None) -> Thread:
             .where(OutboxEnvelope.subject == subject)
             .order_by(OutboxEnvelope.id)
         )
-        sent = [Envelope.from_bytes(row.data) for row in rows]
+        sent = [Envelope.from_bytes(row.data) for row in rows if row.data]
     got = [
         inbox_item(row)
         for row in inbox(
