@@ -156,7 +156,36 @@ ROUTES: dict[Route, Audience] = {
     ("POST", "/filings/{filing_id}/submit"): OWN_OFFICE,
     ("POST", "/filings/{filing_id}/correction"): OWN_OFFICE,
     ("GET", "/filings/{filing_id}/receipt"): OWN_OFFICE,
+    # people's accounts
+    ("GET", "/access-log"): OWN_OFFICE,
 }
+
+# The web console: HTML pages and forms, left out of the OpenAPI document but held to
+# the same policy. A caller is a person signed in (or an API key); the pages of a
+# public audience are the sign-in page and the way there.
+CONSOLE: dict[Route, Audience] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/console/sign-in"): PUBLIC,
+    ("POST", "/console/sign-in"): PUBLIC,
+    ("POST", "/console/sign-out"): ANY_MEMBER,
+    ("GET", "/console"): ANY_MEMBER,
+    ("GET", "/console/two-factor"): ANY_MEMBER,
+    ("POST", "/console/two-factor"): ANY_MEMBER,
+    ("GET", "/console/people"): OWN_OFFICE,
+    ("POST", "/console/people"): OWN_OFFICE,
+    ("POST", "/console/people/{username}/disable"): OWN_OFFICE,
+    ("POST", "/console/people/{username}/reset"): OWN_OFFICE,
+    ("GET", "/console/access-log"): OWN_OFFICE,
+}
+
+# What a person whose node requires a second factor may do before enrolling one.
+DURING_ENROLMENT = frozenset(
+    {
+        ("GET", "/console/two-factor"),
+        ("POST", "/console/two-factor"),
+        ("POST", "/console/sign-out"),
+    }
+)
 
 # Refused to everyone: a route nobody declared.
 UNDECLARED = Audience(
@@ -173,7 +202,12 @@ DOCUMENTATION: dict[Route, Audience] = {
 
 
 def audience_of(method: str, path: str) -> Audience:
-    return ROUTES.get((method, path)) or DOCUMENTATION.get((method, path), UNDECLARED)
+    route = (method, path)
+    return ROUTES.get(route) or CONSOLE.get(route) or DOCUMENTATION.get(route, UNDECLARED)
+
+
+def is_console(method: str, path: str) -> bool:
+    return (method, path) in CONSOLE
 
 
 # --- rows within a route -------------------------------------------------------

@@ -1,5 +1,6 @@
 """Every domain's models, imported once so that the metadata is complete."""
 
+from ipfed.nodes.accounts.models import AccessRecord, Account, ConsoleSession
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
@@ -39,11 +40,14 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "AccessRecord",
+    "Account",
     "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
     "CloneAlert",
+    "ConsoleSession",
     "DesignImage",
     "DetectionTask",
     "Evidence",

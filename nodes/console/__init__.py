@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages served by the node, every asset its own."""
