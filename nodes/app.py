@@ -28,6 +28,7 @@ from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.detection.push import push_once
 from ipfed.nodes.detection.tasks import JOB as DETECTION_TASK
 from ipfed.nodes.detection.tasks import task_handler
+from ipfed.nodes.docs_policy import DocsPolicy
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
@@ -181,6 +182,7 @@ def create_app(
     install_console(app, settings)
     app.add_middleware(AccessLog)
     app.add_middleware(StatusFastPath)
+    app.add_middleware(DocsPolicy)
     # Outermost, so they refuse before any other work (the last added runs first).
     app.add_middleware(BodyLimit)
     app.add_middleware(
