@@ -46,6 +46,7 @@ from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_round
 from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
+from ipfed.nodes.marks.page import router as marks_page
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -201,6 +202,7 @@ def create_app(
         ledger,
         witness,
         marks_public,
+        marks_page,
         marks,
         detection,
         exchange,

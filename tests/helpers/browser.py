@@ -103,16 +103,19 @@ class Watch:
     requests: list[str] = field(default_factory=list)
     other_hosts: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
+    broken_assets: list[str] = field(default_factory=list)  # a style or image not served
 
     def attach(self, context: BrowserContext) -> None:
         context.route("**/*", self._route)
         context.on("request", self._request)
         context.on("response", self._response)
 
-    def take(self) -> tuple[list[str], list[str]]:
-        """The requests to other hosts and the server errors seen so far, forgotten."""
-        seen = self.other_hosts, self.server_errors
-        self.other_hosts, self.server_errors = [], []
+    def take(self) -> list[str]:
+        """What went wrong in the requests seen so far, as sentences; then forgotten."""
+        seen = [f"fetched from another host: {url}" for url in self.other_hosts]
+        seen += [f"server error: {error}" for error in self.server_errors]
+        seen += [f"not served: {asset}" for asset in self.broken_assets]
+        self.other_hosts, self.server_errors, self.broken_assets = [], [], []
         return seen
 
     def _route(self, route: Route) -> None:
@@ -128,6 +131,8 @@ class Watch:
     def _response(self, response: Response) -> None:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
+        elif response.status >= 400 and response.request.resource_type != "document":
+            self.broken_assets.append(f"{response.status} {response.url}")
 
 
 @dataclass
@@ -179,9 +184,7 @@ def problems(tab: Tab, *, ours: bool = True) -> list[str]:
     documentation, drawn by Swagger UI and ReDoc) shows the API's codes by design
     and is not ours to fix for accessibility: it is held to the other checks."""
     page = tab.page
-    other_hosts, server_errors = tab.watch.take()
-    found = [f"fetched from another host: {url}" for url in other_hosts]
-    found += [f"server error: {error}" for error in server_errors]
+    found = tab.watch.take()
     if tab.phone:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE_WIDTH:
