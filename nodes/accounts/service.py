@@ -23,6 +23,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+TOTP_SECRET = re.compile(r"[A-Z2-7]{26,64}")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when no account has the name, so both answers take as long.
@@ -179,9 +180,16 @@ def verify_code(secret: str, code: str, now: datetime) -> bool:
     return code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
 
 
+def is_totp_secret(secret: str) -> bool:
+    """A base32 key of 128 to 320 bits (the authenticator apps' range)."""
+    return TOTP_SECRET.fullmatch(secret) is not None
+
+
 def enrol_totp(*, account: Account, secret: str, code: str, now: datetime) -> Account:
     """Turn the second factor on, once the person shows a code of the new key."""
-    if not re.fullmatch(r"[A-Z2-7]{16,64}", secret) or not verify_code(secret, code, now):
+    if not is_totp_secret(secret):
+        raise InvalidInput("not a key of ours; start again", code="totp_key_invalid")
+    if not verify_code(secret, code, now):
         raise InvalidInput("the code does not match the key", code="totp_code_wrong")
     account.totp_secret = secret
     return account

@@ -15,6 +15,7 @@ from ipfed.nodes.accounts.service import (
     SignInFailed,
     enrol_totp,
     get_account,
+    is_totp_secret,
     new_totp_secret,
     requires_totp,
     sign_in,
@@ -197,5 +198,6 @@ def two_factor_submit(
             if sign_in_state is not None:
                 finish_enrolment(db=db, session_id=sign_in_state.session_id)
     except InvalidInput:
+        secret = secret if is_totp_secret(secret) else new_totp_secret()
         return _enrolment(request, settings, person.username, secret, wrong=True)
     return RedirectResponse("/console/two-factor", status_code=303)
