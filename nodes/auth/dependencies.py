@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.routing import APIRoute
 
+from ipfed.nodes.accounts.person import Person
 from ipfed.nodes.accounts.sessions import find_session, is_stale, touch_session
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.policy import DURING_ENROLMENT, audience_of, is_console
@@ -32,17 +33,6 @@ SESSION_COOKIE = "ipfed_session"
 CSRF_COOKIE = "ipfed_csrf"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(frozen=True)
-class Person:
-    """The person behind a console session: the node shows the name; the ledger and
-    envelopes carry only the pseudonym."""
-
-    id: str
-    username: str
-    name: str
-    pseudonym: str
 
 
 @dataclass(frozen=True)

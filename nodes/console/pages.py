@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
+from ipfed.nodes.accounts.person import Person
 from ipfed.nodes.accounts.service import (
     SignInFailed,
     enrol_totp,
@@ -22,7 +23,7 @@ from ipfed.nodes.accounts.service import (
     totp_uri,
 )
 from ipfed.nodes.accounts.sessions import end_session, finish_enrolment, start_session
-from ipfed.nodes.auth.dependencies import SESSION_COOKIE, Caller, Person, SignIn, current_caller
+from ipfed.nodes.auth.dependencies import SESSION_COOKIE, Caller, SignIn, current_caller
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console.templating import render, set_cookie
 from ipfed.nodes.database.core import transaction

@@ -102,6 +102,7 @@ def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: R
         decision=Decision(body.decision),
         reason=body.reason,
         ledger=node_ledger(db=db, settings=settings),
+        person=caller.person,
     )
     return LeadOut.model_validate(lead)
 

@@ -103,6 +103,9 @@ class MarkEvent(RecordMixin, Base):
     seller_uscc: Mapped[str | None] = mapped_column(String(18))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ledger_position: Mapped[int] = mapped_column(BigInteger)
+    # The person who decided it (an issuance, a change of status), signed in to the
+    # console; None for an API key, the command line or the node itself.
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class CloneAlertKind(StrEnum):
