@@ -68,10 +68,7 @@ def _identify(request: Request) -> Caller:
     secret = _presented_key(request)
     token = request.cookies.get(SESSION_COOKIE)
     if not secret and not token:
-        raise Unauthenticated(
-            "send an API key in the X-API-Key header, or sign in to the console",
-            code="missing_api_key",
-        )
+        raise Unauthenticated("send an API key in the X-API-Key header", code="missing_api_key")
     # Reads of their own, over before the route's transaction begins: a route that writes
     # in transactions of its own (a detection task, a filing's submission) must not wait
     # for the SQLite write lock held by its own request.

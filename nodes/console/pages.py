@@ -120,10 +120,9 @@ def _sign_in_refused(
 ) -> HTMLResponse:
     context = {
         "next": _next_page(next),
-        "message": "sign_in_failed",
+        "message": "too_many_sign_ins" if wait else "sign_in_failed",
         "message_kind": "bad",
         "username": username,
-        "wait_minutes": math.ceil(wait / 60),
     }
     response = render(request, "sign_in.html", context, status_code=status_code)
     if wait:

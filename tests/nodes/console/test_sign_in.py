@@ -135,6 +135,7 @@ def test_one_address_failing_too_often_is_held_off(
         assert sign_in(client, f"guess{i}", "guess guess guess").status_code == 401
     held = sign_in(client, username, PASSWORD)
     assert held.status_code == 429 and "retry-after" in held.headers
+    assert "登录失败次数过多" in held.text
     clock.advance(seconds=settings.sign_in_address_window_seconds + 1)
     assert sign_in(client, username, PASSWORD).status_code == 303
 
