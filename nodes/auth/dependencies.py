@@ -139,6 +139,11 @@ async def check_csrf(request: Request) -> None:
     sign_in: SignIn | None = getattr(request.state, "sign_in", None)
     if sign_in is None and not is_console(*route_of(request)):
         return  # an API key's request, or a public API route: no cookie speaks for it
+    if sign_in is None and SESSION_COOKIE in request.cookies:
+        # A public console form (the sign-in page) seen while signed in carries the
+        # session's token, as render() put it there.
+        identify_softly(request)
+        sign_in = getattr(request.state, "sign_in", None)
     expected = sign_in.csrf_token if sign_in else request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(

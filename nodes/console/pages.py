@@ -94,7 +94,10 @@ def sign_in_submit(
     if wait > 0:
         return _sign_in_refused(request, username, next, status_code=429, wait=wait)
     token = None
+    earlier: SignIn | None = getattr(request.state, "sign_in", None)
     with transaction(request.app.state.sessions) as db:
+        if earlier is not None:  # signing in again, perhaps as someone else
+            end_session(db=db, session_id=earlier.session_id, now=now)
         try:
             account = sign_in(
                 db=db, settings=settings, username=username, password=password, code=code, now=now

@@ -188,3 +188,16 @@ def test_an_office_must_enrol_before_anything_else_when_the_node_says_so(
     platform = person(db, settings, "li.lei", org="某电商平台", role=Role.PLATFORM)
     client.cookies.clear()
     assert sign_in(client, platform, PASSWORD).headers["location"] == "/console"
+
+
+def test_signing_in_again_from_a_signed_in_browser_ends_the_first_session(
+    client: TestClient, db: Session, settings: NodeSettings
+) -> None:
+    first = person(db, settings)
+    second = person(db, settings, "zhang.wei")
+    sign_in(client, first, PASSWORD)
+    assert client.get("/whoami").json()["person"] == first
+    assert sign_in(client, second, PASSWORD).status_code == 303
+    assert client.get("/whoami").json()["person"] == second
+    ended = db.scalars(select(ConsoleSession).order_by(ConsoleSession.id)).all()
+    assert [s.ended_at is not None for s in ended] == [True, False]
