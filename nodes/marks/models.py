@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right
@@ -106,6 +107,7 @@ class MarkEvent(RecordMixin, Base):
     # The person who decided it (an issuance, a change of status), signed in to the
     # console; None for an API key, the command line or the node itself.
     person_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    person: Mapped[Account | None] = relationship()
 
 
 class CloneAlertKind(StrEnum):

@@ -163,6 +163,8 @@ def test_an_enrolled_second_factor_is_required_and_verified(
     clock.advance(minutes=1)
     code = pyotp.TOTP(secret).at(clock.now)
     assert sign_in(client, username, PASSWORD, code).status_code == 303
+    client.cookies.clear()
+    assert sign_in(client, username, PASSWORD, code).status_code == 401  # a code is good once
 
 
 def test_an_office_must_enrol_before_anything_else_when_the_node_says_so(

@@ -49,6 +49,7 @@ def upgrade() -> None:
         ),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("pseudonym", sa.String(length=32), nullable=False),
         sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
