@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.ledger.identity import Role
@@ -19,6 +19,8 @@ class Account(RecordMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, with its parameters
     # The base32 TOTP key once enrolled; None: no second factor.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The 30-second step of the last code accepted: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # The id the ledger and envelopes carry instead of the person: random, never the name.
     pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)

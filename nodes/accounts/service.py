@@ -5,6 +5,7 @@ A failed sign-in says only that it failed: never whether the account exists, is
 disabled or locked, or which of password and code was wrong.
 """
 
+import hmac
 import re
 import secrets
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+TOTP_SECRET = re.compile(r"[A-Z2-7]{26,64}")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when no account has the name, so both answers take as long.
@@ -137,8 +139,11 @@ def sign_in(
     good = _verify(account.password_hash if account else _NOBODY, password)
     if account is None:
         raise SignInFailed()
+    step = None
     if account.totp_secret is not None:
-        good = good and verify_code(account.totp_secret, code or "", now)
+        step = code_step(account.totp_secret, code or "", now)
+        last = account.totp_last_step
+        good = good and step is not None and (last is None or step > last)
     if not good or is_locked(account, now) or account.disabled_at is not None:
         if not is_locked(account, now):
             account.failed_sign_ins += 1
@@ -149,6 +154,7 @@ def sign_in(
     account.failed_sign_ins = 0
     account.locked_until = None
     account.last_sign_in_at = now
+    account.totp_last_step = step if step is not None else account.totp_last_step
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     return account
@@ -173,15 +179,31 @@ def totp_uri(*, account: Account, secret: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=issuer)
 
 
-def verify_code(secret: str, code: str, now: datetime) -> bool:
-    """The 6-digit code of ``now``, or of the 30 s step either side (clocks drift)."""
+def code_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step whose 6-digit code ``code`` is: that of ``now``, or a step
+    either side (clocks drift); None if it is none of them."""
     code = code.strip().replace(" ", "")
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def is_totp_secret(secret: str) -> bool:
+    """A base32 key of 128 to 320 bits (the authenticator apps' range)."""
+    return TOTP_SECRET.fullmatch(secret) is not None
 
 
 def enrol_totp(*, account: Account, secret: str, code: str, now: datetime) -> Account:
     """Turn the second factor on, once the person shows a code of the new key."""
-    if not re.fullmatch(r"[A-Z2-7]{16,64}", secret) or not verify_code(secret, code, now):
+    if not is_totp_secret(secret):
+        raise InvalidInput("not a key of ours; start again", code="totp_key_invalid")
+    step = code_step(secret, code, now)
+    if step is None:
         raise InvalidInput("the code does not match the key", code="totp_code_wrong")
-    account.totp_secret = secret
+    account.totp_secret, account.totp_last_step = secret, step
     return account

@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import Header, Request
 from fastapi.routing import APIRoute
 
+from ipfed.nodes.accounts.person import Person
 from ipfed.nodes.accounts.sessions import find_session, is_stale, touch_session
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.policy import DURING_ENROLMENT, audience_of, is_console
@@ -32,17 +33,6 @@ SESSION_COOKIE = "ipfed_session"
 CSRF_COOKIE = "ipfed_csrf"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(frozen=True)
-class Person:
-    """The person behind a console session: the node shows the name; the ledger and
-    envelopes carry only the pseudonym."""
-
-    id: str
-    username: str
-    name: str
-    pseudonym: str
 
 
 @dataclass(frozen=True)
@@ -78,10 +68,7 @@ def _identify(request: Request) -> Caller:
     secret = _presented_key(request)
     token = request.cookies.get(SESSION_COOKIE)
     if not secret and not token:
-        raise Unauthenticated(
-            "send an API key in the X-API-Key header, or sign in to the console",
-            code="missing_api_key",
-        )
+        raise Unauthenticated("send an API key in the X-API-Key header", code="missing_api_key")
     # Reads of their own, over before the route's transaction begins: a route that writes
     # in transactions of its own (a detection task, a filing's submission) must not wait
     # for the SQLite write lock held by its own request.
@@ -152,6 +139,11 @@ async def check_csrf(request: Request) -> None:
     sign_in: SignIn | None = getattr(request.state, "sign_in", None)
     if sign_in is None and not is_console(*route_of(request)):
         return  # an API key's request, or a public API route: no cookie speaks for it
+    if sign_in is None and SESSION_COOKIE in request.cookies:
+        # A public console form (the sign-in page) seen while signed in carries the
+        # session's token, as render() put it there.
+        identify_softly(request)
+        sign_in = getattr(request.state, "sign_in", None)
     expected = sign_in.csrf_token if sign_in else request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(

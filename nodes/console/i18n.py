@@ -174,6 +174,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "用户名、密码或验证码不正确，或账号暂时无法登录。",
         "Wrong username, password or code, or the account cannot sign in now.",
     ),
+    "too_many_sign_ins": (
+        "此地址登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins from this address; try again later.",
+    ),
     "signed_out": ("您已退出。", "You have signed out."),
     "session_expired": (
         "登录已过期，请重新登录。",

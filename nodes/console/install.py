@@ -5,6 +5,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,7 +59,7 @@ def _as_page(as_json: AnyHandler) -> Handler:
         code, status = error.get("error", "error"), answer.status_code
         if request.method == "GET" and status == 401:
             ended = "&ended=expired" if code == "session_expired" else ""
-            target = f"/console/sign-in?next={request.url.path}{ended}"
+            target = f"/console/sign-in?next={quote(request.url.path)}{ended}"
             return RedirectResponse(target, status_code=303)
         if request.method == "GET" and code == "totp_enrolment_required":
             return RedirectResponse("/console/two-factor", status_code=303)

@@ -4,10 +4,9 @@ and the home page. Each form posts back with its CSRF token (checked app-wide by
 
 import base64
 import math
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
@@ -15,40 +14,23 @@ from ipfed.nodes.accounts.service import (
     SignInFailed,
     enrol_totp,
     get_account,
+    is_totp_secret,
     new_totp_secret,
     requires_totp,
     sign_in,
     totp_uri,
 )
 from ipfed.nodes.accounts.sessions import end_session, finish_enrolment, start_session
-from ipfed.nodes.auth.dependencies import SESSION_COOKIE, Caller, Person, SignIn, current_caller
+from ipfed.nodes.auth.dependencies import SESSION_COOKIE, SignIn
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.dependencies import Now, Signed, person_of
 from ipfed.nodes.console.templating import render, set_cookie
 from ipfed.nodes.database.core import transaction
-from ipfed.nodes.errors import Forbidden, InvalidInput
+from ipfed.nodes.errors import InvalidInput
 from ipfed.nodes.http import Settings
 from ipfed.registry.qr import qr_png
 
 router = APIRouter(include_in_schema=False)
-
-Signed = Annotated[Caller, Depends(current_caller)]
-Text = Annotated[str, Form(max_length=300)]
-OptionalText = Annotated[str, Form(max_length=300)]
-
-
-def clock(request: Request) -> datetime:
-    """The node's time (tests set ``app.state.clock``)."""
-    now: datetime = request.app.state.clock()
-    return now
-
-
-Now = Annotated[datetime, Depends(clock)]
-
-
-def person_of(caller: Caller) -> Person:
-    if caller.person is None:
-        raise Forbidden("this page is a person's: sign in to the console", code="person_required")
-    return caller.person
 
 
 def _next_page(candidate: str | None) -> str:
@@ -92,7 +74,10 @@ def sign_in_submit(
     if wait > 0:
         return _sign_in_refused(request, username, next, status_code=429, wait=wait)
     token = None
+    earlier: SignIn | None = getattr(request.state, "sign_in", None)
     with transaction(request.app.state.sessions) as db:
+        if earlier is not None:  # signing in again, perhaps as someone else
+            end_session(db=db, session_id=earlier.session_id, now=now)
         try:
             account = sign_in(
                 db=db, settings=settings, username=username, password=password, code=code, now=now
@@ -118,10 +103,9 @@ def _sign_in_refused(
 ) -> HTMLResponse:
     context = {
         "next": _next_page(next),
-        "message": "sign_in_failed",
+        "message": "too_many_sign_ins" if wait else "sign_in_failed",
         "message_kind": "bad",
         "username": username,
-        "wait_minutes": math.ceil(wait / 60),
     }
     response = render(request, "sign_in.html", context, status_code=status_code)
     if wait:
@@ -197,5 +181,6 @@ def two_factor_submit(
             if sign_in_state is not None:
                 finish_enrolment(db=db, session_id=sign_in_state.session_id)
     except InvalidInput:
+        secret = secret if is_totp_secret(secret) else new_totp_secret()
         return _enrolment(request, settings, person.username, secret, wrong=True)
     return RedirectResponse("/console/two-factor", status_code=303)

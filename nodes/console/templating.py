@@ -31,8 +31,11 @@ from ipfed.nodes.auth.policy import ANY_MEMBER, OWN_OFFICE, Audience
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console import i18n
 
-TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
+# Resolved: an editable install links each file of the package, and static files are
+# served only from where they really are.
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
 
 # Pages send nothing to, and load nothing from, another host.
 SECURITY_HEADERS = {

@@ -65,9 +65,11 @@ def _out(settings: NodeSettings, mark: Mark) -> MarkOut:
 
 @router.post("", status_code=201)
 def issue_mark(
-    db: DB, settings: Settings, body: MarkIn, _: Annotated[Caller, Depends(issuing_office)]
+    db: DB, settings: Settings, body: MarkIn, caller: Annotated[Caller, Depends(issuing_office)]
 ) -> MarkOut:
-    mark = issuing.issue_mark(db=db, settings=settings, request=body, today=utcnow().date())
+    mark = issuing.issue_mark(
+        db=db, settings=settings, request=body, today=utcnow().date(), person=caller.person
+    )
     return _out(settings, mark)
 
 
@@ -135,6 +137,7 @@ def change_status(
         status=body.status,
         reason=body.reason,
         by=caller.org,
+        person=caller.person,
     )
     return _out(settings, mark)
 

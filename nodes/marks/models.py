@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.rights.models import Right
@@ -113,6 +114,10 @@ class MarkEvent(RecordMixin, Base):
     seller_uscc: Mapped[str | None] = mapped_column(String(18))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ledger_position: Mapped[int] = mapped_column(BigInteger)
+    # The person who decided it (an issuance, a change of status), signed in to the
+    # console; None for an API key, the command line or the node itself.
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    person: Mapped[Account | None] = relationship()
 
 
 class CloneAlertKind(StrEnum):

@@ -135,6 +135,7 @@ def test_one_address_failing_too_often_is_held_off(
         assert sign_in(client, f"guess{i}", "guess guess guess").status_code == 401
     held = sign_in(client, username, PASSWORD)
     assert held.status_code == 429 and "retry-after" in held.headers
+    assert "登录失败次数过多" in held.text
     clock.advance(seconds=settings.sign_in_address_window_seconds + 1)
     assert sign_in(client, username, PASSWORD).status_code == 303
 
@@ -162,6 +163,8 @@ def test_an_enrolled_second_factor_is_required_and_verified(
     clock.advance(minutes=1)
     code = pyotp.TOTP(secret).at(clock.now)
     assert sign_in(client, username, PASSWORD, code).status_code == 303
+    client.cookies.clear()
+    assert sign_in(client, username, PASSWORD, code).status_code == 401  # a code is good once
 
 
 def test_an_office_must_enrol_before_anything_else_when_the_node_says_so(
@@ -187,3 +190,16 @@ def test_an_office_must_enrol_before_anything_else_when_the_node_says_so(
     platform = person(db, settings, "li.lei", org="某电商平台", role=Role.PLATFORM)
     client.cookies.clear()
     assert sign_in(client, platform, PASSWORD).headers["location"] == "/console"
+
+
+def test_signing_in_again_from_a_signed_in_browser_ends_the_first_session(
+    client: TestClient, db: Session, settings: NodeSettings
+) -> None:
+    first = person(db, settings)
+    second = person(db, settings, "zhang.wei")
+    sign_in(client, first, PASSWORD)
+    assert client.get("/whoami").json()["person"] == first
+    assert sign_in(client, second, PASSWORD).status_code == 303
+    assert client.get("/whoami").json()["person"] == second
+    ended = db.scalars(select(ConsoleSession).order_by(ConsoleSession.id)).all()
+    assert [s.ended_at is not None for s in ended] == [True, False]

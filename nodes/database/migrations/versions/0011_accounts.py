@@ -19,6 +19,11 @@ down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+DECISIONS = (
+    ("lead_reviews", "person_id"),
+    ("mark_events", "person_id"),
+    ("filings", "submitted_by_id"),
+)
 ROLES = (
     "national",
     "regional",
@@ -44,6 +49,7 @@ def upgrade() -> None:
         ),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("pseudonym", sa.String(length=32), nullable=False),
         sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
@@ -87,9 +93,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_access_log_org", "access_log", ["org"])
+    # Every decision names its person (None: an API key, the command line, the node).
+    for table, column in DECISIONS:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column(column, sa.String(length=26), nullable=True))
+            batch.create_foreign_key(f"fk_{table}_{column}", "accounts", [column], ["id"])
 
 
 def downgrade() -> None:
+    for table, column in DECISIONS:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(f"fk_{table}_{column}", type_="foreignkey")
+            batch.drop_column(column)
     op.drop_index("ix_access_log_org", table_name="access_log")
     op.drop_table("access_log")
     op.drop_index("ix_console_sessions_account_id", table_name="console_sessions")
