@@ -30,7 +30,7 @@ def test_a_valid_mark(tab: Tab, shown: Showcase) -> None:
 def test_a_unit_code_shows_its_checks(tab: Tab, shown: Showcase) -> None:
     open_page(tab, shown.page(shown.unit))
     text = tab.page.locator("main").inner_text()
-    assert "本件商品的单件码" in text and "B-2026-12" in text and "首次查验" in text
+    assert "本件商品的单件码" in text and "B-2026-12" in text and "（北京时间）" in text
     # Opened by this address only: one check, however often it reloads.
     assert tab.page.locator(".checks").inner_text() == "1"
     assert_sound(tab)
