@@ -13,11 +13,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.nodes.accounts.access import AccessLog
+from ipfed.nodes.accounts.api import router as accounts
 from ipfed.nodes.adjudications.api import router as adjudications
-from ipfed.nodes.auth.dependencies import Caller, authorize, current_caller
+from ipfed.nodes.auth.dependencies import Caller, authorize, check_csrf, current_caller
 from ipfed.nodes.auth.throttle import KeyThrottle
 from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.console.install import install_console
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
@@ -25,6 +28,7 @@ from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.detection.push import push_once
 from ipfed.nodes.detection.tasks import JOB as DETECTION_TASK
 from ipfed.nodes.detection.tasks import task_handler
+from ipfed.nodes.docs_policy import DocsPolicy
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
@@ -42,6 +46,7 @@ from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_round
 from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
+from ipfed.nodes.marks.page import router as marks_page
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.privacy.api import router as privacy
 from ipfed.nodes.privacy.scheduled import retention_round
@@ -66,6 +71,7 @@ class Identity(BaseModel):
     org: str
     role: str
     key_prefix: str
+    person: str | None = None  # the username of a person signed in to the console
 
 
 node = APIRouter(tags=["node"])
@@ -90,7 +96,8 @@ def get_version(request: Request) -> Version:
 
 @node.get("/whoami")
 def whoami(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
-    return Identity(org=caller.org, role=caller.role, key_prefix=caller.key_prefix)
+    username = caller.person.username if caller.person else None
+    return Identity(org=caller.org, role=caller.role, key_prefix=caller.key_prefix, person=username)
 
 
 @asynccontextmanager
@@ -160,7 +167,7 @@ def create_app(
     app = FastAPIOffline(
         swagger_ui_parameters={"validatorUrl": None},
         lifespan=lifespan,
-        dependencies=[Depends(no_nul_characters), Depends(authorize)],
+        dependencies=[Depends(no_nul_characters), Depends(authorize), Depends(check_csrf)],
         title=f"ipfed node {settings.node_id}",
         version=version("ipfed"),
         description=(
@@ -180,7 +187,10 @@ def create_app(
             settings, app.state.sessions, filing_handlers(settings, handlers)
         )
     install_error_handlers(app)
+    install_console(app, settings)
+    app.add_middleware(AccessLog)
     app.add_middleware(StatusFastPath)
+    app.add_middleware(DocsPolicy)
     # Outermost, so they refuse before any other work (the last added runs first).
     app.add_middleware(BodyLimit)
     app.add_middleware(
@@ -199,12 +209,14 @@ def create_app(
         ledger,
         witness,
         marks_public,
+        marks_page,
         marks,
         detection,
         exchange,
         fairs,
         filings,
         privacy,
+        accounts,
     )
     for router in routers:
         app.include_router(router)

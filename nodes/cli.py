@@ -47,6 +47,9 @@ COMMANDS = {
     "apikey": Commands(
         "ipfed.nodes.auth.cli:app", "API keys of the organisations that use this node."
     ),
+    "users": Commands(
+        "ipfed.nodes.accounts.cli:app", "People's accounts for the node's web console."
+    ),
     "ledger": Commands("ipfed.nodes.ledger.cli:app", "The tamper-evident log and its proofs."),
     "exchange": Commands(
         "ipfed.nodes.exchange.cli:app",

@@ -101,6 +101,17 @@ class NodeSettings(BaseSettings):
     # within the window before its requests presenting a key are answered 429.
     auth_failure_limit: int = Field(default=10, ge=1)
     auth_failure_window_seconds: float = Field(default=60, gt=0)
+    # People's console sessions end after this long idle, and this long after sign-in.
+    session_idle_minutes: float = Field(default=30, gt=0)
+    session_lifetime_hours: float = Field(default=12, gt=0)
+    # An account is locked for a while after this many failed sign-ins in a row; one
+    # address may fail this many sign-ins (of any accounts) within the window.
+    sign_in_failure_limit: int = Field(default=5, ge=1)
+    sign_in_lockout_minutes: float = Field(default=15, gt=0)
+    sign_in_address_limit: int = Field(default=20, ge=1)
+    sign_in_address_window_seconds: float = Field(default=600, gt=0)
+    # People of the offices (national and regional roles) must enrol a TOTP second factor.
+    require_totp_for_offices: bool = False
     peers: list[Peer] = []
 
     @field_validator("ledger_backend", mode="before")

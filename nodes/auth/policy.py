@@ -99,6 +99,8 @@ ROUTES: dict[Route, Audience] = {
     ("POST", "/marks"): ISSUING_OFFICE,
     ("GET", "/marks"): FEDERATION_OFFICES,
     ("GET", "/marks/alerts"): REGULATORS,
+    ("GET", "/marks/suspect-reports"): OWN_OFFICE,  # reported from the verification page
+    ("GET", "/marks/suspect-reports/{report_id}/photo"): OWN_OFFICE,
     ("GET", "/marks/{mark_id}"): ANY_MEMBER,
     ("POST", "/marks/{mark_id}/status"): ISSUING_OFFICE,
     ("POST", "/marks/{mark_id}/units"): HOLDERS,  # row: sees_as_holder
@@ -159,7 +161,37 @@ ROUTES: dict[Route, Audience] = {
     ("POST", "/filings/{filing_id}/submit"): OWN_OFFICE,
     ("POST", "/filings/{filing_id}/correction"): OWN_OFFICE,
     ("GET", "/filings/{filing_id}/receipt"): OWN_OFFICE,
+    # people's accounts
+    ("GET", "/access-log"): OWN_OFFICE,
 }
+
+# The web console: HTML pages and forms, left out of the OpenAPI document but held to
+# the same policy. A caller is a person signed in (or an API key); the pages of a
+# public audience are the sign-in page and the way there.
+CONSOLE: dict[Route, Audience] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/console/sign-in"): PUBLIC,
+    ("POST", "/console/sign-in"): PUBLIC,
+    ("POST", "/console/sign-out"): ANY_MEMBER,
+    ("GET", "/console"): ANY_MEMBER,
+    ("GET", "/console/two-factor"): ANY_MEMBER,
+    ("POST", "/console/two-factor"): ANY_MEMBER,
+    ("GET", "/console/people"): OWN_OFFICE,
+    ("POST", "/console/people"): OWN_OFFICE,
+    ("POST", "/console/people/{username}/disable"): OWN_OFFICE,
+    ("POST", "/console/people/{username}/reset"): OWN_OFFICE,
+    ("GET", "/console/access-log"): OWN_OFFICE,
+    ("POST", "/v/{token}/report"): PUBLIC,  # a suspected fake, from the verification page
+}
+
+# What a person whose node requires a second factor may do before enrolling one.
+DURING_ENROLMENT = frozenset(
+    {
+        ("GET", "/console/two-factor"),
+        ("POST", "/console/two-factor"),
+        ("POST", "/console/sign-out"),
+    }
+)
 
 # Refused to everyone: a route nobody declared.
 UNDECLARED = Audience(
@@ -176,7 +208,12 @@ DOCUMENTATION: dict[Route, Audience] = {
 
 
 def audience_of(method: str, path: str) -> Audience:
-    return ROUTES.get((method, path)) or DOCUMENTATION.get((method, path), UNDECLARED)
+    route = (method, path)
+    return ROUTES.get(route) or CONSOLE.get(route) or DOCUMENTATION.get(route, UNDECLARED)
+
+
+def is_console(method: str, path: str) -> bool:
+    return (method, path) in CONSOLE
 
 
 # --- rows within a route -------------------------------------------------------

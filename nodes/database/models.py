@@ -1,5 +1,6 @@
 """Every domain's models, imported once so that the metadata is complete."""
 
+from ipfed.nodes.accounts.models import AccessRecord, Account, ConsoleSession
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.auth.models import ApiKey
 from ipfed.nodes.database.core import Base
@@ -24,7 +25,15 @@ from ipfed.nodes.jobs.models import Job
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
+from ipfed.nodes.marks.models import (
+    CloneAlert,
+    Mark,
+    MarkEvent,
+    SuspectReport,
+    UnitBatch,
+    UnitCheck,
+    UnitCode,
+)
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.privacy.models import Erasure
 from ipfed.nodes.products.models import KeyProduct
@@ -40,11 +49,14 @@ from ipfed.nodes.witness.models import Alarm, KnownCheckpoint
 metadata = Base.metadata
 
 __all__ = [
+    "AccessRecord",
+    "Account",
     "Addressee",
     "Adjudication",
     "Alarm",
     "ApiKey",
     "CloneAlert",
+    "ConsoleSession",
     "DesignImage",
     "DetectionTask",
     "Erasure",
@@ -78,8 +90,10 @@ __all__ = [
     "Shop",
     "StateEntry",
     "StoredCheckpoint",
+    "SuspectReport",
     "Trademark",
     "UnitBatch",
+    "UnitCheck",
     "UnitCode",
     "metadata",
 ]

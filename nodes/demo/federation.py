@@ -12,6 +12,7 @@ from types import FrameType
 import httpx
 from rich.console import Console
 
+from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.auth.models import Role
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeRole, NodeSettings, Peer
@@ -127,6 +128,21 @@ def prepare(settings: NodeSettings, files: list[tuple[str, Path]], console: Cons
     return secret
 
 
+def demo_person(settings: NodeSettings) -> tuple[str, str]:
+    """An account of the office's reviewer on the node: its username and password."""
+    engine = make_engine(settings.db_url)
+    with transaction(make_session_factory(engine)) as db:
+        account, password = add_account(
+            db=db,
+            username=f"{settings.node_id}.reviewer",
+            name=f"{settings.org_name}审核员",
+            org=settings.org_name,
+            role=Role(settings.role.value),
+        )
+    engine.dispose()
+    return account.username, password
+
+
 def fresh_directory(data_dir: Path) -> None:
     if data_dir.exists():
         if not (data_dir / MARKER).exists() and any(data_dir.iterdir()):
@@ -165,6 +181,7 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
         s.node_id: prepare(s, data_files(n, datasets), console)
         for n, s in zip(NODES, nodes, strict=True)
     }
+    people = {s.node_id: demo_person(s) for s in nodes}
     nodes = federate(nodes, data_dir / "ca")
     keys |= enrol(nodes, data_dir / "ca")
     for settings in nodes:
@@ -232,6 +249,13 @@ def run_demo(*, data_dir: Path, base_port: int, datasets: Path | None, console: 
             console.print(
                 f"  {settings.node_id:<9} {settings.role:<9} {settings.region_code}  "
                 f"{settings.base_url}  API key {keys[settings.node_id]}",
+                soft_wrap=True,
+                highlight=False,
+            )
+            username, password = people[settings.node_id]
+            console.print(
+                f"  {'':<9} console {settings.base_url}/console  "
+                f"user {username}  password {password}",
                 soft_wrap=True,
                 highlight=False,
             )

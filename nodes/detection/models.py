@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.exchange.messages import LeadKind
+from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum, utcnow
 from ipfed.nodes.listings.models import Listing
 
@@ -123,6 +124,9 @@ class Review(RecordMixin, Base):
     reviewer: Mapped[str] = mapped_column(String(300))
     decision: Mapped[Decision] = mapped_column(str_enum(Decision, "review_decision"))
     reason: Mapped[str] = mapped_column(Text)
+    # The person who decided, signed in to the console; None for an API key's review.
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    person: Mapped[Account | None] = relationship(lazy="joined")
 
 
 class MonitoringEntry(Base):

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.schemas import InputModel, OutputModel
@@ -94,6 +94,16 @@ class ReviewOut(OutputModel):
     decision: str
     reason: str
     created_at: datetime
+    person: str | None = Field(
+        default=None,
+        description="the name of the person who decided, shown to the node's own office "
+        "(none for an API key)",
+    )
+
+    @field_validator("person", mode="before")
+    @classmethod
+    def _name(cls, person: object) -> object:
+        return getattr(person, "name", person)
 
 
 class PlaceOut(OutputModel):

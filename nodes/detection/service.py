@@ -14,6 +14,7 @@ from ipfed.detection.text import party_key
 from ipfed.exchange.messages import LeadKind
 from ipfed.ledger.protocol import Ledger
 from ipfed.ledger.transactions import TxType
+from ipfed.nodes.accounts.person import Person, on_ledger, person_id
 from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.detection.evidence import anchor, capture
 from ipfed.nodes.detection.models import (
@@ -213,21 +214,35 @@ def review_lead(
     decision: Decision,
     reason: str,
     ledger: Ledger,
+    person: Person | None = None,
 ) -> Lead:
-    """Confirm, reject or ask for more about a lead; a confirmation is recorded on the ledger."""
+    """Confirm, reject or ask for more about a lead; a confirmation is recorded on the ledger
+    (with the pseudonym of the person who decided, if a person did)."""
     if not reason.strip():
         raise InvalidInput("a review gives its reason", code="reason_required")
     lead = get_lead(db=db, lead_id=lead_id)
     if lead.status not in OPEN:
         raise Conflict(f"lead {lead_id} is already {lead.status}", code="lead_decided")
     lead.status = DECIDES[decision]
-    db.add(Review(lead_id=lead.id, reviewer=reviewer, decision=decision, reason=reason.strip()))
+    review = Review(
+        lead_id=lead.id,
+        reviewer=reviewer,
+        decision=decision,
+        reason=reason.strip(),
+        person_id=person_id(person),
+    )
+    db.add(review)
     if decision is not Decision.REQUEST_INFO:
         lead.decided_at = utcnow()
     if decision is Decision.CONFIRM:
         lead.ledger_position = ledger.record(
             TxType.LEAD_RECORDED,
-            {"lead_id": lead.id, "evidence_sha256": lead.evidence.sha256, "kind": lead.kind.value},
+            {
+                "lead_id": lead.id,
+                "evidence_sha256": lead.evidence.sha256,
+                "kind": lead.kind.value,
+                **on_ledger(person),
+            },
         ).position
     db.flush()
     return lead

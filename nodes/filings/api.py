@@ -200,6 +200,7 @@ def submit(
     settings: Settings,
     filing_id: FilingId,
     sender: Annotated[FilingTransport, Depends(transport)],
+    caller: Annotated[Caller, Depends(current_caller)],
 ) -> FilingOut:
     """Sign a draft and send it to the national office (or send a submitted one again).
     A failed delivery is kept on the filing (``delivery_error``) and retried."""
@@ -209,6 +210,7 @@ def submit(
         filing_id=filing_id,
         transport=sender,
         now=utcnow(),
+        person=caller.person,
     )
     return FilingOut.model_validate(filing)
 

@@ -71,6 +71,11 @@ class FilingDocument(VersionedModel):
     sections: dict[str, Annotated[str, StringConstraints(max_length=20000)]]
     typical_cases: list[TypicalCase] = Field(max_length=50)
     signed_at: AwareDatetime
+    # The pseudonymous id of the person who submitted it: never the name, which stays
+    # with the office. Absent when no person did (then it is not hashed either).
+    submitted_by: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{32}$", exclude_if=lambda value: value is None
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "FilingDocument":

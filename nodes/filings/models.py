@@ -20,8 +20,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.database.core import Base, RecordMixin, UTCDateTime, str_enum
 from ipfed.nodes.filings.calendar import FilingKind
 
@@ -55,6 +56,9 @@ class Filing(RecordMixin, Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_error: Mapped[str | None] = mapped_column(Text)  # the last failure, or refusal
+    # The person who submitted it, signed in to the console (None: an API key or the CLI).
+    submitted_by_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    submitted_by: Mapped[Account | None] = relationship(lazy="joined")
     # At the national node: when it arrived, and its filing.received entry in the ledger.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ledger_position: Mapped[int | None] = mapped_column(BigInteger)

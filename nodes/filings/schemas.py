@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from ipfed.nodes.filings.calendar import FilingKind, Period, Standing
 from ipfed.nodes.filings.document import SignedReceipt, TypicalCase
@@ -72,6 +72,14 @@ class FilingSummary(OutputModel):
     received_at: datetime | None
     delivery_error: str | None
     created_at: datetime
+    submitted_by: str | None = Field(
+        default=None, description="the name of the person who submitted it (none for an API key)"
+    )
+
+    @field_validator("submitted_by", mode="before")
+    @classmethod
+    def _name(cls, person: object) -> object:
+        return getattr(person, "name", person)
 
 
 class FilingOut(FilingSummary):

@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.nodes.accounts.models import Account
+from ipfed.nodes.accounts.person import Person
 from ipfed.nodes.adjudications.models import Adjudication
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.database.core import get_or_404, transaction
@@ -169,6 +171,7 @@ def correct_filing(*, db: Session, filing: Filing) -> Filing:
 
 
 def document_of(filing: Filing, signed_at: datetime) -> FilingDocument:
+    person = filing.submitted_by
     return FilingDocument(
         filing_id=filing.id,
         region_code=filing.region_code,
@@ -182,6 +185,7 @@ def document_of(filing: Filing, signed_at: datetime) -> FilingDocument:
         sections=filing.sections,
         typical_cases=[TypicalCase.model_validate(c) for c in filing.typical_cases],
         signed_at=signed_at,
+        submitted_by=person.pseudonym if person else None,
     )
 
 
@@ -196,14 +200,25 @@ def preview(filing: Filing, now: datetime) -> Preview:
     )
 
 
-def seal(*, db: Session, settings: NodeSettings, filing: Filing, now: datetime) -> SignedFiling:
-    """Sign a complete draft as this node's office; from now on it never changes."""
+def seal(
+    *,
+    db: Session,
+    settings: NodeSettings,
+    filing: Filing,
+    now: datetime,
+    person: Person | None = None,
+) -> SignedFiling:
+    """Sign a complete draft as this node's office; from now on it never changes. The
+    document names the person who submitted it by pseudonym only."""
     _draft(filing)
     if missing := missing_sections(filing):
         raise InvalidInput(
             f"write the sections {', '.join(missing)} before submitting", code="incomplete_filing"
         )
     identity = node_identity(settings)
+    if person is not None:
+        filing.submitted_by_id = person.id
+        filing.submitted_by = db.get(Account, person.id)
     document = document_of(filing, now)
     signed = SignedFiling.create(document, identity.key, identity.certificate)
     filing.state = FilingState.SUBMITTED
@@ -241,6 +256,7 @@ def submit(
     filing_id: str,
     transport: FilingTransport,
     now: datetime,
+    person: Person | None = None,
 ) -> Filing:
     """Seal a draft and keep it, then deliver it in a transaction of its own: the signed
     filing survives a failed or interrupted delivery, and no lock is held while sealing
@@ -248,7 +264,7 @@ def submit(
     with transaction(sessions) as db:
         filing = own_filing(db=db, settings=settings, filing_id=filing_id)
         if filing.state is FilingState.DRAFT:
-            seal(db=db, settings=settings, filing=filing, now=now)
+            seal(db=db, settings=settings, filing=filing, now=now, person=person)
     with transaction(sessions) as db:
         filing = own_filing(db=db, settings=settings, filing_id=filing_id)
         return deliver(db=db, settings=settings, filing=filing, transport=transport)

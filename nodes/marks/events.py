@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.ledger.canonical import canonical_bytes
 from ipfed.ledger.transactions import TxType
+from ipfed.nodes.accounts.person import Person, person_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import new_id, utcnow
 from ipfed.nodes.ledger.node import node_ledger
@@ -36,6 +37,7 @@ class Happening:
     detail: dict[str, Any] | None = None
     key_prefix: str | None = None  # a scan's: the API key that sent it
     trust: Trust | None = None  # a scan's: whose word its place and seller are
+    person: Person | None = None  # who decided it, if a person did
 
 
 def record_events(
@@ -68,6 +70,7 @@ def record_events(
             longitude=scan.longitude if scan else None,
             seller_uscc=scan.seller_uscc if scan else None,
             detail=happening.detail or {},
+            person_id=person_id(happening.person),
         )
         lifecycle = lifecycle_event(settings=settings, event=event)
         digest = sha256(canonical_bytes(object_event(lifecycle))).hexdigest()

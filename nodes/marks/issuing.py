@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType
+from ipfed.nodes.accounts.person import Person, on_ledger
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import get_or_404, new_id
 from ipfed.nodes.errors import Conflict, InvalidInput, NotFound
@@ -61,7 +62,14 @@ def _current_licence(db: Session, right: Right, licence_id: str, today: date) ->
     return licence
 
 
-def issue_mark(*, db: Session, settings: NodeSettings, request: MarkIn, today: date) -> Mark:
+def issue_mark(
+    *,
+    db: Session,
+    settings: NodeSettings,
+    request: MarkIn,
+    today: date,
+    person: Person | None = None,
+) -> Mark:
     message = f"no right {request.right_id} in the profile database"
     right = get_or_404(db, Right, request.right_id, message=message)
     if right.status is not RightStatus.GRANTED or (
@@ -100,7 +108,9 @@ def issue_mark(*, db: Session, settings: NodeSettings, request: MarkIn, today: d
     mark.token = issue_token(claims_of(mark), identity.key, identity.key_id)
     db.add(mark)
     db.flush()
-    happenings = [Happening(mark, BizStep.COMMISSIONING, "ADD", settings.org_name, "active")]
+    happenings = [
+        Happening(mark, BizStep.COMMISSIONING, "ADD", settings.org_name, "active", person=person)
+    ]
     if licence is not None:
         happenings.append(
             Happening(
@@ -116,7 +126,7 @@ def issue_mark(*, db: Session, settings: NodeSettings, request: MarkIn, today: d
         db=db,
         settings=settings,
         happenings=happenings,
-        first=[(TxType.MARK_ISSUED, {"mark_id": mark.id})],
+        first=[(TxType.MARK_ISSUED, {"mark_id": mark.id, **on_ledger(person)})],
     )
     return mark
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.ledger.transactions import TxType
+from ipfed.nodes.accounts.person import Person, on_ledger
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import Conflict
@@ -29,7 +30,14 @@ STATUS_EVENTS = {
 
 
 def change_status(
-    *, db: Session, settings: NodeSettings, mark: Mark, status: MarkStatus, reason: str, by: str
+    *,
+    db: Session,
+    settings: NodeSettings,
+    mark: Mark,
+    status: MarkStatus,
+    reason: str,
+    by: str,
+    person: Person | None = None,
 ) -> Mark:
     if status not in TRANSITIONS[mark.status]:
         raise Conflict(f"a {mark.status} mark cannot become {status}", code="bad_transition")
@@ -45,9 +53,15 @@ def change_status(
                 by,
                 disposition,
                 detail={"reason": reason},
+                person=person,
             )
         ],
-        first=[(TxType.MARK_STATUS, {"mark_id": mark.id, "status": status.value})],
+        first=[
+            (
+                TxType.MARK_STATUS,
+                {"mark_id": mark.id, "status": status.value, **on_ledger(person)},
+            )
+        ],
     )
     mark.status, mark.status_reason, mark.status_changed_at = status, reason, utcnow()
     return mark

@@ -72,6 +72,20 @@ def test_demo_starts_three_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             ("sh", "310000"),
             ("zj", "330000"),
         ], output
+        people = re.findall(
+            r"console (http://\S+)/console  user (\S+)  password (\S+)$", output, re.M
+        )
+        assert [url for url, _, _ in people] == [n[3] for n in nodes], output
+        for url, username, password in people:  # each office has a person who signs in
+            with httpx.Client(base_url=url) as browser:
+                form = browser.get("/console/sign-in").text
+                token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
+                signed = browser.post(
+                    "/console/sign-in",
+                    data={"csrf_token": token, "username": username, "password": password},
+                )
+                assert signed.status_code == 303 and signed.headers["location"] == "/console"
+                assert "审核员" in browser.get("/console").text
         for _node_id, role, region, url, key in nodes:
             assert httpx.get(f"{url}/health").json()["region_code"] == region
             assert httpx.get(f"{url}/whoami", headers={"X-API-Key": key}).json()["role"] == role

@@ -1,7 +1,7 @@
 """Privacy: the record of every erasure of personal data (counts, never the data)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 13:00:00.000000
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0013"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""People's accounts: who signs in to the console, their sessions, and who read or changed what."""

@@ -1,0 +1,268 @@
+"""The console's words: Simplified Chinese first, English on request.
+
+Every code the console shows (a status, a role, a kind of lead) and every label of
+its pages is a key of :data:`CATALOGUE`, written as words in both languages. The
+language is ``?lang=`` on any page (remembered in a cookie), else the cookie, else
+Chinese. A code missing from the catalogue is shown as itself inside a
+``<span data-untranslated>`` (so a test, or a crawler, finds it in the page) and is
+recorded in :data:`MISSING`.
+"""
+
+import logging
+from typing import Literal
+
+from markupsafe import Markup, escape
+from starlette.requests import Request
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["zh", "en"]
+LANGUAGES: tuple[Lang, ...] = ("zh", "en")
+DEFAULT: Lang = "zh"
+COOKIE = "ipfed_lang"
+
+# code: (Simplified Chinese, English)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # roles (ipfed.ledger.identity.Role)
+    "national": ("国家知识产权局", "National IP office"),
+    "regional": ("地方知识产权局", "Regional IP office"),
+    "platform": ("电商平台", "E-commerce platform"),
+    "fair": ("展会主办方", "Trade-fair organizer"),
+    "rights_holder": ("权利人", "Rights holder"),
+    "enforcement": ("执法部门", "Enforcement authority"),
+    "assistance_centre": ("维权援助/保护中心", "Assistance and protection centre"),
+    "overseas_centre": ("海外纠纷应对指导中心", "Overseas dispute centre"),
+    # mark statuses (ipfed.ledger.contract.MarkStatus)
+    "active": ("有效", "Active"),
+    "suspended": ("已暂停", "Suspended"),
+    "revoked": ("已撤销", "Revoked"),
+    "expired": ("已过期", "Expired"),
+    # clone alerts (ipfed.nodes.marks.models.CloneAlertKind)
+    "clone_alerts": ("克隆预警", "Clone alerts"),
+    "impossible_travel": ("异地同时扫码", "Impossible travel"),
+    "multiple_sellers": ("多个卖家使用", "Several sellers"),
+    # the public verification page (ipfed.nodes.marks.verdicts.Verdict)
+    "mark_check": ("电子知识产权标识核验", "IP mark check"),
+    "verdict_valid": ("正品标识　有效", "Genuine mark, in force"),
+    "verdict_valid_hint": (
+        "此标识由下列知识产权管理部门签发，目前有效。",
+        "This mark was issued by the office below and is in force.",
+    ),
+    "verdict_possible_clone": ("疑似复制的标识", "Possibly a copied mark"),
+    "verdict_possible_clone_hint": (
+        "此单件码曾在不同卖家处被扫描，可能已被复制到其他商品上。请谨慎购买，并可在下方举报。",
+        "This unit code was scanned at different sellers: it may have been copied onto "
+        "other goods. Buy with care, and report below.",
+    ),
+    "verdict_suspended": ("标识已暂停使用", "Mark suspended"),
+    "verdict_suspended_hint": (
+        "签发机关已暂停此标识，暂停期间不能证明商品为正品。",
+        "The issuing office has suspended this mark: while suspended it proves nothing.",
+    ),
+    "verdict_revoked": ("标识已撤销", "Mark revoked"),
+    "verdict_revoked_hint": (
+        "签发机关已撤销此标识，它不能证明商品为正品。",
+        "The issuing office has revoked this mark: it proves nothing.",
+    ),
+    "verdict_expired": ("标识已过期", "Mark expired"),
+    "verdict_expired_hint": (
+        "此标识已过有效期，不能证明商品为正品。",
+        "This mark is past its validity: it proves nothing.",
+    ),
+    "verdict_unknown": ("无法核验", "Cannot be verified"),
+    "verdict_unknown_hint": (
+        "这不是本机关签发的有效标识：可能是伪造的标签，或二维码已损坏。",
+        "This is not a valid mark of this office: the label may be forged, or the code damaged.",
+    ),
+    "issued_by": ("签发机关", "Issued by"),
+    "what_it_covers": ("标识保护的权利", "What the mark covers"),
+    "right": ("权利", "Right"),
+    "right_kind": ("权利类型", "Kind of right"),
+    "right_number": ("注册号/专利号", "Number"),
+    "holder": ("权利人", "Holder"),
+    "licensee": ("被许可人", "Licensee"),
+    "nice_classes": ("核定使用商品/服务类别", "Goods and services (Nice classes)"),
+    "locarno_class": ("外观设计分类", "Design class (Locarno)"),
+    "validity": ("有效期", "Valid"),
+    "reason": ("原因", "Reason"),
+    "this_unit": ("本件商品的单件码", "This item's unit code"),
+    "batch": ("生产批次", "Batch"),
+    "first_checked": ("首次查验", "First checked"),
+    "beijing_time": ("（北京时间）", "(Beijing time)"),
+    "times_checked": ("查验次数", "Times checked"),
+    "checked_before_hint": (
+        "如果您刚买到这件商品，而它已被查验过多次，它可能是仿冒品。",
+        "If you have just bought this item and it was checked many times before, it may be a fake.",
+    ),
+    "report_fake": ("举报疑似假冒", "Report a suspected fake"),
+    "report_intro": (
+        "您的举报将送达签发机关。联系方式可不填；填写后，工作人员可能与您核实。",
+        "Your report goes to the issuing office. Contact details are optional; if you "
+        "give them, the office may call you to check.",
+    ),
+    "where_bought": ("购买地点（店铺、网址或地址）", "Where you bought it (shop, web address)"),
+    "seller": ("卖家名称", "Seller"),
+    "photo": ("商品照片（可选）", "Photo of the item (optional)"),
+    "contact": ("联系方式（可选）", "How to reach you (optional)"),
+    "send_report": ("提交举报", "Send the report"),
+    "report_received": (
+        "举报已收到，感谢您！签发机关将会处理。",
+        "Thank you: the issuing office has your report.",
+    ),
+    "report_incomplete": (
+        "请填写购买地点和卖家名称。",
+        "Please say where you bought it and who sold it.",
+    ),
+    "report_too_many": (
+        "您提交的举报过多，请稍后再试。",
+        "You have sent many reports; please try again later.",
+    ),
+    "bad_photo": ("照片须为 JPEG、PNG 或 WebP 图片。", "The photo must be a JPEG, PNG or WebP."),
+    "photo_too_large": ("照片过大（最大5 MB）。", "The photo is too large (5 MB at most)."),
+    # leads (ipfed.nodes.detection.models)
+    "suspected": ("待审核", "Suspected"),
+    "needs_info": ("待补充信息", "More information needed"),
+    "confirmed": ("已确认", "Confirmed"),
+    "rejected": ("已驳回", "Rejected"),
+    "confirm": ("确认", "Confirm"),
+    "reject": ("驳回", "Reject"),
+    "request_info": ("要求补充信息", "Ask for more"),
+    # lead kinds (ipfed.exchange.messages.LeadKind)
+    "trademark": ("商标", "Trademark"),
+    "patent": ("专利", "Patent"),
+    "geographical_indication": ("地理标志", "Geographical indication"),
+    "patent_marking": ("假冒专利", "Counterfeit patent marking"),
+    "design": ("外观设计", "Design"),
+    "invention": ("发明/实用新型", "Invention or utility model"),
+    # fairs (ipfed.nodes.fairs.models.ExhibitCheck)
+    "cleared": ("已通过", "Cleared"),
+    "flagged": ("已标记", "Flagged"),
+    # filings (ipfed.nodes.filings)
+    "draft": ("草稿", "Draft"),
+    "submitted": ("已报送", "Submitted"),
+    "acknowledged": ("已回执", "Acknowledged"),
+    "refused": ("被退回", "Refused"),
+    "received": ("已接收", "Received"),
+    "implementation_plan": ("实施方案", "Implementation plan"),
+    "semiannual_summary": ("半年总结", "Half-year summary"),
+    "annual_summary": ("年度总结", "Annual summary"),
+    "monthly_report": ("月度报表", "Monthly report"),
+    # jobs (ipfed.nodes.jobs.models.JobState)
+    "queued": ("排队中", "Queued"),
+    "running": ("运行中", "Running"),
+    "done": ("已完成", "Done"),
+    "failed": ("失败", "Failed"),
+    "dead": ("已放弃", "Given up"),
+    # people's accounts
+    "disabled": ("已停用", "Disabled"),
+    "locked": ("已锁定", "Locked"),
+    "totp_on": ("已启用", "On"),
+    "totp_off": ("未启用", "Off"),
+    # the console's own labels
+    "console": ("工作台", "Console"),
+    "home": ("首页", "Home"),
+    "people": ("人员账号", "People"),
+    "access_log": ("访问日志", "Access log"),
+    "two_factor": ("双重验证", "Two-step verification"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出", "Sign out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "new_password": ("新密码", "New password"),
+    "totp_code": ("动态验证码", "Verification code"),
+    "totp_code_hint": ("已启用双重验证时填写", "If two-step verification is on"),
+    "sign_in_failed": (
+        "用户名、密码或验证码不正确，或账号暂时无法登录。",
+        "Wrong username, password or code, or the account cannot sign in now.",
+    ),
+    "too_many_sign_ins": (
+        "此地址登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins from this address; try again later.",
+    ),
+    "signed_out": ("您已退出。", "You have signed out."),
+    "session_expired": (
+        "登录已过期，请重新登录。",
+        "Your session has ended; please sign in again.",
+    ),
+    "language": ("语言", "Language"),
+    "name": ("姓名", "Name"),
+    "organisation": ("单位", "Organisation"),
+    "role": ("角色", "Role"),
+    "status": ("状态", "Status"),
+    "created": ("创建时间", "Created"),
+    "last_sign_in": ("最近登录", "Last sign-in"),
+    "actions": ("操作", "Actions"),
+    "add_person": ("添加人员", "Add a person"),
+    "add": ("添加", "Add"),
+    "disable": ("停用", "Disable"),
+    "reset": ("重置密码", "Reset password"),
+    "reset_totp": ("同时清除双重验证", "Also clear two-step verification"),
+    "person_added": (
+        "已添加。请将初始密码当面交给本人（只显示一次）：",
+        "Added. Hand the first password to the person (shown once):",
+    ),
+    "password_reset": (
+        "密码已重置，原有登录已失效。新密码（只显示一次）：",
+        "Password reset; the person's sessions have ended. New password (shown once):",
+    ),
+    "person_disabled": ("已停用，原有登录已失效。", "Disabled; the person's sessions have ended."),
+    "enrol_totp": ("启用双重验证", "Turn on two-step verification"),
+    "enrol_totp_required": (
+        "本单位要求启用双重验证后才能继续。",
+        "Your office requires two-step verification before you continue.",
+    ),
+    "enrol_totp_steps": (
+        "用身份验证器应用扫描二维码，或手动输入密钥，然后填写应用显示的6位验证码。",
+        "Scan the QR code with an authenticator app, or type the key in, "
+        "then enter the 6-digit code it shows.",
+    ),
+    "manual_key": ("手动输入密钥", "Key to type in"),
+    "totp_enrolled": ("双重验证已启用。", "Two-step verification is on."),
+    "totp_wrong": ("验证码不正确，请重试。", "Wrong code; try again."),
+    "welcome": ("欢迎", "Welcome"),
+    "signed_in_as": ("当前登录", "Signed in as"),
+    "time": ("时间", "Time"),
+    "who": ("操作人", "Who"),
+    "method": ("方法", "Method"),
+    "route": ("路径", "Route"),
+    "record": ("记录", "Record"),
+    "next_page": ("下一页", "Next page"),
+    "api_key": ("API密钥", "API key"),
+    "decided_by": ("决定人", "Decided by"),
+    "error": ("出错了", "Something went wrong"),
+    "error_code": ("错误代码", "Error code"),
+    "forbidden": ("您无权访问此页面。", "You may not open this page."),
+    "not_found": ("找不到该页面。", "There is no such page."),
+    "back_home": ("返回首页", "Back to the console"),
+    "invalid_input": ("输入有误", "Invalid input"),
+}
+
+MISSING: set[str] = set()
+
+
+def words(code: object, lang: str = DEFAULT) -> str:
+    """The words for ``code`` in ``lang``; the code itself when it has none (recorded)."""
+    key = str(code)
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        if key not in MISSING:
+            MISSING.add(key)
+            log.warning("the console has no words for %r", key)
+        return key
+    return entry[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+
+
+def words_markup(code: object, lang: str = DEFAULT) -> Markup:
+    """As :func:`words`, for templates: a missing code is marked ``data-untranslated``."""
+    if str(code) in CATALOGUE:
+        return Markup(escape(words(code, lang)))
+    words(code, lang)  # recorded
+    return Markup('<span data-untranslated="{0}">{0}</span>').format(str(code))
+
+
+def language_of(request: Request) -> Lang:
+    """``?lang=`` if given and known, else the language cookie, else Chinese."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
+    return DEFAULT

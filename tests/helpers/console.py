@@ -1,0 +1,49 @@
+"""Driving the console as a browser would, with FastAPI's TestClient: pages are
+fetched, the CSRF token is read from the form, cookies come and go as the node sets
+them."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Clock:
+    """The node's clock, moved by the test (``app.state.clock = clock``)."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def csrf_of(page: Response) -> str:
+    """The CSRF token of the page's (first) form."""
+    found = CSRF.search(page.text)
+    assert found, f"no CSRF token in the page {page.url}"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str, code: str | None = None) -> Response:
+    """Open the sign-in page and submit its form, as a person would."""
+    page = client.get("/console/sign-in")
+    assert page.status_code == 200
+    form = {"csrf_token": csrf_of(page), "username": username, "password": password}
+    if code is not None:
+        form["code"] = code
+    return client.post("/console/sign-in", data=form, follow_redirects=False)
+
+
+def submit(client: TestClient, page_path: str, action: str, form: dict[str, str]) -> Response:
+    """Open ``page_path`` and post ``form`` to ``action`` with the page's CSRF token."""
+    page = client.get(page_path)
+    assert page.status_code == 200, page.text
+    return client.post(action, data={"csrf_token": csrf_of(page), **form}, follow_redirects=False)
