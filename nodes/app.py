@@ -28,6 +28,7 @@ from ipfed.nodes.detection.current import keep_screener
 from ipfed.nodes.detection.push import push_once
 from ipfed.nodes.detection.tasks import JOB as DETECTION_TASK
 from ipfed.nodes.detection.tasks import task_handler
+from ipfed.nodes.docs_policy import DocsPolicy
 from ipfed.nodes.exchange.api import router as exchange
 from ipfed.nodes.exchange.handlers import Handlers
 from ipfed.nodes.exchange.runner import Exchange
@@ -45,6 +46,7 @@ from ipfed.nodes.marks.api import public as marks_public
 from ipfed.nodes.marks.api import router as marks
 from ipfed.nodes.marks.follow import follow_round
 from ipfed.nodes.marks.online_status import StatusAnswers, StatusFastPath
+from ipfed.nodes.marks.page import router as marks_page
 from ipfed.nodes.participants.api import router as participants
 from ipfed.nodes.products.api import router as products
 from ipfed.nodes.rights.api import router as rights
@@ -181,6 +183,7 @@ def create_app(
     install_console(app, settings)
     app.add_middleware(AccessLog)
     app.add_middleware(StatusFastPath)
+    app.add_middleware(DocsPolicy)
     # Outermost, so they refuse before any other work (the last added runs first).
     app.add_middleware(BodyLimit)
     app.add_middleware(
@@ -199,6 +202,7 @@ def create_app(
         ledger,
         witness,
         marks_public,
+        marks_page,
         marks,
         detection,
         exchange,

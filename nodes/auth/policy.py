@@ -99,6 +99,8 @@ ROUTES: dict[Route, Audience] = {
     ("POST", "/marks"): ISSUING_OFFICE,
     ("GET", "/marks"): FEDERATION_OFFICES,
     ("GET", "/marks/alerts"): REGULATORS,
+    ("GET", "/marks/suspect-reports"): OWN_OFFICE,  # reported from the verification page
+    ("GET", "/marks/suspect-reports/{report_id}/photo"): OWN_OFFICE,
     ("GET", "/marks/{mark_id}"): ANY_MEMBER,
     ("POST", "/marks/{mark_id}/status"): ISSUING_OFFICE,
     ("POST", "/marks/{mark_id}/units"): HOLDERS,  # row: sees_as_holder
@@ -176,6 +178,7 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/people/{username}/disable"): OWN_OFFICE,
     ("POST", "/console/people/{username}/reset"): OWN_OFFICE,
     ("GET", "/console/access-log"): OWN_OFFICE,
+    ("POST", "/v/{token}/report"): PUBLIC,  # a suspected fake, from the verification page
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

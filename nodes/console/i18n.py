@@ -41,6 +41,83 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "clone_alerts": ("克隆预警", "Clone alerts"),
     "impossible_travel": ("异地同时扫码", "Impossible travel"),
     "multiple_sellers": ("多个卖家使用", "Several sellers"),
+    # the public verification page (ipfed.nodes.marks.verdicts.Verdict)
+    "mark_check": ("电子知识产权标识核验", "IP mark check"),
+    "verdict_valid": ("正品标识　有效", "Genuine mark, in force"),
+    "verdict_valid_hint": (
+        "此标识由下列知识产权管理部门签发，目前有效。",
+        "This mark was issued by the office below and is in force.",
+    ),
+    "verdict_possible_clone": ("疑似复制的标识", "Possibly a copied mark"),
+    "verdict_possible_clone_hint": (
+        "此单件码曾在不同卖家处被扫描，可能已被复制到其他商品上。请谨慎购买，并可在下方举报。",
+        "This unit code was scanned at different sellers: it may have been copied onto "
+        "other goods. Buy with care, and report below.",
+    ),
+    "verdict_suspended": ("标识已暂停使用", "Mark suspended"),
+    "verdict_suspended_hint": (
+        "签发机关已暂停此标识，暂停期间不能证明商品为正品。",
+        "The issuing office has suspended this mark: while suspended it proves nothing.",
+    ),
+    "verdict_revoked": ("标识已撤销", "Mark revoked"),
+    "verdict_revoked_hint": (
+        "签发机关已撤销此标识，它不能证明商品为正品。",
+        "The issuing office has revoked this mark: it proves nothing.",
+    ),
+    "verdict_expired": ("标识已过期", "Mark expired"),
+    "verdict_expired_hint": (
+        "此标识已过有效期，不能证明商品为正品。",
+        "This mark is past its validity: it proves nothing.",
+    ),
+    "verdict_unknown": ("无法核验", "Cannot be verified"),
+    "verdict_unknown_hint": (
+        "这不是本机关签发的有效标识：可能是伪造的标签，或二维码已损坏。",
+        "This is not a valid mark of this office: the label may be forged, or the code damaged.",
+    ),
+    "issued_by": ("签发机关", "Issued by"),
+    "what_it_covers": ("标识保护的权利", "What the mark covers"),
+    "right": ("权利", "Right"),
+    "right_kind": ("权利类型", "Kind of right"),
+    "right_number": ("注册号/专利号", "Number"),
+    "holder": ("权利人", "Holder"),
+    "licensee": ("被许可人", "Licensee"),
+    "nice_classes": ("核定使用商品/服务类别", "Goods and services (Nice classes)"),
+    "locarno_class": ("外观设计分类", "Design class (Locarno)"),
+    "validity": ("有效期", "Valid"),
+    "reason": ("原因", "Reason"),
+    "this_unit": ("本件商品的单件码", "This item's unit code"),
+    "batch": ("生产批次", "Batch"),
+    "first_checked": ("首次查验", "First checked"),
+    "times_checked": ("查验次数", "Times checked"),
+    "checked_before_hint": (
+        "如果您刚买到这件商品，而它已被查验过多次，它可能是仿冒品。",
+        "If you have just bought this item and it was checked many times before, it may be a fake.",
+    ),
+    "report_fake": ("举报疑似假冒", "Report a suspected fake"),
+    "report_intro": (
+        "您的举报将送达签发机关。联系方式可不填；填写后，工作人员可能与您核实。",
+        "Your report goes to the issuing office. Contact details are optional; if you "
+        "give them, the office may call you to check.",
+    ),
+    "where_bought": ("购买地点（店铺、网址或地址）", "Where you bought it (shop, web address)"),
+    "seller": ("卖家名称", "Seller"),
+    "photo": ("商品照片（可选）", "Photo of the item (optional)"),
+    "contact": ("联系方式（可选）", "How to reach you (optional)"),
+    "send_report": ("提交举报", "Send the report"),
+    "report_received": (
+        "举报已收到，感谢您！签发机关将会处理。",
+        "Thank you: the issuing office has your report.",
+    ),
+    "report_incomplete": (
+        "请填写购买地点和卖家名称。",
+        "Please say where you bought it and who sold it.",
+    ),
+    "report_too_many": (
+        "您提交的举报过多，请稍后再试。",
+        "You have sent many reports; please try again later.",
+    ),
+    "bad_photo": ("照片须为 JPEG、PNG 或 WebP 图片。", "The photo must be a JPEG, PNG or WebP."),
+    "photo_too_large": ("照片过大（最大5 MB）。", "The photo is too large (5 MB at most)."),
     # leads (ipfed.nodes.detection.models)
     "suspected": ("待审核", "Suspected"),
     "needs_info": ("待补充信息", "More information needed"),

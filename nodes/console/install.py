@@ -37,7 +37,8 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.state.sign_in_failures = FailureLog(
         settings.sign_in_address_limit, settings.sign_in_address_window_seconds
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Symlinks followed: an editable install links each file to its source.
+    app.mount("/static", StaticFiles(directory=STATIC, follow_symlink=True), name="static")
     app.include_router(pages)
     app.include_router(people)
     for kind in (CodedError, HTTPException, RequestValidationError):

@@ -25,7 +25,15 @@ from ipfed.nodes.jobs.models import Job
 from ipfed.nodes.ledger.models import LogEntry, LogNode, StateEntry, StoredCheckpoint
 from ipfed.nodes.licences.models import Licence
 from ipfed.nodes.listings.models import Listing
-from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitBatch, UnitCode
+from ipfed.nodes.marks.models import (
+    CloneAlert,
+    Mark,
+    MarkEvent,
+    SuspectReport,
+    UnitBatch,
+    UnitCheck,
+    UnitCode,
+)
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.products.models import KeyProduct
 from ipfed.nodes.rights.models import (
@@ -80,8 +88,10 @@ __all__ = [
     "Shop",
     "StateEntry",
     "StoredCheckpoint",
+    "SuspectReport",
     "Trademark",
     "UnitBatch",
+    "UnitCheck",
     "UnitCode",
     "metadata",
 ]

@@ -1,12 +1,11 @@
 """Marks over HTTP: issuing and changing them (the issuing office only), unit codes
 (holders and licensees), QR images, EPCIS exports, scans, and the public status
-endpoints and verification page."""
+endpoints (the verification page is in page.py), and suspected fakes reported."""
 
-import html
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from ipfed.nodes.auth.dependencies import Caller, current_caller
@@ -15,10 +14,9 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import get_or_404, utcnow
 from ipfed.nodes.errors import Forbidden, InvalidInput, NotFound
 from ipfed.nodes.http import DB, ULID_PATTERN, After, Limit, Settings, page
-from ipfed.nodes.identity import node_identity
-from ipfed.nodes.marks import events, issuing, lookup, scans
+from ipfed.nodes.marks import events, issuing, lookup, reports, scans
 from ipfed.nodes.marks import status as statuses
-from ipfed.nodes.marks.models import CloneAlert, Mark
+from ipfed.nodes.marks.models import CloneAlert, Mark, SuspectReport
 from ipfed.nodes.marks.schemas import (
     MAX_UNITS_PER_REQUEST,
     CloneAlertOut,
@@ -28,17 +26,16 @@ from ipfed.nodes.marks.schemas import (
     ScanIn,
     ScanResult,
     StatusChange,
+    SuspectReportOut,
     UnitBatchOut,
     UnitOut,
     UnitsIn,
 )
 from ipfed.nodes.schemas import Page
 from ipfed.registry.epcis import LifecycleEvent, epcis_document
-from ipfed.registry.errors import VerificationError
 from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png, qr_svg
 from ipfed.registry.status_list import StatusListDocument, StatusPurpose
-from ipfed.sdk.verify import Verifier
 
 router = APIRouter(prefix="/marks", tags=["marks"])
 public = APIRouter(tags=["marks: public"])
@@ -104,6 +101,20 @@ def list_clone_alerts(db: DB, after: After = None, limit: Limit = 50) -> Page[Cl
     if after is not None:
         query = query.where(CloneAlert.id > after)
     return page(CloneAlertOut, db.scalars(query).all(), limit)
+
+
+@router.get("/suspect-reports", dependencies=[Depends(current_caller)])
+def list_suspect_reports(db: DB, after: After = None, limit: Limit = 50) -> Page[SuspectReportOut]:
+    """Suspected fakes the public reported from the verification page, oldest first."""
+    return page(SuspectReportOut, reports.list_reports(db=db, after=after, limit=limit), limit)
+
+
+@router.get("/suspect-reports/{report_id}/photo", dependencies=[Depends(current_caller)])
+def suspect_report_photo(db: DB, report_id: Annotated[str, Path(pattern=ULID_PATTERN)]) -> Response:
+    report = get_or_404(db, SuspectReport, report_id, message=f"no report {report_id}")
+    if report.photo is None or report.photo_type is None:
+        raise NotFound(f"report {report_id} has no photo")
+    return Response(report.photo, media_type=report.photo_type)
 
 
 @router.get("/{mark_id}", dependencies=[Depends(current_caller)])
@@ -233,50 +244,3 @@ def get_mark_status(request: Request, mark_id: MarkId) -> Response:
     if answer is None:
         raise NotFound(f"no mark {mark_id}")
     return Response(answer, media_type="application/json")
-
-
-PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>电子知识产权标识核验 / IP mark check</title>
-<body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">
-<h1 style="color:{colour}">{verdict_zh}</h1><p>{verdict_en}</p>
-<table>{rows}</table>
-<p style="color:#666">{office} · {node}</p></body></html>"""
-
-
-@public.get("/v/{token}", response_class=HTMLResponse)
-def verification_page(db: DB, settings: Settings, token: str) -> HTMLResponse:
-    """What a phone opens when it scans a mark's QR code."""
-    rows: list[tuple[str, str]] = []
-    try:
-        verified = Verifier(node_identity(settings).bundle).authenticate(token)
-        claims = verified.claims
-        mark = get_or_404(db, Mark, claims.mark_id, message="this office holds no such mark")
-        rows = [
-            ("权利 Right", f"{mark.right.kind.value} {claims.right_number} {mark.right.name}"),
-            ("权利人 Holder", mark.holder),
-            ("被许可人 Licensee", mark.licensee or "—"),
-            ("有效期 Valid", f"{claims.valid_from} – {claims.valid_until}"),
-            ("签发 Issued by", verified.issuer.name),
-        ]
-        if claims.unit_serial:
-            rows.append(("单件码 Unit", f"{claims.unit_serial} ({claims.batch})"))
-        good = mark.status is MarkStatus.ACTIVE
-        verdict_zh = "标识有效" if good else f"标识无效：{mark.status.value}"
-        verdict_en = "Genuine and in force." if good else f"Not in force: {mark.status_reason}"
-    except (VerificationError, NotFound) as exc:
-        good, verdict_zh, verdict_en = False, "标识无法核验", exc.message
-    return HTMLResponse(
-        PAGE.format(
-            colour="#1a7f37" if good else "#cf222e",
-            verdict_zh=verdict_zh,
-            verdict_en=html.escape(verdict_en),
-            rows="".join(
-                f"<tr><th align=left>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                for k, v in rows
-            ),
-            office=html.escape(settings.org_name),
-            node=html.escape(settings.node_id),
-        ),
-        status_code=200 if good else 410 if rows else 400,
-    )

@@ -5,7 +5,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipfed.nodes.accounts.models import Account
@@ -135,3 +145,30 @@ class CloneAlert(RecordMixin, Base):
     def single_party(self) -> bool:
         """One organisation's word alone: it could have made up both sightings."""
         return self.organisations == 1
+
+
+class UnitCheck(RecordMixin, Base):
+    """A unit code's verification page opened by someone: when its first check was and
+    how many there were tell a buyer whether the code was already on another item."""
+
+    __tablename__ = "unit_checks"
+
+    serial: Mapped[str] = mapped_column(ForeignKey("unit_codes.serial"), index=True)
+
+
+class SuspectReport(RecordMixin, Base):
+    """A suspected fake reported from the public verification page, for the issuing
+    office. The reporter's address is not kept (it only slows repeated reports)."""
+
+    __tablename__ = "suspect_reports"
+
+    # None when the scanned code names no mark of this office: a fake label.
+    mark_id: Mapped[str | None] = mapped_column(ForeignKey("marks.id"), index=True)
+    unit_serial: Mapped[str | None] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(Text)  # what the page was opened with
+    verdict: Mapped[str] = mapped_column(String(20))  # what the page showed
+    where_bought: Mapped[str] = mapped_column(String(300))
+    seller: Mapped[str] = mapped_column(String(300))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_type: Mapped[str | None] = mapped_column(String(40))

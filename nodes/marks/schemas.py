@@ -140,3 +140,19 @@ class ScanResult(BaseModel):
     unit_serial: str | None = None
     event_id: str | None = None
     alerts: list[CloneAlertOut] = []
+
+
+class SuspectReportOut(OutputModel):
+    """A suspected fake reported from the public verification page."""
+
+    id: str
+    mark_id: str | None = Field(description="None: the code names no mark of this office")
+    unit_serial: str | None
+    verdict: str = Field(description="what the page showed the reporter")
+    where_bought: str
+    seller: str
+    contact: str | None
+    photo_type: str | None = Field(
+        description="the photo's media type, at /marks/suspect-reports/{id}/photo; None: no photo"
+    )
+    created_at: datetime

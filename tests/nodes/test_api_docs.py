@@ -26,3 +26,10 @@ def test_the_docs_name_no_outside_host_and_their_assets_are_served(
     if page == "/docs":
         assert '"validatorUrl": null' in response.text  # the badge would call swagger.io
     assert client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_may_load_no_image_from_another_host(settings: NodeSettings, page: str) -> None:
+    """ReDoc's sidebar asks a CDN for its logo: the page's policy forbids it."""
+    policy = TestClient(create_app(settings)).get(page).headers["content-security-policy"]
+    assert "img-src 'self' data:" in policy

@@ -109,7 +109,7 @@ def test_the_public_status_endpoints(
     with pytest.raises(MarkSuspended):
         verifier.verify(mark["url"])
     page = client.get("/v/" + mark["token"])
-    assert page.status_code == 410 and "标识无效" in page.text
+    assert page.status_code == 410 and "标识已暂停使用" in page.text
     assert client.get("/v/not-a-token").status_code == 400
     qr = client.get(f"/marks/{mark['id']}/qr.png", headers={"X-API-Key": keys["platform"]})
     assert qr.headers["content-type"] == "image/png" and qr.content[:4] == b"\x89PNG"

@@ -1,0 +1,49 @@
+"""A crawler: from the public pages, follow every same-host link it can reach and
+hold each page to the checks every page must pass (tests/helpers/browser.py).
+
+Signed-in crawls (one per role) start from the console once people can sign in."""
+
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from browser import Tab, problems
+from showcase import Showcase
+
+MAX_PAGES = 60  # a bound, so a page that links to endless pages cannot hang the test
+API_DOCS = ("/docs", "/redoc")  # drawn by Swagger UI and ReDoc, not by our templates
+
+
+def crawl(tab: Tab, start: list[str]) -> dict[str, list[str]]:
+    """Every page reachable from ``start`` on the same host, and what is wrong with it."""
+    host = urlsplit(start[0]).netloc
+    queue, seen, found = list(start), set(start), {}
+    while queue and len(found) < MAX_PAGES:
+        url = queue.pop(0)
+        answer = tab.page.goto(url, wait_until="networkidle")
+        assert answer is not None, url
+        if answer.status >= 500:
+            found[url] = [f"server error {answer.status}"]
+            continue
+        if "text/html" not in answer.headers.get("content-type", ""):
+            continue
+        found[url] = problems(tab, ours=urlsplit(url).path not in API_DOCS)
+        for href in tab.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            link = urldefrag(urljoin(url, href)).url
+            if urlsplit(link).netloc == host and link not in seen:
+                seen.add(link)
+                queue.append(link)
+    return found
+
+
+def test_the_public_pages_pass_every_check(tab: Tab, shown: Showcase) -> None:
+    start = [
+        shown.url + "/",
+        shown.page(shown.valid),
+        shown.page(shown.unit),
+        shown.page(shown.suspended),
+        shown.url + "/docs",
+        shown.url + "/redoc",
+    ]
+    found = crawl(tab, start)
+    assert set(start) <= set(found)
+    bad = {url: issues for url, issues in found.items() if issues}
+    assert not bad, "\n".join(f"{url}:\n  " + "\n  ".join(i) for url, i in bad.items())

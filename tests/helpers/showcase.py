@@ -1,0 +1,137 @@
+"""A real Shanghai node process with something to show: the demo's sample register
+imported, marks issued (one in force with unit codes, one suspended, one revoked),
+one unit code sold by two sellers (a clone alert), and an API key for the office.
+The browser tests and ``scripts/screenshots`` look at its pages."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from processes import free_port, make_node, start, stop
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipfed.ledger.identity import Role
+from ipfed.ledger.keystore import AuthorityDirectory
+from ipfed.nodes.auth.service import create_api_key
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
+from ipfed.nodes.demo.marks import demo_uscc
+from ipfed.nodes.imports.kinds import import_kind
+from ipfed.nodes.imports.service import import_file
+from ipfed.nodes.marks import scans
+from ipfed.nodes.marks.issuing import issue_mark, issue_units
+from ipfed.nodes.marks.models import BizStep, Mark
+from ipfed.nodes.marks.schemas import MarkIn, ScanIn
+from ipfed.nodes.marks.status import change_status
+from ipfed.nodes.rights.models import Right
+from ipfed.registry.lifecycle import MarkStatus
+
+SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
+# In dependency order: licences, cases and products name rights.
+SAMPLE_KINDS = (
+    "trademarks",
+    "patents",
+    "geographical-indications",
+    "licences",
+    "adjudications",
+    "key-products",
+    "participants",
+    "listings",
+)
+OFFICE = "上海市知识产权局"
+SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
+
+
+@dataclass(frozen=True)
+class Showcase:
+    settings: NodeSettings
+    office_key: str  # the office's API key
+    valid: str  # a mark's token: in force
+    unit: str  # a unit code of the valid mark, not seen before
+    cloned: str  # a unit code sold by two sellers
+    suspended: str
+    revoked: str
+
+    @property
+    def url(self) -> str:
+        return self.settings.base_url
+
+    def page(self, token: str) -> str:
+        return f"{self.url}/v/{token}"
+
+
+def _right(db: Session, number: str) -> Right:
+    return db.scalars(select(Right).where(Right.number == number)).one()
+
+
+def fill(settings: NodeSettings) -> dict[str, str]:
+    """The register, the marks and the scans; the tokens and the office's key."""
+    sessions = make_session_factory(make_engine(settings.db_url))
+    today = utcnow().date()
+    with transaction(sessions) as db:
+        for kind in SAMPLE_KINDS:
+            report = import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
+            assert report.committed and report.rows_rejected == 0, report.rejections
+
+        def mark_for(number: str) -> Mark:
+            right = _right(db, number)
+            request = MarkIn(right_id=right.id, holder_uscc=demo_uscc(right.holder, "310000"))
+            return issue_mark(db=db, settings=settings, request=request, today=today)
+
+        valid = mark_for("4410392")  # 回力 WARRIOR, class 25
+        suspended = mark_for("1587423")  # 大白兔
+        revoked = mark_for("3021568")  # 老凤祥
+        _, units = issue_units(
+            db=db, settings=settings, mark=valid, batch_number="B-2026-12", quantity=2, by=OFFICE
+        )
+        for mark, status in ((suspended, MarkStatus.SUSPENDED), (revoked, MarkStatus.REVOKED)):
+            change_status(
+                db=db, settings=settings, mark=mark, status=status, reason="核查中", by=OFFICE
+            )
+        for seller in SELLERS:  # one unit sold by two sellers: a clone alert
+            scans.record_scan(
+                db=db,
+                settings=settings,
+                scan=ScanIn(
+                    token=units[1].token, biz_step=BizStep.RETAIL_SELLING, seller_uscc=seller
+                ),
+                by=scans.Reporter("某电商平台", Role.PLATFORM, None),
+            )
+        _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
+        return {
+            "office_key": office_key,
+            "valid": valid.token,
+            "unit": units[0].token,
+            "cloned": units[1].token,
+            "suspended": suspended.token,
+            "revoked": revoked.token,
+        }
+
+
+@contextmanager
+def showcase(folder: Path) -> Iterator[Showcase]:
+    """The node, started; stopped when the block ends."""
+    authority = AuthorityDirectory.create(folder / "ca")
+    settings = NodeSettings(
+        node_id="sh",
+        role="regional",
+        region_code="310000",
+        org_name=OFFICE,
+        data_dir=folder / "sh",
+        http_port=free_port(),
+        ledger_sync_seconds=0,
+        marks_follow_seconds=0,
+        filings_round_seconds=0,
+    )
+    make_node(settings, authority)
+    (settings.identity_dir / "trust-bundle.json").write_text(
+        authority.bundle().to_json(), encoding="utf-8"
+    )
+    shown = Showcase(settings=settings, **fill(settings))
+    process = start(settings)
+    try:
+        yield shown
+    finally:
+        stop(process)
