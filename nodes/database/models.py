@@ -36,6 +36,7 @@ from ipfed.nodes.marks.models import (
 )
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.products.models import KeyProduct
+from ipfed.nodes.queue.models import Claim
 from ipfed.nodes.rights.models import (
     DesignImage,
     GeographicalIndication,
@@ -54,6 +55,7 @@ __all__ = [
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "Claim",
     "CloneAlert",
     "ConsoleSession",
     "DesignImage",
