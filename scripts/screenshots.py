@@ -14,7 +14,6 @@ def pages(shown: Showcase) -> dict[str, str]:
     """Name -> address of each page worth looking at."""
     return {
         "verify-valid": shown.page(shown.valid),
-        "verify-valid-en": shown.page(shown.valid) + "?lang=en",
         "verify-unit": shown.page(shown.unit),
         "verify-clone": shown.page(shown.cloned),
         "verify-suspended": shown.page(shown.suspended),
@@ -22,6 +21,8 @@ def pages(shown: Showcase) -> dict[str, str]:
         "verify-unknown": shown.page("not-a-mark"),
         "sign-in": shown.url + "/console/sign-in",
         "docs": shown.url + "/docs",
+        # Last: the choice of language is remembered for the pages after it.
+        "verify-valid-en": shown.page(shown.valid) + "?lang=en",
     }
 
 

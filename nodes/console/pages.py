@@ -4,14 +4,12 @@ and the home page. Each form posts back with its CSRF token (checked app-wide by
 
 import base64
 import math
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.responses import HTMLResponse
 
-from ipfed.nodes.accounts.person import Person
 from ipfed.nodes.accounts.service import (
     SignInFailed,
     enrol_totp,
@@ -23,34 +21,16 @@ from ipfed.nodes.accounts.service import (
     totp_uri,
 )
 from ipfed.nodes.accounts.sessions import end_session, finish_enrolment, start_session
-from ipfed.nodes.auth.dependencies import SESSION_COOKIE, Caller, SignIn, current_caller
+from ipfed.nodes.auth.dependencies import SESSION_COOKIE, SignIn
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.dependencies import Now, Signed, person_of
 from ipfed.nodes.console.templating import render, set_cookie
 from ipfed.nodes.database.core import transaction
-from ipfed.nodes.errors import Forbidden, InvalidInput
+from ipfed.nodes.errors import InvalidInput
 from ipfed.nodes.http import Settings
 from ipfed.registry.qr import qr_png
 
 router = APIRouter(include_in_schema=False)
-
-Signed = Annotated[Caller, Depends(current_caller)]
-Text = Annotated[str, Form(max_length=300)]
-OptionalText = Annotated[str, Form(max_length=300)]
-
-
-def clock(request: Request) -> datetime:
-    """The node's time (tests set ``app.state.clock``)."""
-    now: datetime = request.app.state.clock()
-    return now
-
-
-Now = Annotated[datetime, Depends(clock)]
-
-
-def person_of(caller: Caller) -> Person:
-    if caller.person is None:
-        raise Forbidden("this page is a person's: sign in to the console", code="person_required")
-    return caller.person
 
 
 def _next_page(candidate: str | None) -> str:

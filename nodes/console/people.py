@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
 from ipfed.ledger.identity import Role
@@ -15,8 +15,7 @@ from ipfed.nodes.accounts.service import (
     list_accounts,
     reset_account,
 )
-from ipfed.nodes.auth.dependencies import Caller, current_caller
-from ipfed.nodes.console.pages import Now
+from ipfed.nodes.console.dependencies import Now, Signed
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import IpfedError
@@ -24,7 +23,6 @@ from ipfed.nodes.http import After, Settings
 
 router = APIRouter(include_in_schema=False)
 
-Signed = Annotated[Caller, Depends(current_caller)]
 PAGE_SIZE = 50
 
 

@@ -109,11 +109,20 @@ def review_lead(request: Request, db: DB, caller: Offices, lead_id: str, body: R
 
 @router.get("/leads/{lead_id}/reviews")
 def lead_reviews(
-    db: DB, _: Reviewers, lead_id: str, after: After = None, limit: Limit = 50
+    db: DB,
+    settings: Settings,
+    caller: Reviewers,
+    lead_id: str,
+    after: After = None,
+    limit: Limit = 50,
 ) -> Page[ReviewOut]:
     service.get_lead(db=db, lead_id=lead_id)
     reviews = service.reviews_of(db=db, lead_id=lead_id, after=after, limit=limit)
-    return page(ReviewOut, reviews, limit)
+    shown = page(ReviewOut, reviews, limit)
+    # The name of the person who decided is the office's: other callers see the decision.
+    if not is_own_office(org=caller.org, role=caller.role, node_org=settings.org_name):
+        shown.items = [review.model_copy(update={"person": None}) for review in shown.items]
+    return shown
 
 
 @router.get("/leads/{lead_id}/evidence")

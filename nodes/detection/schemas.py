@@ -95,7 +95,9 @@ class ReviewOut(OutputModel):
     reason: str
     created_at: datetime
     person: str | None = Field(
-        default=None, description="the name of the person who decided (none for an API key)"
+        default=None,
+        description="the name of the person who decided, shown to the node's own office "
+        "(none for an API key)",
     )
 
     @field_validator("person", mode="before")

@@ -89,10 +89,11 @@ def verification_page(request: Request, db: DB, settings: Settings, token: str) 
         now = request.app.state.clock().timestamp()
         if seen.retry_after(who, now) == 0:
             seen.record(who, now)
+            # Looked at again in the writing transaction, which sees the new check
+            # (the request's own may read from before it).
             with transaction(request.app.state.sessions) as writer:
                 verdicts.record_check(db=writer, serial=serial)
-            db.expire_all()
-            finding = verdicts.examine(db=db, settings=settings, token=token)
+                finding = verdicts.examine(db=writer, settings=settings, token=token)
     return _page(request, token, finding, None, STATUSES[finding.verdict])
 
 

@@ -31,12 +31,15 @@ def test_a_unit_code_shows_its_checks(tab: Tab, shown: Showcase) -> None:
     open_page(tab, shown.page(shown.unit))
     text = tab.page.locator("main").inner_text()
     assert "本件商品的单件码" in text and "B-2026-12" in text and "首次查验" in text
+    # Opened by this address only: one check, however often it reloads.
+    assert tab.page.locator(".checks").inner_text() == "1"
     assert_sound(tab)
 
 
 def test_a_unit_code_sold_by_two_sellers_may_be_a_clone(tab: Tab, shown: Showcase) -> None:
     open_page(tab, shown.page(shown.cloned))
     assert tab.page.get_by_role("heading", level=1).inner_text() == "疑似复制的标识"
+    assert tab.page.locator(".checks").inner_text() == "3"  # two sightings and this page
     assert_sound(tab)
 
 

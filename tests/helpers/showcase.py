@@ -1,6 +1,7 @@
 """A real Shanghai node process with something to show: the demo's sample register
 imported, marks issued (one in force with unit codes, one suspended, one revoked),
 one unit code sold by two sellers (a clone alert), and an API key for the office.
+People of each organisation sign in to its console (``PEOPLE``, password ``PASSWORD``).
 The browser tests and ``scripts/screenshots`` look at its pages."""
 
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.ledger.identity import Role
 from ipfed.ledger.keystore import AuthorityDirectory
+from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
@@ -41,6 +43,11 @@ SAMPLE_KINDS = (
     "listings",
 )
 OFFICE = "上海市知识产权局"
+PASSWORD = "correct horse battery"  # every showcase person's
+# People who sign in to the console: username -> (name, organisation, role).
+PEOPLE = {
+    "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
+}
 SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
 
 
@@ -100,6 +107,8 @@ def fill(settings: NodeSettings) -> dict[str, str]:
                 by=scans.Reporter("某电商平台", Role.PLATFORM, None),
             )
         _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
+        for username, (name, org, role) in PEOPLE.items():
+            add_account(db=db, username=username, name=name, org=org, role=role, password=PASSWORD)
         return {
             "office_key": office_key,
             "valid": valid.token,
