@@ -6,16 +6,15 @@ characters marked), and the decision, taken by the detection service."""
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ipfed.detection.lookalikes import Stretch, highlight
 from ipfed.ledger.errors import CodedError
 from ipfed.ledger.protocol import Pending
-from ipfed.nodes.auth.dependencies import Caller, current_caller
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.console.pages import Now, person_of
+from ipfed.nodes.console.dependencies import Now, Signed, person_of
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection import service as detection
@@ -31,7 +30,6 @@ from ipfed.nodes.rights.models import Right
 
 router = APIRouter(include_in_schema=False)
 
-Signed = Annotated[Caller, Depends(current_caller)]
 Reason = Annotated[str, Form(max_length=2000)]
 
 

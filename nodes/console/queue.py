@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ipfed.exchange.messages import LeadKind
-from ipfed.nodes.auth.dependencies import Caller, current_caller
+from ipfed.nodes.auth.dependencies import Caller
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.console.pages import Now, person_of
+from ipfed.nodes.console.dependencies import Now, Signed, person_of
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection.models import Decision
@@ -23,7 +23,6 @@ from ipfed.nodes.queue.service import UNCLAIMED, Decided, Filters, ItemKind
 
 router = APIRouter(include_in_schema=False)
 
-Signed = Annotated[Caller, Depends(current_caller)]
 Field = Annotated[str, Query(max_length=300)]
 Item = Annotated[str, Form(min_length=3, max_length=60)]
 Back = Annotated[str, Form(max_length=1000)]
