@@ -213,6 +213,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "right_not_stored": ("本节点未存储此权利。", "This node does not hold the right."),
     "what_listing_shows": ("商品页面所示", "What the listing shows"),
     "look_alike": ("近似字符", "Look-alike character"),
+    "listing_class": ("商品所属类别", "Class of the goods"),
+    "independent_claim": ("独立权利要求", "Independent claim"),
     "same_as_registered": ("与注册相同", "As registered"),
     "listing_as_captured": ("采集时的商品页面", "The listing as captured"),
     "title": ("标题", "Title"),

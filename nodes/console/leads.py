@@ -15,6 +15,8 @@ from ipfed.ledger.errors import CodedError
 from ipfed.ledger.protocol import Pending
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console.dependencies import Now, Signed, person_of
+from ipfed.nodes.console.nice import nice_class_words
+from ipfed.nodes.console.queue import region_words
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection import service as detection
@@ -26,7 +28,7 @@ from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.queue import service as queue
 from ipfed.nodes.queue.service import Decided, ItemKind
-from ipfed.nodes.rights.models import Right
+from ipfed.nodes.rights.models import Patent, Right, Trademark
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +73,10 @@ def lead_context(*, db: Session, settings: NodeSettings, lead: Lead) -> dict[str
         "open": lead.status in detection.OPEN,
         "error": None,
         "done": None,
+        "region": region_words,
+        "nice": nice_class_words,
+        "classes": right.nice_classes if isinstance(right, Trademark) else [],
+        "claim_text": right.independent_claim if isinstance(right, Patent) else None,
     }
 
 

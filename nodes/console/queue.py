@@ -20,6 +20,7 @@ from ipfed.nodes.errors import InvalidInput, IpfedError
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.queue import service as queue
 from ipfed.nodes.queue.service import UNCLAIMED, Decided, Filters, ItemKind
+from ipfed.registry.identifiers import InvalidIdentifier, region_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,6 +43,16 @@ def _choice(kind: Callable[[str], T], value: str, name: str) -> T | None:
         return kind(value)
     except ValueError:
         raise InvalidInput(f"{name}: {value!r} is not a choice", code=f"bad_{name}") from None
+
+
+def region_words(code: str | None) -> str:
+    """A region code with its name (``义乌市 330782``); the code alone if it names none."""
+    if not code:
+        return "—"
+    try:
+        return f"{region_name(code)} {code}"
+    except InvalidIdentifier:
+        return code
 
 
 def filters_of(params: dict[str, str]) -> Filters:
@@ -83,6 +94,7 @@ def _queue_page(
             "query": query,
             "kinds": list(ItemKind),
             "paths": PAGES,
+            "region": region_words,
             "detectors": list(LeadKind),
             "people": people,
             "me": caller.person.id if caller.person else None,
