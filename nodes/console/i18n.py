@@ -88,6 +88,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "this_unit": ("本件商品的单件码", "This item's unit code"),
     "batch": ("生产批次", "Batch"),
     "first_checked": ("首次查验", "First checked"),
+    "beijing_time": ("（北京时间）", "(Beijing time)"),
     "times_checked": ("查验次数", "Times checked"),
     "checked_before_hint": (
         "如果您刚买到这件商品，而它已被查验过多次，它可能是仿冒品。",

@@ -6,6 +6,7 @@ The form is a console form: its CSRF token is checked app-wide (the policy's CON
 table), and each address may send a few reports an hour. Nothing on the page is an
 internal id."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -18,6 +19,7 @@ from ipfed.nodes.console.nice import nice_class_words
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import InvalidInput
+from ipfed.nodes.filings.calendar import CHINA
 from ipfed.nodes.http import DB, Settings
 from ipfed.nodes.marks import reports, verdicts
 from ipfed.nodes.marks.verdicts import Finding, Verdict
@@ -60,6 +62,13 @@ def _region(code: str) -> str:
         return code
 
 
+def _beijing(moment: datetime | None, lang: str) -> str:
+    """A time as a buyer in China reads it."""
+    if moment is None:
+        return "—"
+    return f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M} " + i18n.words("beijing_time", lang)
+
+
 def _page(
     request: Request, token: str, finding: Finding, message: str | None, status: int
 ) -> HTMLResponse:
@@ -71,6 +80,7 @@ def _page(
         "verdict": finding.verdict.value,
         "good": finding.verdict.good,
         "issuer_region": _region(finding.issuer.region_code) if finding.issuer else None,
+        "first_checked": _beijing(finding.unit.first_checked if finding.unit else None, lang),
         "nice": [nice_class_words(c, lang) for c in coverage.nice_classes] if coverage else [],
         "message": message,
         "reported": request.query_params.get("reported") == "1",

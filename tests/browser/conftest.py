@@ -12,8 +12,6 @@ from browser import Tab, chromium_path, in_ci, launched, opened, unavailable
 from playwright.sync_api import Browser
 from showcase import Showcase, showcase
 
-pytestmark = pytest.mark.browser
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
