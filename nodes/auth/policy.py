@@ -181,6 +181,13 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/people/{username}/disable"): OWN_OFFICE,
     ("POST", "/console/people/{username}/reset"): OWN_OFFICE,
     ("GET", "/console/access-log"): OWN_OFFICE,
+    # the office's work queue and its leads
+    ("GET", "/console/queue"): OWN_OFFICE,
+    ("POST", "/console/queue/claim"): OWN_OFFICE,
+    ("POST", "/console/queue/assign"): OWN_OFFICE,
+    ("POST", "/console/queue/decide"): OWN_OFFICE,
+    ("GET", "/console/leads/{lead_id}"): OWN_OFFICE,
+    ("POST", "/console/leads/{lead_id}/review"): OWN_OFFICE,
     ("POST", "/v/{token}/report"): PUBLIC,  # a suspected fake, from the verification page
 }
 

@@ -61,6 +61,7 @@ class Link:
 # Each page adds its link here (in the order the header shows them).
 NAVIGATION: list[Link] = [
     Link("/console", "home", ANY_MEMBER),
+    Link("/console/queue", "work_queue", OWN_OFFICE),
     Link("/console/people", "people", OWN_OFFICE),
     Link("/console/access-log", "access_log", OWN_OFFICE),
 ]

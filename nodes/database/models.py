@@ -37,6 +37,7 @@ from ipfed.nodes.marks.models import (
 from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.privacy.models import Erasure
 from ipfed.nodes.products.models import KeyProduct
+from ipfed.nodes.queue.models import Claim
 from ipfed.nodes.rights.models import (
     DesignImage,
     GeographicalIndication,
@@ -55,6 +56,7 @@ __all__ = [
     "Adjudication",
     "Alarm",
     "ApiKey",
+    "Claim",
     "CloneAlert",
     "ConsoleSession",
     "DesignImage",

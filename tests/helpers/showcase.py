@@ -1,6 +1,7 @@
 """A real Shanghai node process with something to show: the demo's sample register
 imported, marks issued (one in force with unit codes, one suspended, one revoked),
-one unit code sold by two sellers (a clone alert), and an API key for the office.
+one unit code sold by two sellers (a clone alert), the sample listings screened (leads
+in the office's work queue), and an API key for the office.
 People of each organisation sign in to its console (``PEOPLE``, password ``PASSWORD``).
 The browser tests and ``scripts/screenshots`` look at its pages."""
 
@@ -13,6 +14,7 @@ from processes import free_port, make_node, start, stop
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipfed.detection.screening import Screener
 from ipfed.ledger.identity import Role
 from ipfed.ledger.keystore import AuthorityDirectory
 from ipfed.nodes.accounts.service import add_account
@@ -20,8 +22,11 @@ from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
 from ipfed.nodes.demo.marks import demo_uscc
+from ipfed.nodes.detection.service import load_register, screen_listing
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.service import import_file
+from ipfed.nodes.ledger.node import node_ledger
+from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks import scans
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
 from ipfed.nodes.marks.models import BizStep, Mark
@@ -109,6 +114,7 @@ def fill(settings: NodeSettings) -> dict[str, str]:
         _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
         for username, (name, org, role) in PEOPLE.items():
             add_account(db=db, username=username, name=name, org=org, role=role, password=PASSWORD)
+        screen_sample(db, settings)
         return {
             "office_key": office_key,
             "valid": valid.token,
@@ -117,6 +123,14 @@ def fill(settings: NodeSettings) -> dict[str, str]:
             "suspended": suspended.token,
             "revoked": revoked.token,
         }
+
+
+def screen_sample(db: Session, settings: NodeSettings) -> None:
+    """The sample listings screened: leads waiting in the office's work queue."""
+    screener = Screener(load_register(db=db), today=utcnow().date())
+    ledger = node_ledger(db=db, settings=settings)
+    for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
+        screen_listing(db=db, screener=screener, listing=listing, ledger=ledger)
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""The office's work queue: everything a reviewer must look at."""
