@@ -1,7 +1,7 @@
 """Privacy: the record of every erasure of personal data (counts, never the data)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 13:00:00.000000
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 from ipfed.nodes.database.core import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0012"
+revision: str = "0014"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
