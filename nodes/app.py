@@ -18,6 +18,7 @@ from ipfed.nodes.auth.dependencies import Caller, authorize, current_caller
 from ipfed.nodes.auth.throttle import KeyThrottle
 from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
+from ipfed.nodes.contract import document_errors
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
@@ -32,7 +33,7 @@ from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.exchange import filing_handlers, filing_transport
 from ipfed.nodes.filings.round import filings_round
-from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters
+from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters, refuse_shadowed_methods
 from ipfed.nodes.jobs.runner import Handler, Runner, Schedule
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_once
@@ -200,4 +201,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    refuse_shadowed_methods(app)
+    document_errors(app)
     return app

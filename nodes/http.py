@@ -3,6 +3,7 @@
 import logging
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from operator import attrgetter
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
+from starlette.routing import Route, compile_path
 
 from ipfed.ledger.errors import CodedError
 from ipfed.ledger.ids import ULID_PATTERN as ULID_PATTERN  # path and query patterns
@@ -109,8 +111,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's word for a body it cannot parse
+            return _error(422, "malformed_body", str(exc.detail))
         codes = {404: "not_found", 405: "method_not_allowed"}
-        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        answer = _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        answer.headers.update(exc.headers or {})  # a 405's Allow, say
+        return answer
 
     @app.exception_handler(OperationalError)
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
@@ -126,3 +132,30 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             log.exception("unhandled error", exc_info=exc)
         return _error(500, "internal_error", "the node failed to answer; the error is logged")
+
+
+async def _not_allowed(_: Request, *, allow: str) -> None:
+    raise HTTPException(405, headers={"Allow": allow})
+
+
+def refuse_shadowed_methods(app: FastAPI) -> None:
+    """A fixed path answers 405 to the methods that only a templated sibling takes.
+
+    Without this, ``GET /marks/scans`` reaches ``GET /marks/{mark_id}`` and fails the
+    id's pattern (422), and a ``PATCH /filings/report`` reaches ``PATCH
+    /filings/{filing_id}``: a method the path does not take must answer 405 with Allow.
+    Run once the routers are in; the paths are those the API documents.
+    """
+    methods_of = {
+        path: {method.upper() for method in operations}
+        for path, operations in app.openapi()["paths"].items()
+    }
+    templated = [(compile_path(p)[0], m) for p, m in methods_of.items() if "{" in p]
+    guards = []
+    for path, methods in methods_of.items():
+        siblings = (m for regex, m in templated if "{" not in path and regex.match(path))
+        shadowed = set().union(*siblings) - methods
+        if shadowed:
+            endpoint = partial(_not_allowed, allow=", ".join(sorted(methods)))
+            guards.append(Route(path, endpoint, methods=sorted(shadowed), include_in_schema=False))
+    app.router.routes[:0] = guards

@@ -1,0 +1,109 @@
+"""The OpenAPI document tells every answer: each error status an operation can
+answer, in the body the API really sends; and the answers the fuzzer found wrong."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from ipfed.nodes.app import create_app
+from ipfed.nodes.auth.policy import ROUTES
+from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.contract import PAGES
+
+ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+@pytest.fixture
+def app(settings: NodeSettings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    # None of these requests reaches the database: they are refused before.
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, items in document["paths"].items():
+        for method, operation in items.items():
+            yield method.upper(), path, operation
+
+
+def test_every_error_status_answers_the_error_body(app: FastAPI) -> None:
+    document = app.openapi()
+    assert document["components"]["schemas"]["ErrorBody"]["required"] == ["error", "detail"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for method, path, operation in operations(document):
+        responses = operation["responses"]
+        errors = {int(s) for s in responses if int(s) >= 400}
+        pages = set(PAGES.get((method, path), {}))
+        for status in errors - pages:
+            content = responses[str(status)]["content"]
+            assert content == {"application/json": {"schema": ERROR_BODY}}, (method, path, status)
+        # every operation: bad input and a busy database
+        assert {422, 503} <= errors, (method, path)
+
+
+def test_statuses_follow_the_policy_the_path_and_the_body(app: FastAPI) -> None:
+    for method, path, operation in operations(app.openapi()):
+        statuses = {int(s) for s in operation["responses"]}
+        needs_key = ROUTES[(method, path)].needs_key
+        assert ({401, 403, 429} <= statuses) is needs_key, (method, path)
+        assert not needs_key or "Retry-After" in operation["responses"]["429"]["headers"]
+        if needs_key:
+            continue
+        assert not statuses & {401, 403, 429}, (method, path)
+        if "{" in path:
+            assert 404 in statuses, (method, path)
+        assert (413 in statuses) is ("requestBody" in operation), (method, path)
+
+
+def test_conflicts_and_lookups_are_documented(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    assert "409" in paths["/marks/{mark_id}/status"]["post"]["responses"]
+    assert "409" in paths["/fairs/{fair_id}/tracking"]["get"]["responses"]
+    assert "404" in paths["/marks"]["post"]["responses"]  # the right it names
+    assert "404" not in paths["/trademarks"]["get"]["responses"]
+    assert "409" not in paths["/trademarks"]["get"]["responses"]
+
+
+def test_pages_and_images_document_their_media_types(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    qr = paths["/marks/{mark_id}/qr.{fmt}"]["get"]["responses"]["200"]["content"]
+    assert set(qr) == {"image/png", "image/svg+xml"}
+    page = paths["/v/{token}"]["get"]["responses"]
+    assert set(page["400"]["content"]) == set(page["410"]["content"]) == {"text/html"}
+
+
+def test_a_method_the_path_does_not_take_is_405_with_allow(client: TestClient) -> None:
+    response = client.request("TRACE", "/trademarks")
+    assert (response.status_code, response.json()["error"]) == (405, "method_not_allowed")
+    assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/marks/scans", "POST"),  # not GET /marks/{mark_id}
+        ("PATCH", "/filings/report", "GET"),  # not PATCH /filings/{filing_id}
+    ],
+)
+def test_a_fixed_path_is_not_taken_for_a_templated_one(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    """It answered 422 (the id's pattern), or 403 for a key of another office."""
+    response = client.request(method, path, headers={"X-API-Key": "ipf_unknown"})
+    assert (response.status_code, response.headers.get("allow")) == (405, allow)
+
+
+def test_a_body_that_cannot_be_parsed_is_422(client: TestClient) -> None:
+    """FastAPI answered 400, a status no operation documents."""
+    response = client.post(
+        "/marks", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.json()["error"]) == (422, "malformed_body")
