@@ -33,7 +33,7 @@ from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.exchange import filing_handlers, filing_transport
 from ipfed.nodes.filings.round import filings_round
-from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters, refuse_shadowed_methods
+from ipfed.nodes.http import DB, answer_405s, install_error_handlers, no_nul_characters
 from ipfed.nodes.jobs.runner import Handler, Runner, Schedule
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_once
@@ -201,6 +201,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
-    refuse_shadowed_methods(app)
+    answer_405s(app)
     document_errors(app)
     return app

@@ -169,7 +169,7 @@ def issue_units(
     )
 
 
-QR_IMAGES = {"image/png": {}, "image/svg+xml": {}}
+QR_IMAGES: dict[str, dict[str, object]] = {"image/png": {}, "image/svg+xml": {}}
 
 
 @router.get(

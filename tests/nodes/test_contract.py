@@ -2,16 +2,20 @@
 answer, in the body the API really sends; and the answers the fuzzer found wrong."""
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter, ValidationError
 
 from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.policy import ROUTES
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.contract import PAGES
+from ipfed.nodes.http import Day, Moment
+from ipfed.nodes.marks.schemas import ScanIn
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
@@ -107,3 +111,46 @@ def test_a_body_that_cannot_be_parsed_is_422(client: TestClient) -> None:
         "/marks", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
     )
     assert (response.status_code, response.json()["error"]) == (422, "malformed_body")
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/marks", "GET, POST"),
+        ("/marks/scans", "POST"),
+        ("/filings/01M8Y0KX43XDBJZP1AN4R8XNEB", "GET, PATCH"),
+    ],
+)
+def test_allow_names_every_method_of_the_path(client: TestClient, path: str, allow: str) -> None:
+    """Starlette's Allow named only the first route's methods (GET for /marks)."""
+    response = client.options(path)
+    assert (response.status_code, response.headers["allow"]) == (405, allow)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (Day, "0"),  # pydantic alone took it for 1970-01-01 (GET /licences?in_force_on=0)
+        (Day, "2026-01-01T00:00:00"),
+        (Moment, "0.5"),  # half a second after 1970 (GET /listings?captured_to=0.5)
+        (Moment, "2026-01-01 00:00:00Z"),
+    ],
+)
+def test_dates_and_times_are_iso_text_only(kind: object, text: str) -> None:
+    with pytest.raises(ValidationError, match="expected a"):
+        TypeAdapter(kind).validate_python(text)
+
+
+def test_iso_dates_and_times_pass() -> None:
+    assert TypeAdapter(Day).validate_python("2026-12-03") == date(2026, 12, 3)
+    moment = TypeAdapter(Moment).validate_python("2026-12-03T08:00:00+08:00")
+    assert moment == datetime(2026, 12, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("field", ["product_class", "longitude", "latitude"])
+def test_a_boolean_is_no_number(field: str) -> None:
+    """POST /marks/scans took ``false`` for class 0 or a longitude of 0."""
+    scan = {"token": "x" * 20, "biz_step": "inspecting"}
+    with pytest.raises(ValidationError, match="a boolean is not"):
+        ScanIn.model_validate({**scan, field: False})
+    assert getattr(ScanIn.model_validate({**scan, field: 25}), field) == 25
