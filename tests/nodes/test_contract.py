@@ -154,3 +154,10 @@ def test_a_boolean_is_no_number(field: str) -> None:
     with pytest.raises(ValidationError, match="a boolean is not"):
         ScanIn.model_validate({**scan, field: False})
     assert getattr(ScanIn.model_validate({**scan, field: 25}), field) == 25
+
+
+@pytest.mark.parametrize("seen_at", [0, 1.5, True])
+def test_a_time_is_no_number(seen_at: object) -> None:
+    """POST /marks/scans took ``"seen_at": 0`` for a scan in 1970."""
+    with pytest.raises(ValidationError, match="is not what this field takes"):
+        ScanIn.model_validate({"token": "x" * 20, "biz_step": "inspecting", "seen_at": seen_at})
