@@ -137,8 +137,8 @@ def install_error_handlers(app: FastAPI) -> None:
         answer = _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
         answer.headers.update(exc.headers or {})
         methods: PathMethods | None = getattr(request.app.state, "methods", None)
-        if exc.status_code == 405 and methods is not None:
-            answer.headers["Allow"] = ", ".join(sorted(methods.of(request.url.path)))
+        if exc.status_code == 405 and methods and (allowed := methods.of(request.url.path)):
+            answer.headers["Allow"] = ", ".join(sorted(allowed))  # else Starlette's (/docs)
         return answer
 
     @app.exception_handler(OperationalError)
