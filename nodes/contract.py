@@ -1,4 +1,5 @@
-"""Every answer in the contract: the error statuses each operation can answer.
+"""Every answer in the contract: the error statuses each operation can answer, and
+the API key it needs.
 
 The API answers every failure as :class:`ErrorBody` (``nodes/http.py``), whatever
 raised it. FastAPI documents none of that on its own and shows its default 422
@@ -136,6 +137,30 @@ def with_errors(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+API_KEY = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+
+
+def with_security(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with the API key as a security scheme, required by exactly the
+    operations the policy closes to callers without a key (not a header parameter of
+    some operations, as the routes that ask for the caller declare it)."""
+    document.setdefault("components", {})["securitySchemes"] = API_KEY
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            parameters = [
+                p
+                for p in operation.get("parameters", ())
+                if not (p.get("in") == "header" and p.get("name", "").lower() == "x-api-key")
+            ]
+            if parameters:
+                operation["parameters"] = parameters
+            else:
+                operation.pop("parameters", None)
+            if audience_of(method.upper(), path).needs_key:
+                operation["security"] = [{"ApiKey": []}]
+    return document
+
+
 def document_errors(app: FastAPI) -> None:
     """Give the app an OpenAPI document with every operation's error answers."""
     fastapi_document = app.openapi
@@ -143,6 +168,6 @@ def document_errors(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         # FastAPI's document is made once, and again when routes are added; the errors
         # go in each time (the same ones: it costs a walk over the operations).
-        return with_errors(fastapi_document())
+        return with_security(with_errors(fastapi_document()))
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -58,6 +58,11 @@ def test_statuses_follow_the_policy_the_path_and_the_body(app: FastAPI) -> None:
         statuses = {int(s) for s in operation["responses"]}
         needs_key = ROUTES[(method, path)].needs_key
         assert ({401, 403, 429} <= statuses) is needs_key, (method, path)
+        assert (operation.get("security") == [{"ApiKey": []}]) is needs_key, (method, path)
+        headers = {
+            p["name"].lower() for p in operation.get("parameters", ()) if p["in"] == "header"
+        }
+        assert "x-api-key" not in headers, (method, path)  # the security scheme says it
         assert not needs_key or "Retry-After" in operation["responses"]["429"]["headers"]
         if needs_key:
             continue
