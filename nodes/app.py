@@ -21,6 +21,7 @@ from ipfed.nodes.auth.throttle import KeyThrottle
 from ipfed.nodes.body_limit import BodyLimit
 from ipfed.nodes.config import NodeRole, NodeSettings
 from ipfed.nodes.console.install import install_console
+from ipfed.nodes.contract import document_errors
 from ipfed.nodes.database.core import make_engine, make_session_factory
 from ipfed.nodes.database.migrate import current_revision
 from ipfed.nodes.detection.api import router as detection
@@ -36,7 +37,7 @@ from ipfed.nodes.fairs.api import router as fairs
 from ipfed.nodes.filings.api import router as filings
 from ipfed.nodes.filings.exchange import filing_handlers, filing_transport
 from ipfed.nodes.filings.round import filings_round
-from ipfed.nodes.http import DB, install_error_handlers, no_nul_characters
+from ipfed.nodes.http import DB, answer_405s, install_error_handlers, no_nul_characters
 from ipfed.nodes.jobs.runner import Handler, Runner, Schedule
 from ipfed.nodes.ledger.api import router as ledger
 from ipfed.nodes.ledger.sync import sync_once
@@ -220,4 +221,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    answer_405s(app)
+    document_errors(app)
     return app

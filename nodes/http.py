@@ -1,18 +1,21 @@
 """HTTP plumbing shared by every router: sessions, pagination and error rendering."""
 
 import logging
+import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from operator import attrgetter
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, BeforeValidator
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
+from starlette.routing import Route, compile_path
 
 from ipfed.ledger.errors import CodedError
 from ipfed.ledger.ids import ULID_PATTERN as ULID_PATTERN  # path and query patterns
@@ -33,6 +36,25 @@ Cursor = Annotated[
     str | None,
     Query(min_length=1, max_length=300, description="the `next` cursor of the previous page"),
 ]
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _written_as(pattern: re.Pattern[str], what: str) -> BeforeValidator:
+    """Text that must be ``pattern``: pydantic alone takes ``0`` for 1970-01-01."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not pattern.fullmatch(value):
+            raise ValueError(f"expected {what}")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Query parameters of dates and times, as the API documents them (ISO 8601).
+Day = Annotated[date, _written_as(ISO_DATE, "a date, YYYY-MM-DD")]
+Moment = Annotated[AwareDatetime, _written_as(ISO_MOMENT, "a time, YYYY-MM-DDTHH:MM:SS+08:00")]
 
 
 def no_nul_characters(request: Request) -> None:
@@ -108,9 +130,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid_request", _describe(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's word for a body it cannot parse
+            return _error(422, "malformed_body", str(exc.detail))
         codes = {404: "not_found", 405: "method_not_allowed"}
-        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        answer = _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        answer.headers.update(exc.headers or {})
+        methods: PathMethods | None = getattr(request.app.state, "methods", None)
+        if exc.status_code == 405 and methods and (allowed := methods.of(request.url.path)):
+            answer.headers["Allow"] = ", ".join(sorted(allowed))  # else Starlette's (/docs)
+        return answer
 
     @app.exception_handler(OperationalError)
     async def database_busy(_: Request, exc: OperationalError) -> JSONResponse:
@@ -126,3 +155,44 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             log.exception("unhandled error", exc_info=exc)
         return _error(500, "internal_error", "the node failed to answer; the error is logged")
+
+
+class PathMethods:
+    """The methods each path of the API takes, as its OpenAPI document lists them."""
+
+    def __init__(self, paths: dict[str, dict[str, Any]]) -> None:
+        self.fixed = {p: {m.upper() for m in ops} for p, ops in paths.items() if "{" not in p}
+        self.templated = [
+            (compile_path(p)[0], {m.upper() for m in ops}) for p, ops in paths.items() if "{" in p
+        ]
+
+    def of(self, path: str) -> set[str]:
+        """What a 405's Allow says: a fixed path's own methods, else its templates'."""
+        if path in self.fixed:
+            return self.fixed[path]
+        return set().union(*(methods for regex, methods in self.templated if regex.match(path)))
+
+    def shadowed(self, path: str) -> set[str]:
+        """Methods a fixed path does not take that a template matching it does."""
+        templates = (methods for regex, methods in self.templated if regex.match(path))
+        return set().union(*templates) - self.fixed[path]
+
+
+async def _not_allowed(_: Request) -> None:
+    raise HTTPException(405)
+
+
+def answer_405s(app: FastAPI) -> None:
+    """A method a path does not take answers 405, with Allow listing those it does.
+
+    Starlette's Allow names the methods of the first route it tried, not all of the
+    path's; and a fixed path would pass a method it lacks to a templated sibling:
+    ``GET /marks/scans`` reached ``GET /marks/{mark_id}`` and failed the id's pattern
+    (422). Run once the routers are in; the paths are those the API documents.
+    """
+    methods = app.state.methods = PathMethods(app.openapi()["paths"])
+    app.router.routes[:0] = [
+        Route(path, _not_allowed, methods=sorted(shadowed), include_in_schema=False)
+        for path in methods.fixed
+        if (shadowed := methods.shadowed(path))
+    ]

@@ -1,10 +1,9 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from ipfed.nodes.auth.dependencies import current_caller
-from ipfed.nodes.http import DB, After, Limit, page
+from ipfed.nodes.http import DB, After, Day, Limit, page
 from ipfed.nodes.licences.schemas import LicenceOut
 from ipfed.nodes.licences.service import search_licences
 from ipfed.nodes.rights.service import right_by_number
@@ -18,7 +17,7 @@ def list_licences(
     db: DB,
     right: Annotated[str | None, Query(description="number of the right")] = None,
     licensee: Annotated[str | None, Query(max_length=300)] = None,
-    in_force_on: date | None = None,
+    in_force_on: Day | None = None,
     after: After = None,
     limit: Limit = 50,
 ) -> Page[LicenceOut]:

@@ -1,11 +1,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from ipfed.nodes.auth.dependencies import current_caller
 from ipfed.nodes.database.core import get_or_404
-from ipfed.nodes.http import DB, After, Limit, page
+from ipfed.nodes.http import DB, After, Limit, Moment, page
 from ipfed.nodes.listings.models import Channel, Listing
 from ipfed.nodes.listings.schemas import ListingOut
 from ipfed.nodes.listings.service import search_listings
@@ -21,8 +20,8 @@ def list_listings(
     channel: Channel | None = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
     seller: Annotated[str | None, Query(max_length=300)] = None,
-    captured_from: AwareDatetime | None = None,
-    captured_to: AwareDatetime | None = None,
+    captured_from: Moment | None = None,
+    captured_to: Moment | None = None,
     after: After = None,
     limit: Limit = 50,
 ) -> Page[ListingOut]:

@@ -183,7 +183,15 @@ def issue_units(
     )
 
 
-@router.get("/{mark_id}/qr.{fmt}", dependencies=[Depends(current_caller)])
+QR_IMAGES: dict[str, dict[str, object]] = {"image/png": {}, "image/svg+xml": {}}
+
+
+@router.get(
+    "/{mark_id}/qr.{fmt}",
+    dependencies=[Depends(current_caller)],
+    response_class=Response,
+    responses={200: {"description": "the mark's QR code", "content": QR_IMAGES}},
+)
 def mark_qr(
     db: DB, settings: Settings, mark_id: MarkId, fmt: Annotated[str, Path(pattern="^(png|svg)$")]
 ) -> Response:
