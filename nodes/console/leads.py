@@ -82,7 +82,9 @@ def lead_context(*, db: Session, settings: NodeSettings, lead: Lead) -> dict[str
 
 def _lead_page(request: Request, lead_id: str, status_code: int = 200, **extra: Any) -> Response:
     settings: NodeSettings = request.app.state.settings
-    with request.app.state.sessions() as db:
+    # A writer: proving the evidence may sign and store the log's new checkpoint, and on
+    # SQLite a read transaction that turns into a write fails at once beside another writer.
+    with transaction(request.app.state.sessions) as db:
         lead = detection.get_lead(db=db, lead_id=lead_id)
         context = lead_context(db=db, settings=settings, lead=lead) | extra
         return render(request, "lead.html", context, status_code=status_code)
