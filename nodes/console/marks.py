@@ -116,6 +116,7 @@ def mark_context(*, db: Session, settings: NodeSettings, mark: Mark) -> dict[str
         "region": region_words,
         "nice": nice_class_words,
         "max_units": MAX_UNITS_PER_REQUEST,
+        "per_part": labels.PER_PART,
         "error": None,
         "done": None,
     }
@@ -162,7 +163,6 @@ def mark_issue(
 ) -> Response:
     person = person_of(caller)
     settings: NodeSettings = request.app.state.settings
-    form = locals().copy()
     try:
         with transaction(request.app.state.sessions) as db:
             right = _right_by_number(db, right_number.strip())
@@ -181,7 +181,12 @@ def mark_issue(
             )
             mark_id = mark.id
     except IpfedError as exc:
-        kept = {k: form[k] for k in ("right_number", "holder_uscc", "nice_classes", "valid_until")}
+        kept = {
+            "right_number": right_number,
+            "holder_uscc": holder_uscc,
+            "nice_classes": nice_classes,
+            "valid_until": valid_until,
+        }  # the form shown again as it was filled in
         return _list_page(request, "", "", status_code=exc.status_code, error=exc, form=kept)
     return RedirectResponse(f"/console/marks/{mark_id}?done=issued", status_code=303)
 
@@ -279,8 +284,10 @@ def batch_labels(
     mark_id: MarkId,
     batch_id: Annotated[str, Path(pattern=ULID_PATTERN)],
     fmt: Format,
+    part: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    """A label for each unit code of the batch (PNG: the first sheet; PDF: all)."""
+    """A label for each unit code of the batch, in parts of ``labels.PER_PART`` (PNG: a
+    part's first sheet; PDF: the whole part)."""
     settings: NodeSettings = request.app.state.settings
     lang = language_of(request)
     with request.app.state.sessions() as db:
@@ -289,8 +296,14 @@ def batch_labels(
         if batch.mark_id != mark.id:
             raise NotFound(f"no batch {batch_id} of mark {mark_id}")
         units = db.scalars(
-            select(UnitCode).where(UnitCode.batch_id == batch.id).order_by(UnitCode.serial)
-        )
+            select(UnitCode)
+            .where(UnitCode.batch_id == batch.id)
+            .order_by(UnitCode.serial)
+            .offset((part - 1) * labels.PER_PART)
+            .limit(labels.PER_PART)
+        ).all()
+        if not units:
+            raise NotFound(f"batch {batch.batch_number} has no part {part}")
         sheet = [
             labels.Label(
                 lookup.mark_url(settings=settings, token=unit.token),
@@ -298,4 +311,4 @@ def batch_labels(
             )
             for unit in units
         ]
-        return _sheet(fmt, sheet, f"batch-{batch.batch_number}")
+        return _sheet(fmt, sheet, f"batch-{batch.batch_number}-{part}")

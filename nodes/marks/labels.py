@@ -6,19 +6,22 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
 from ipfed.nodes.charts import CJK_FONTS
-from ipfed.registry.qr import BORDER, BOX_SIZE, qr_png
+from ipfed.registry.qr import BORDER, qr_matrix
 
 # A4 at 200 dots per inch, three labels by four.
 DPI = 200
 PAGE = (1654, 2339)
 COLUMNS, ROWS = 3, 4
 PER_PAGE = COLUMNS * ROWS
+# Labels one PDF holds: each code takes qrcode (pure Python) about 60 ms to lay out, so a
+# large batch is printed in parts of ten sheets.
+PER_PART = 10 * PER_PAGE
 MARGIN = 60
 CAPTION_SIZE = 30  # pixels: about 3.8 mm, readable on a label
 CAPTION_LINES = 4  # right, holder, a unit's batch and serial, "扫码核验"
@@ -53,10 +56,13 @@ def _font() -> Font:
     return ImageFont.load_default(CAPTION_SIZE)
 
 
+@lru_cache(maxsize=16)  # a sheet of one mark's label draws its code once
 def _qr(url: str, side: int) -> Image.Image:
     """The QR code at the largest whole number of pixels per module that fits ``side``."""
-    image = Image.open(io.BytesIO(qr_png(url))).convert("L")
-    modules = image.width // BOX_SIZE
+    matrix = qr_matrix(url)
+    modules = len(matrix)
+    dots = bytes(0 if dark else 255 for row in matrix for dark in row)
+    image = Image.frombytes("L", (modules, modules), dots)
     box = max(2, side // modules)
     return image.resize((modules * box, modules * box), Image.Resampling.NEAREST)
 

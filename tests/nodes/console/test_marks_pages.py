@@ -166,6 +166,7 @@ def test_a_person_issues_a_mark_from_the_form(
 
     unknown = submit(client, "/console/marks", "/console/marks", {**form, "right_number": "1"})
     assert unknown.status_code == 422 and "登记册中没有此权利号" in unknown.text
+    assert f'value="{HOLDER}"' in unknown.text  # the form as it was filled in
     bad = submit(client, "/console/marks", "/console/marks", {**form, "holder_uscc": "123"})
     assert bad.status_code == 422 and "表单填写有误" in bad.text
     outside = submit(client, "/console/marks", "/console/marks", {**form, "nice_classes": "9"})
@@ -257,11 +258,13 @@ def test_a_batch_of_unit_codes_and_its_labels(
     (batch,) = db.scalars(select(UnitBatch).where(UnitBatch.mark_id == mark.id)).all()
     assert (batch.batch_number, batch.quantity) == ("B-2026-12", 13)
     shown = client.get(asked.headers["location"]).text
-    assert "单件码已签发" in shown and "B-2026-12" in shown
+    assert "单件码已签发" in shown and "B-2026-12" in shown and "1–13" in shown
 
-    pdf = client.get(f"{page}/batches/{batch.id}/labels.pdf")
+    pdf = client.get(f"{page}/batches/{batch.id}/labels.pdf?part=1")
     assert pdf.status_code == 200 and pdf.content.count(b"/Type /Page\n") == 2  # 12 a page
-    png = client.get(f"{page}/batches/{batch.id}/labels.png")
+    assert client.get(f"{page}/batches/{batch.id}/labels.pdf?part=2").status_code == 404
+    assert client.get(f"{page}/batches/{batch.id}/labels.pdf?part=0").status_code == 422
+    png = client.get(f"{page}/batches/{batch.id}/labels.png?part=1")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
     assert len(decoded) == 12 and all(
         code.text.startswith(office.public_base_url) for code in decoded
