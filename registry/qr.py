@@ -25,6 +25,11 @@ def qr_version(url: str) -> int:
     return int(_code(url).version)
 
 
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The code's modules, quiet zone included, dark ones True: for drawing it at a size."""
+    return [list(row) for row in _code(url).get_matrix()]
+
+
 def qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
     _code(url).make_image(image_factory=qrcode.image.pure.PyPNGImage).save(buffer)

@@ -188,6 +188,14 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/queue/decide"): OWN_OFFICE,
     ("GET", "/console/leads/{lead_id}"): OWN_OFFICE,
     ("POST", "/console/leads/{lead_id}/review"): OWN_OFFICE,
+    # the office's marks
+    ("GET", "/console/marks"): OWN_OFFICE,
+    ("POST", "/console/marks"): OWN_OFFICE,
+    ("GET", "/console/marks/{mark_id}"): OWN_OFFICE,
+    ("POST", "/console/marks/{mark_id}/status"): OWN_OFFICE,
+    ("POST", "/console/marks/{mark_id}/units"): OWN_OFFICE,
+    ("GET", "/console/marks/{mark_id}/labels.{fmt}"): OWN_OFFICE,
+    ("GET", "/console/marks/{mark_id}/batches/{batch_id}/labels.{fmt}"): OWN_OFFICE,
     ("POST", "/v/{token}/report"): PUBLIC,  # a suspected fake, from the verification page
 }
 

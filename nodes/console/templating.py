@@ -62,6 +62,7 @@ class Link:
 NAVIGATION: list[Link] = [
     Link("/console", "home", ANY_MEMBER),
     Link("/console/queue", "work_queue", OWN_OFFICE),
+    Link("/console/marks", "marks", OWN_OFFICE),
     Link("/console/people", "people", OWN_OFFICE),
     Link("/console/access-log", "access_log", OWN_OFFICE),
 ]

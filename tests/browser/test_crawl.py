@@ -28,7 +28,10 @@ def crawl(tab: Tab, start: list[str]) -> dict[str, list[str]]:
         if "text/html" not in answer.headers.get("content-type", ""):
             continue
         found[url] = problems(tab, ours=urlsplit(url).path not in API_DOCS)
-        for href in tab.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        # A link with ``download`` fetches a file (a sheet of labels), not a page.
+        for href in tab.page.eval_on_selector_all(
+            "a[href]:not([download])", "a => a.map(l => l.href)"
+        ):
             link = urldefrag(urljoin(url, href)).url
             if urlsplit(link).netloc == host and link not in seen:
                 seen.add(link)
