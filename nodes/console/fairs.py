@@ -12,8 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ipfed.ledger.identity import Role
+from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.auth.dependencies import Caller
 from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.config import NodeSettings
@@ -26,7 +29,7 @@ from ipfed.nodes.database.core import transaction
 from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.fairs import service
 from ipfed.nodes.fairs.files import Rejection, read_exhibitors
-from ipfed.nodes.fairs.schemas import FairIn, FlagDecision
+from ipfed.nodes.fairs.schemas import CheckReport, FairIn, FlagDecision
 from ipfed.nodes.imports.readers import UnreadableFile
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +116,9 @@ def _fair_page(
         fair = service.get_fair(db=db, fair_id=fair_id)
         service.ensure_visible(fair=fair, org=caller.org, role=caller.role)
         report = service.check_report(db=db, fair=fair)
+        names = _names(db, report)
     context = {
+        "names": names,
         "report": report,
         "fair": report.fair,
         "organizer": caller.role is Role.FAIR,
@@ -127,6 +132,22 @@ def _fair_page(
         **extra,
     }
     return render(request, "fair.html", context, status_code=status_code)
+
+
+def _names(db: Session, report: CheckReport) -> dict[str, str]:
+    """The names of the people who reviewed or raised the report's flags (stored by id)."""
+    ids = {
+        who
+        for exhibitor in report.exhibitors
+        for exhibit in exhibitor.exhibits
+        for item in exhibit.flags
+        for who in (item.review.person if item.review else None, item.evidence.get("person"))
+        if who
+    }
+    if not ids:
+        return {}
+    found = db.execute(select(Account.id, Account.name).where(Account.id.in_(ids)))
+    return {account_id: name for account_id, name in found}
 
 
 @router.get("/console/fairs/{fair_id}")

@@ -156,7 +156,7 @@ class FlagReview(BaseModel):
     decision: FlagDecision
     reason: str
     person: str | None  # the account id of who decided (None: an API key)
-    by: str  # the organisation, and the person's name when a person decided
+    by: str  # the organisation
     at: datetime
 
 

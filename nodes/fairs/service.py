@@ -256,9 +256,8 @@ def review_flag(
         raise InvalidInput("say why the flag is cleared or upheld", code="reason_required")
     if not 0 <= index < len(exhibit.flags):
         raise NotFound(f"exhibit {exhibit.id} has no flag {index}", code="flag_not_found")
-    by = f"{org} · {person.name}" if person else org
     review = FlagReview(
-        decision=decision, reason=reason.strip(), person=person_id(person), by=by, at=now
+        decision=decision, reason=reason.strip(), person=person_id(person), by=org, at=now
     )
     flags = [dict(stored) for stored in exhibit.flags]  # a new list: see add_flags
     flags[index]["review"] = review.model_dump(mode="json")
@@ -270,8 +269,8 @@ def flag_by_hand(*, exhibit: Exhibit, reason: str, org: str, person: Person | No
     """An inspector's own flag on an exhibit seen at its booth."""
     if not reason.strip():
         raise InvalidInput("say why the exhibit is flagged", code="reason_required")
-    who = f"{org} · {person.name}" if person else org
-    add_flags(exhibit, [flag("flagged_by_inspector", reason.strip(), by=who)])
+    who = {"org": org} | ({"person": person.id} if person else {})
+    add_flags(exhibit, [flag("flagged_by_inspector", reason.strip(), **who)])
 
 
 # --- leads and infringement records -------------------------------------------

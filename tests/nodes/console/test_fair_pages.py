@@ -145,9 +145,10 @@ def test_an_organizer_registers_uploads_and_clears_a_flag_with_its_name_recorded
     review = candy.flags[0]["review"]
     assert candy.check is ExhibitCheck.CLEARED
     assert review["decision"] == "cleared" and review["reason"] == reason
-    assert review["person"] == organizer.id and organizer.name in review["by"]
+    assert review["person"] == organizer.id and review["by"] == ORGANIZER
     page = client.get(f"/console/fairs/{fair_id}?lang=en").text
     assert "Cleared" in page and reason in page and "data-untranslated" not in page
+    assert f"{ORGANIZER} · {organizer.name}" in page
 
 
 def test_a_bad_file_gets_the_rejection_report_and_nothing_is_stored(
@@ -328,4 +329,8 @@ def test_an_inspector_flags_an_exhibit_by_hand_with_a_reason(
     db.expire_all()
     assert toffee.check is ExhibitCheck.FLAGGED
     (flagged,) = [f for f in toffee.flags if f["code"] == "flagged_by_inspector"]
-    assert inspector.name in flagged["evidence"]["by"]
+    assert flagged["evidence"] == {"org": INSPECTORS, "person": inspector.id}
+    client.cookies.clear()
+    assert sign_in(client, "wang.fang", PASSWORD).status_code == 303  # the organizer
+    page = client.get(f"/console/fairs/{open_fair.id}").text
+    assert "巡查人员标记" in page and f"{INSPECTORS} · {inspector.name}" in page
