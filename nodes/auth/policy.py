@@ -198,6 +198,7 @@ CONSOLE: dict[Route, Audience] = {
     # fairs: the inspector's phone page (who may send patrol scans)
     ("GET", "/console/patrol"): FAIRS_AND_REGULATORS,
     ("GET", "/console/patrol/{fair_id}"): FAIRS_AND_REGULATORS,
+    ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
 }

@@ -417,6 +417,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "pick_booth": ("选择展位", "Pick the booth"),
     "scan_mark": ("拍照扫码核验", "Scan the mark"),
     "check_photo": ("核验照片", "Check the photo"),
+    "scan_live": ("打开摄像头连续扫码", "Scan with the live camera"),
     "flag_exhibit": ("标记该展品", "Flag the exhibit"),
     "patrol_valid": ("标识有效", "Mark valid"),
     "patrol_invalid": ("标识存疑", "Mark not valid"),

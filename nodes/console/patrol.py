@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.auth.dependencies import Caller
@@ -117,6 +117,18 @@ def scan_photo(
             raise
         return _booth_page(request, caller, fair_id, booth, exc.status_code, error=exc.code)
     return _booth_page(request, caller, fair_id, booth, outcome=outcome, scanned=exhibit_id)
+
+
+@router.post("/console/patrol/read", openapi_extra=max_body(MAX_PHOTO_BYTES + (64 << 10)))
+def read_frame(caller: Signed, photo: Annotated[UploadFile, File()]) -> JSONResponse:
+    """Whether a frame of the live camera holds a QR code: the page's script sends
+    frames here until one does, then sends that frame as the scan. Nothing is recorded."""
+    person_of(caller)
+    try:
+        text = read_qr(photo.file.read(MAX_PHOTO_BYTES + 1))
+    except InvalidInput as exc:
+        return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=422)
+    return JSONResponse({"text": text})
 
 
 @router.post("/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag")

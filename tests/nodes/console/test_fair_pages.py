@@ -334,3 +334,31 @@ def test_an_inspector_flags_an_exhibit_by_hand_with_a_reason(
     assert sign_in(client, "wang.fang", PASSWORD).status_code == 303  # the organizer
     page = client.get(f"/console/fairs/{open_fair.id}").text
     assert "巡查人员标记" in page and f"{INSPECTORS} · {inspector.name}" in page
+
+
+def test_a_live_cameras_frame_is_only_read_and_nothing_is_recorded(
+    client: TestClient, db: Session, settings: NodeSettings, open_fair: Fair
+) -> None:
+    signed_in(client, db, "zhao.lei", INSPECTORS, Role.ENFORCEMENT)
+    page = client.get(f"/console/patrol/{open_fair.id}?booth=A-01")
+    assert "data-live" in page.text
+    candy = exhibit_named(db, "大白兔奶糖")
+    assert candy.mark_token is not None
+    url = mark_url(settings=settings, token=candy.mark_token)
+
+    def read(photo: bytes) -> tuple[int, dict[str, str]]:
+        answer = client.post(
+            "/console/patrol/read",
+            data={"csrf_token": csrf_of(page)},
+            files={"photo": ("frame.jpg", photo, "image/jpeg")},
+        )
+        return answer.status_code, answer.json()
+
+    assert read(photo_of(url)) == (200, {"text": url})
+    status, refused = read(blank_photo())
+    assert status == 422 and refused["error"] == "no_qr_in_photo"
+    assert db.scalars(select(MarkEvent).where(MarkEvent.org == INSPECTORS)).all() == []
+    without_token = client.post(
+        "/console/patrol/read", files={"photo": ("frame.jpg", photo_of(url), "image/jpeg")}
+    )
+    assert without_token.status_code == 403
