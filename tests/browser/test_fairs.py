@@ -6,10 +6,13 @@ given to the page's file input), and sees the verdict at once."""
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import qrcode
-from browser import Tab, assert_sound
+from browser import CHROMIUM_ARGS, SIZES, Tab, Watch, assert_sound, chromium_path
+from PIL import Image
+from playwright.sync_api import Browser
 from showcase import INSPECTORS, ORGANIZER, PASSWORD, PEOPLE, Showcase
 
 from ipfed.nodes.fairs.service import fair_today
@@ -113,3 +116,47 @@ def test_an_inspector_on_a_phone_scans_a_mark_and_sees_the_verdict(
         >= 28
     )
     assert_sound(phone)
+
+
+def camera_film(path: Path, url: str) -> Path:
+    """What the fake camera films: a QR code of ``url`` on a grey table, as the
+    YUV4MPEG2 file Chromium's fake capture device plays (grey: Y plane only)."""
+    code = qrcode.make(url, border=8).get_image().convert("L").resize((400, 400))
+    frame = Image.new("L", (640, 480), 200)
+    frame.paste(code, (120, 40))
+    chroma = bytes([128]) * (320 * 240 * 2)
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma)
+    return path
+
+
+def test_an_inspector_scans_with_the_live_camera(
+    chromium: Browser, shown: Showcase, tmp_path: Path
+) -> None:
+    """The camera is Chromium's fake capture device, filming a QR code: the page's
+    script sends its frames to the node until one holds a code, then scans it."""
+    film = camera_film(tmp_path / "qr.y4m", shown.page(shown.valid))
+    camera = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={film}",
+    ]
+    filming = chromium.browser_type.launch(
+        executable_path=chromium_path(), headless=True, args=[*CHROMIUM_ARGS, *camera]
+    )
+    try:
+        context = filming.new_context(**SIZES["phone"], locale="zh-CN", permissions=["camera"])
+        watch = Watch()
+        watch.attach(context)
+        tab = Tab("phone", context.new_page(), watch)
+        sign_in(tab, shown, INSPECTOR)
+        page = tab.page
+        page.goto(shown.url + f"/console/patrol/{shown.open_fair}?booth=A-01")
+        with page.expect_navigation():
+            page.get_by_role("button", name="打开摄像头连续扫码").click()
+        assert "标识有效" in page.locator("#verdict").inner_text()
+        assert_sound(tab)
+    finally:
+        filming.close()
