@@ -197,6 +197,18 @@ CONSOLE: dict[Route, Audience] = {
     ("GET", "/console/marks/{mark_id}/labels.{fmt}"): OWN_OFFICE,
     ("GET", "/console/marks/{mark_id}/batches/{batch_id}/labels.{fmt}"): OWN_OFFICE,
     ("POST", "/v/{token}/report"): PUBLIC,  # a suspected fake, from the verification page
+    # fairs: the organizer's pages (row checks in fairs.service, as for the API)
+    ("GET", "/console/fairs"): FAIRS_AND_REGULATORS,
+    ("POST", "/console/fairs"): FAIR_ORGANIZERS,
+    ("GET", "/console/fairs/{fair_id}"): FAIRS_AND_REGULATORS,
+    ("POST", "/console/fairs/{fair_id}/exhibits"): FAIR_ORGANIZERS,
+    ("POST", "/console/fairs/{fair_id}/exhibits/{exhibit_id}/flags/{index}"): FAIR_ORGANIZERS,
+    # fairs: the inspector's phone page (who may send patrol scans)
+    ("GET", "/console/patrol"): FAIRS_AND_REGULATORS,
+    ("GET", "/console/patrol/{fair_id}"): FAIRS_AND_REGULATORS,
+    ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
+    ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
+    ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

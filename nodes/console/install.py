@@ -17,9 +17,11 @@ from starlette.responses import Response
 from ipfed.ledger.errors import CodedError
 from ipfed.nodes.auth.throttle import FailureLog
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.fairs import router as fairs
 from ipfed.nodes.console.leads import router as leads
 from ipfed.nodes.console.marks import router as marks
 from ipfed.nodes.console.pages import router as pages
+from ipfed.nodes.console.patrol import router as patrol
 from ipfed.nodes.console.people import router as people
 from ipfed.nodes.console.queue import router as queue
 from ipfed.nodes.console.templating import STATIC, render
@@ -47,6 +49,8 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.include_router(queue)
     app.include_router(leads)
     app.include_router(marks)
+    app.include_router(fairs)
+    app.include_router(patrol)
     for kind in (CodedError, HTTPException, RequestValidationError):
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 

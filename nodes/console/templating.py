@@ -27,7 +27,7 @@ from ipfed.nodes.auth.dependencies import (
     SignIn,
     identify_softly,
 )
-from ipfed.nodes.auth.policy import ANY_MEMBER, OWN_OFFICE, Audience
+from ipfed.nodes.auth.policy import ANY_MEMBER, FAIRS_AND_REGULATORS, OWN_OFFICE, Audience
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console import i18n
 
@@ -65,6 +65,8 @@ NAVIGATION: list[Link] = [
     Link("/console/marks", "marks", OWN_OFFICE),
     Link("/console/people", "people", OWN_OFFICE),
     Link("/console/access-log", "access_log", OWN_OFFICE),
+    Link("/console/fairs", "fairs", FAIRS_AND_REGULATORS),
+    Link("/console/patrol", "patrol", FAIRS_AND_REGULATORS),
 ]
 
 

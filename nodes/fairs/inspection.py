@@ -3,6 +3,7 @@ screened. What fails becomes a flag [{code, reason, at, evidence}] on the exhibi
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
-from ipfed.nodes.fairs.schemas import Flag, PatrolScanIn
+from ipfed.nodes.fairs.schemas import Flag, FlagDecision, PatrolScanIn
 from ipfed.nodes.fairs.screening import Screen
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.models import BizStep, Mark
@@ -27,10 +28,22 @@ def flag(code: str, reason: str, **evidence: str) -> Flag:
     return Flag(code=code, reason=reason, at=utcnow(), evidence=evidence)
 
 
+def is_open(stored: dict[str, Any]) -> bool:
+    """A flag nobody has cleared (an upheld flag stays, as one not yet reviewed)."""
+    review = stored.get("review") or {}
+    return review.get("decision") != FlagDecision.CLEARED.value
+
+
 def add_flags(exhibit: Exhibit, flags: Sequence[Flag]) -> None:
     # A new list: the JSON column notices assignment, not mutation.
     exhibit.flags = [*exhibit.flags, *(f.model_dump(mode="json") for f in flags)]
-    exhibit.check = ExhibitCheck.FLAGGED if exhibit.flags else ExhibitCheck.CLEARED
+    recheck(exhibit)
+
+
+def recheck(exhibit: Exhibit) -> None:
+    """Flagged while one of its flags is open."""
+    flagged = any(is_open(stored) for stored in exhibit.flags)
+    exhibit.check = ExhibitCheck.FLAGGED if flagged else ExhibitCheck.CLEARED
 
 
 def _product_class(exhibit: Exhibit) -> int | str | None:

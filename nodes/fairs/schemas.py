@@ -1,6 +1,7 @@
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import (
@@ -144,11 +145,27 @@ class PatrolScanIn(FairInput):
 # --- out --------------------------------------------------------------------
 
 
+class FlagDecision(StrEnum):
+    CLEARED = "cleared"  # the exhibit may be shown: the flag no longer counts
+    UPHELD = "upheld"  # the flag stands
+
+
+class FlagReview(BaseModel):
+    """A person's decision on one flag, with the reason."""
+
+    decision: FlagDecision
+    reason: str
+    person: str | None  # the account id of who decided (None: an API key)
+    by: str  # the organisation
+    at: datetime
+
+
 class Flag(BaseModel):
     code: str  # a verification error's code, imitates_trademark, clone_suspected, ...
     reason: str
     at: datetime
     evidence: dict[str, str] = {}  # the trademark imitated, the scan event, ...
+    review: FlagReview | None = None
 
 
 class ExhibitOut(OutputModel):

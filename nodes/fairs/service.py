@@ -9,10 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ipfed.ledger.identity import Role
+from ipfed.nodes.accounts.person import Person, person_id
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import get_or_404, new_id, page_of, utcnow
 from ipfed.nodes.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ipfed.nodes.fairs.inspection import Inspector, MarkCheck, add_flags, imitations
+from ipfed.nodes.fairs.inspection import (
+    Inspector,
+    MarkCheck,
+    add_flags,
+    flag,
+    imitations,
+    recheck,
+)
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Exhibitor, Fair
 from ipfed.nodes.fairs.schemas import (
     CheckReport,
@@ -23,6 +31,8 @@ from ipfed.nodes.fairs.schemas import (
     ExhibitOut,
     FairIn,
     FairOut,
+    FlagDecision,
+    FlagReview,
     PatrolOutcome,
     PatrolScanIn,
 )
@@ -225,6 +235,42 @@ def patrol_scan(
         new_flags=result.flags,
         event_id=result.event_id,
     )
+
+
+# --- flags reviewed, flags raised by hand ---------------------------------------
+
+
+def review_flag(
+    *,
+    exhibit: Exhibit,
+    index: int,
+    decision: FlagDecision,
+    reason: str,
+    org: str,
+    person: Person | None,
+    now: datetime,
+) -> None:
+    """Clear or uphold one flag of an exhibit, with the reason and who decided.
+    A cleared flag no longer counts; the exhibit is cleared once none counts."""
+    if not reason.strip():
+        raise InvalidInput("say why the flag is cleared or upheld", code="reason_required")
+    if not 0 <= index < len(exhibit.flags):
+        raise NotFound(f"exhibit {exhibit.id} has no flag {index}", code="flag_not_found")
+    review = FlagReview(
+        decision=decision, reason=reason.strip(), person=person_id(person), by=org, at=now
+    )
+    flags = [dict(stored) for stored in exhibit.flags]  # a new list: see add_flags
+    flags[index]["review"] = review.model_dump(mode="json")
+    exhibit.flags = flags
+    recheck(exhibit)
+
+
+def flag_by_hand(*, exhibit: Exhibit, reason: str, org: str, person: Person | None) -> None:
+    """An inspector's own flag on an exhibit seen at its booth."""
+    if not reason.strip():
+        raise InvalidInput("say why the exhibit is flagged", code="reason_required")
+    who = {"org": org} | ({"person": person.id} if person else {})
+    add_flags(exhibit, [flag("flagged_by_inspector", reason.strip(), **who)])
 
 
 # --- leads and infringement records -------------------------------------------

@@ -8,6 +8,7 @@ The browser tests and ``scripts/screenshots`` look at its pages."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from processes import free_port, make_node, start, stop
@@ -23,6 +24,9 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
 from ipfed.nodes.demo.marks import demo_uscc
 from ipfed.nodes.detection.service import load_register, screen_listing
+from ipfed.nodes.fairs.models import Fair
+from ipfed.nodes.fairs.schemas import FairIn
+from ipfed.nodes.fairs.service import fair_today, register_fair
 from ipfed.nodes.imports.kinds import import_kind
 from ipfed.nodes.imports.service import import_file
 from ipfed.nodes.ledger.node import node_ledger
@@ -50,8 +54,12 @@ SAMPLE_KINDS = (
 OFFICE = "上海市知识产权局"
 PASSWORD = "correct horse battery"  # every showcase person's
 # People who sign in to the console: username -> (name, organisation, role).
+ORGANIZER = "上海鞋服博览会有限公司"
+INSPECTORS = "上海市市场监督管理局执法总队"
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
+    "li.na": ("李娜", ORGANIZER, Role.FAIR),
+    "zhao.lei": ("赵磊", INSPECTORS, Role.ENFORCEMENT),
 }
 SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
 
@@ -65,6 +73,7 @@ class Showcase:
     cloned: str  # a unit code sold by two sellers
     suspended: str
     revoked: str
+    open_fair: str  # a fair open today: the valid mark's holder shows it at booth A-01
 
     @property
     def url(self) -> str:
@@ -115,7 +124,9 @@ def fill(settings: NodeSettings) -> dict[str, str]:
         for username, (name, org, role) in PEOPLE.items():
             add_account(db=db, username=username, name=name, org=org, role=role, password=PASSWORD)
         screen_sample(db, settings)
+        fair = open_fair(db, settings, valid)
         return {
+            "open_fair": fair.id,
             "office_key": office_key,
             "valid": valid.token,
             "unit": units[0].token,
@@ -131,6 +142,36 @@ def screen_sample(db: Session, settings: NodeSettings) -> None:
     ledger = node_ledger(db=db, settings=settings)
     for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
         screen_listing(db=db, screener=screener, listing=listing, ledger=ledger)
+
+
+def open_fair(db: Session, settings: NodeSettings, valid: Mark) -> Fair:
+    """A fair registered yesterday, open today, where the holder of the valid mark
+    shows shoes with it at booth A-01."""
+    right = db.get(Right, valid.right_id)
+    assert right is not None
+    today = fair_today()
+    request = FairIn.model_validate(
+        {
+            "name": "上海国际鞋服博览会",
+            "venue": "上海新国际博览中心",
+            "region_code": "310000",
+            "category": "鞋服",
+            "starts_on": today,
+            "ends_on": today + timedelta(days=2),
+            "exhibitors": [
+                {
+                    "name": right.holder,
+                    "uscc": demo_uscc(right.holder, "310000"),
+                    "booth": "A-01",
+                    "exhibits": [{"name": "回力帆布鞋", "nice_class": 25, "mark": valid.token}],
+                }
+            ],
+        }
+    )
+    yesterday = today - timedelta(days=1)
+    return register_fair(
+        db=db, settings=settings, request=request, organizer=ORGANIZER, today=yesterday
+    )
 
 
 @contextmanager
