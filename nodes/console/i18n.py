@@ -91,7 +91,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad_mark_form": ("表单填写有误。", "The form is not filled in correctly."),
     "right_not_in_force": ("该权利不在有效期内。", "The right is not in force."),
     "beyond_right": ("有效期超出权利的期限。", "Valid beyond the right's term."),
-    "out_of_scope": ("类别超出注册范围。", "Classes outside the registration."),
     "bad_transition": ("该标识当前状态不能如此变更。", "The mark cannot change so now."),
     "bad_status_change": ("此处只能暂停或恢复。", "Only suspend or reinstate here."),
     "mark_not_active": ("标识未生效，不能申领单件码。", "The mark is not active."),
@@ -444,7 +443,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status_unavailable": ("无法确认状态", "Status unavailable"),
     "stale_status_list": ("状态列表过旧", "Status list out of date"),
     "status_list_rollback": ("状态列表被回退", "Status list rolled back"),
-    "out_of_scope": ("超出标识覆盖范围", "Outside the mark's scope"),
+    # the same refusal when issuing (classes not registered) and when checking a product
+    "out_of_scope": ("超出注册的类别范围", "Outside the registered classes"),
     "unlicensed_seller": ("使用者未获许可", "Seller not licensed"),
     "verification_failed": ("核验未通过", "Verification failed"),
     "not_issuer": ("非本局签发", "Issued by another office"),

@@ -170,7 +170,7 @@ def test_a_person_issues_a_mark_from_the_form(
     bad = submit(client, "/console/marks", "/console/marks", {**form, "holder_uscc": "123"})
     assert bad.status_code == 422 and "表单填写有误" in bad.text
     outside = submit(client, "/console/marks", "/console/marks", {**form, "nice_classes": "9"})
-    assert outside.status_code == 422 and "类别超出注册范围" in outside.text
+    assert outside.status_code == 422 and "超出注册的类别范围" in outside.text
     assert db.scalar(select(Mark.id).where(Mark.id != mark_id)) is None
 
 
