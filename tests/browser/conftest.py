@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="package")  # Playwright's loop ends with the browser tests
+@pytest.fixture(scope="module")  # Playwright's event loop must not outlive the browser tests
 def chromium() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
@@ -30,7 +30,7 @@ def chromium() -> Iterator[Browser]:
         yield browser
 
 
-@pytest.fixture(scope="package")  # Playwright's loop ends with the browser tests
+@pytest.fixture(scope="session")
 def shown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Showcase]:
     with showcase(tmp_path_factory.mktemp("showcase")) as node:
         yield node
