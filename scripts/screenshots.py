@@ -6,8 +6,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
 
-from browser import SIZES, chromium_path, launched, opened, problems
-from showcase import Showcase, showcase
+from browser import SIZES, Tab, chromium_path, launched, opened, problems
+from showcase import PEOPLE, Showcase, showcase
+
+PER_PERSON = 14  # pages of each person's console: its menu, and a record of each list
 
 
 def pages(shown: Showcase) -> dict[str, str]:
@@ -40,12 +42,40 @@ def main(folder: Path) -> int:
         for size in SIZES:
             with opened(browser, size) as tab:
                 for name, url in pages(shown).items():
-                    tab.page.goto(url, wait_until="networkidle")
-                    path = folder / f"{name}-{size}.png"
-                    tab.page.screenshot(path=path, full_page=True)
-                    found = problems(tab, ours=name != "docs")
-                    print(path, *(f"\n  {problem}" for problem in found))
+                    shoot(tab, url, folder / f"{name}-{size}.png", ours=name != "docs")
+            for username in PEOPLE:
+                with opened(browser, size) as tab:
+                    shown.sign_in(tab.page, username)
+                    for url in console_pages(tab, shown):
+                        name = url.removeprefix(shown.url + "/").replace("/", "-")
+                        shoot(tab, url, folder / f"{username}-{name}-{size}.png")
     return 0
+
+
+def shoot(tab: Tab, url: str, path: Path, *, ours: bool = True) -> None:
+    tab.page.goto(url, wait_until="networkidle")
+    tab.page.screenshot(path=path, full_page=True)
+    print(path, *(f"\n  {problem}" for problem in problems(tab, ours=ours)))
+
+
+def console_pages(tab: Tab, shown: Showcase) -> list[str]:
+    """The signed-in person's console home, the pages its menu leads to, and the first
+    record each of those lists (no downloads; the query string of a filter is dropped)."""
+
+    def links(url: str) -> list[str]:
+        tab.page.goto(url, wait_until="networkidle")
+        hrefs = tab.page.eval_on_selector_all(
+            "main a[href]:not([download]), nav a[href]", "a => a.map(l => l.href)"
+        )
+        return [h.split("?")[0] for h in hrefs if h.startswith(shown.url + "/console")]
+
+    home = shown.url + "/console"
+    found = [home]
+    menu = [u for u in dict.fromkeys(links(home)) if u not in found]
+    found += menu
+    for url in menu:
+        found += [u for u in dict.fromkeys(links(url)) if u not in found][:1]
+    return found[:PER_PERSON]
 
 
 if __name__ == "__main__":

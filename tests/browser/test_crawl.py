@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from browser import Tab, problems
-from showcase import PASSWORD, PEOPLE, Showcase
+from showcase import PEOPLE, Showcase
 
 MAX_PAGES = 60  # a bound, so a page that links to endless pages cannot hang the test
 API_DOCS = ("/docs", "/redoc")  # drawn by Swagger UI and ReDoc, not by our templates
@@ -54,20 +54,11 @@ def test_the_public_pages_pass_every_check(tab: Tab, shown: Showcase) -> None:
     assert not bad, "\n".join(f"{url}:\n  " + "\n  ".join(i) for url, i in bad.items())
 
 
-def sign_in(tab: Tab, shown: Showcase, username: str) -> None:
-    page = tab.page
-    page.goto(shown.url + "/console/sign-in")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(shown.url + "/console")
-
-
 @pytest.mark.parametrize("username", sorted(PEOPLE))
 def test_every_page_a_person_reaches_passes_every_check(
     tab: Tab, shown: Showcase, username: str
 ) -> None:
-    sign_in(tab, shown, username)
+    shown.sign_in(tab.page, username)
     # Signing out ends the crawl early: its form posts, so the crawler never sends it.
     found = crawl(tab, [shown.url + "/console"])
     assert len(found) > 1, "the console links to no page"

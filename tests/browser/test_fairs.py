@@ -13,7 +13,7 @@ import qrcode
 from browser import CHROMIUM_ARGS, SIZES, Tab, Watch, assert_sound, chromium_path
 from PIL import Image
 from playwright.sync_api import Browser
-from showcase import INSPECTORS, ORGANIZER, PASSWORD, PEOPLE, Showcase
+from showcase import INSPECTORS, ORGANIZER, PEOPLE, Showcase
 
 from ipfed.nodes.fairs.service import fair_today
 
@@ -22,17 +22,8 @@ INSPECTOR = next(u for u, (_, org, _) in PEOPLE.items() if org == INSPECTORS)
 YIWU = ("义乌市副食批发商行", "92330782MA29C7TB03")
 
 
-def sign_in(tab: Tab, shown: Showcase, username: str) -> None:
-    page = tab.page
-    page.goto(shown.url + "/console/sign-in")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(shown.url + "/console")
-
-
 def test_an_organizer_uploads_exhibits_and_clears_a_flag(tab: Tab, shown: Showcase) -> None:
-    sign_in(tab, shown, ORGANIZER_PERSON)
+    shown.sign_in(tab.page, ORGANIZER_PERSON)
     page = tab.page
     page.get_by_role("navigation", name="工作台").get_by_role(
         "link", name="展会", exact=True
@@ -88,7 +79,7 @@ def photo_of(url: str) -> bytes:
 def test_an_inspector_on_a_phone_scans_a_mark_and_sees_the_verdict(
     phone: Tab, shown: Showcase
 ) -> None:
-    sign_in(phone, shown, INSPECTOR)
+    shown.sign_in(phone.page, INSPECTOR)
     page = phone.page
     page.goto(shown.url + "/console/patrol")
     assert_sound(phone)
@@ -151,7 +142,7 @@ def test_an_inspector_scans_with_the_live_camera(
         watch = Watch()
         watch.attach(context)
         tab = Tab("phone", context.new_page(), watch)
-        sign_in(tab, shown, INSPECTOR)
+        shown.sign_in(tab.page, INSPECTOR)
         page = tab.page
         page.goto(shown.url + f"/console/patrol/{shown.open_fair}?booth=A-01")
         with page.expect_navigation():

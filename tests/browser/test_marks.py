@@ -4,7 +4,7 @@ node answers the mark suspended."""
 
 import httpx
 from browser import Tab, assert_sound
-from showcase import OFFICE, PASSWORD, PEOPLE, Showcase
+from showcase import OFFICE, PEOPLE, Showcase
 
 from ipfed.ledger.identity import Role
 
@@ -13,11 +13,7 @@ OFFICER = next(u for u, (_, org, role) in PEOPLE.items() if org == OFFICE and ro
 
 def test_an_officer_suspends_a_mark_with_a_reason(tab: Tab, shown: Showcase) -> None:
     page = tab.page
-    page.goto(shown.url + "/console/sign-in")
-    page.get_by_label("用户名").fill(OFFICER)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(shown.url + "/console")
+    shown.sign_in(page, OFFICER)
 
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="电子标识").click()
     page.wait_for_url(shown.url + "/console/marks")

@@ -4,7 +4,7 @@ node records the lead confirmed, by that person, and queues it to be pushed."""
 
 import httpx
 from browser import Tab, assert_sound
-from showcase import OFFICE, PASSWORD, PEOPLE, Showcase
+from showcase import OFFICE, PEOPLE, Showcase
 
 from ipfed.ledger.identity import Role
 
@@ -13,17 +13,8 @@ REVIEWER = next(
 )
 
 
-def sign_in(tab: Tab, shown: Showcase) -> None:
-    page = tab.page
-    page.goto(shown.url + "/console/sign-in")
-    page.get_by_label("用户名").fill(REVIEWER)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(shown.url + "/console")
-
-
 def test_a_reviewer_confirms_a_lead_from_the_queue(tab: Tab, shown: Showcase) -> None:
-    sign_in(tab, shown)
+    shown.sign_in(tab.page, REVIEWER)
     page = tab.page
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="待办队列").click()
     page.wait_for_url(shown.url + "/console/queue")

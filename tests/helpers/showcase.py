@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from playwright.sync_api import Page
 from processes import free_port, make_node, start, stop
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,6 +82,14 @@ class Showcase:
 
     def page(self, token: str) -> str:
         return f"{self.url}/v/{token}"
+
+    def sign_in(self, page: Page, username: str) -> None:
+        """Sign one of ``PEOPLE`` in through the console's form, as a person would."""
+        page.goto(self.url + "/console/sign-in")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(self.url + "/console")
 
 
 def _right(db: Session, number: str) -> Right:
