@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from postgres import NotATestDatabase, postgres_url
+from sample import import_sample
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,22 +33,6 @@ from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.database.core import make_engine
 from ipfed.nodes.database.migrate import upgrade
-from ipfed.nodes.imports.kinds import import_kind
-from ipfed.nodes.imports.service import import_file
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "nodes" / "demo" / "sample"
-# In dependency order: licences, cases and products name rights.
-SAMPLE_KINDS = (
-    "trademarks",
-    "patents",
-    "geographical-indications",
-    "licences",
-    "adjudications",
-    "key-products",
-    "participants",
-    "listings",
-)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -95,9 +80,7 @@ def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def sample_data(db: Session) -> None:
     """The demo's built-in sample, every kind of record, imported."""
-    for kind in SAMPLE_KINDS:
-        report = import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
-        assert report.committed and report.rows_rejected == 0, report.rejections
+    import_sample(db)
 
 
 @pytest.fixture(scope="session")

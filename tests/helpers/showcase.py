@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 from processes import free_port, make_node, start, stop
+from sample import import_sample
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,8 +29,6 @@ from ipfed.nodes.detection.service import load_register, screen_listing
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.service import fair_today, register_fair
-from ipfed.nodes.imports.kinds import import_kind
-from ipfed.nodes.imports.service import import_file
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks import scans
@@ -40,18 +39,6 @@ from ipfed.nodes.marks.status import change_status
 from ipfed.nodes.rights.models import Right
 from ipfed.registry.lifecycle import MarkStatus
 
-SAMPLE = Path(__file__).resolve().parents[2] / "nodes" / "demo" / "sample"
-# In dependency order: licences, cases and products name rights.
-SAMPLE_KINDS = (
-    "trademarks",
-    "patents",
-    "geographical-indications",
-    "licences",
-    "adjudications",
-    "key-products",
-    "participants",
-    "listings",
-)
 OFFICE = "上海市知识产权局"
 PASSWORD = "correct horse battery"  # every showcase person's
 # People who sign in to the console: username -> (name, organisation, role).
@@ -101,9 +88,7 @@ def fill(settings: NodeSettings) -> dict[str, str]:
     sessions = make_session_factory(make_engine(settings.db_url))
     today = utcnow().date()
     with transaction(sessions) as db:
-        for kind in SAMPLE_KINDS:
-            report = import_file(db=db, kind=import_kind(kind), path=SAMPLE / f"{kind}.csv")
-            assert report.committed and report.rows_rejected == 0, report.rejections
+        import_sample(db)
 
         def mark_for(number: str) -> Mark:
             right = _right(db, number)

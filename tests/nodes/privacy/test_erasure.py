@@ -11,6 +11,7 @@ import pytest
 from cryptography import x509
 from fastapi.testclient import TestClient
 from personal_data import YIWU, YIWU_NAME, World, build_world
+from sample import SAMPLE, SAMPLE_KINDS
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -46,18 +47,6 @@ from ipfed.nodes.participants.models import Participant, Shop
 from ipfed.nodes.privacy.models import ERASED, Cause, Erasure
 from ipfed.nodes.privacy.schemas import ErasureRequestIn
 from ipfed.nodes.privacy.service import erase_subject
-
-SAMPLE = Path(__file__).resolve().parents[3] / "nodes" / "demo" / "sample"
-SAMPLE_KINDS = (
-    "trademarks",
-    "patents",
-    "geographical-indications",
-    "licences",
-    "adjudications",
-    "key-products",
-    "participants",
-    "listings",
-)
 
 
 def request(ref: str, **subject: object) -> ErasureRequestIn:
