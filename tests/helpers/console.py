@@ -3,11 +3,17 @@ fetched, the CSRF token is read from the form, cookies come and go as the node s
 them."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ipfed.nodes.app import create_app
+from ipfed.nodes.config import NodeSettings
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -23,6 +29,18 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def app_client(
+    settings: NodeSettings, engine: Engine, sessions: sessionmaker[Session], clock: Clock
+) -> Iterator[TestClient]:
+    """The node's app on the test's transaction and clock, reached over https (its public
+    URL is https, so its cookies are Secure and a client sends them back over https only)."""
+    app = create_app(settings, engine)
+    app.state.sessions = sessions
+    app.state.clock = clock
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
+        yield client
 
 
 def csrf_of(page: Response) -> str:

@@ -1,12 +1,11 @@
 from collections.abc import Iterator
 
 import pytest
-from console import Clock
+from console import Clock, app_client
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipfed.nodes.app import create_app
 from ipfed.nodes.config import NodeSettings
 
 
@@ -21,8 +20,4 @@ def client(
 ) -> Iterator[TestClient]:
     """The Shanghai node's app, reached over https (its public URL is https, so its
     cookies are Secure and a client sends them back over https only)."""
-    app = create_app(settings, engine)
-    app.state.sessions = sessions
-    app.state.clock = clock
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
-        yield c
+    yield from app_client(settings, engine, sessions, clock)

@@ -10,20 +10,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from console import Clock, csrf_of, sign_in, submit
-from cryptography import x509
+from console import Clock, app_client, csrf_of, sign_in, submit
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import uscc
 
-from ipfed.ledger.identity import PrivateKey, Role
-from ipfed.ledger.keystore import write_certificate, write_private_key
-from ipfed.ledger.trust import TrustBundle
+from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.accounts.service import add_account
-from ipfed.nodes.app import create_app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.fairs import service
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Fair
@@ -50,22 +46,12 @@ HEADER = "exhibitor,uscc,booth,exhibit,nice_class,mark\n"
 def client(
     engine: Engine,
     sessions: sessionmaker[Session],
-    settings: NodeSettings,
+    office: NodeSettings,
     clock: Clock,
-    federation: tuple[TrustBundle, PrivateKey, x509.Certificate],
     sample_data: None,
 ) -> Iterator[TestClient]:
     """The Shanghai node with its identity (so it verifies its marks) and the sample register."""
-    bundle, key, certificate = federation
-    settings.identity_dir.mkdir()
-    write_private_key(settings.identity_dir / "org.key", key)
-    write_certificate(settings.identity_dir / "org.pem", certificate)
-    (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
-    app = create_app(settings, engine)
-    app.state.sessions = sessions
-    app.state.clock = clock
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
-        yield c
+    yield from app_client(office, engine, sessions, clock)
 
 
 def person(db: Session, username: str, org: str, role: Role) -> Account:

@@ -4,7 +4,7 @@ their session: each event names them, and the ledger carries their pseudonym onl
 from collections.abc import Iterator
 
 import pytest
-from console import Clock, csrf_of, sign_in
+from console import Clock, app_client, csrf_of, sign_in
 from fastapi.testclient import TestClient
 from rights import warrior
 from sqlalchemy import Engine, select
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.service import add_account
-from ipfed.nodes.app import create_app
 from ipfed.nodes.auth.service import create_api_key
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.marks.models import MarkEvent
@@ -24,11 +23,9 @@ PASSWORD = "correct horse battery"
 def office_client(
     engine: Engine, sessions: sessionmaker[Session], office: NodeSettings, clock: Clock
 ) -> Iterator[TestClient]:
-    app = create_app(office.model_copy(update={"ledger_sync_seconds": 0}), engine)
-    app.state.sessions = sessions
-    app.state.clock = clock
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
-        yield c
+    yield from app_client(
+        office.model_copy(update={"ledger_sync_seconds": 0}), engine, sessions, clock
+    )
 
 
 def ledger_entries(client: TestClient, key: str) -> list[dict]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import zxingcpp
-from console import Clock, csrf_of, sign_in, submit
+from console import Clock, app_client, csrf_of, sign_in, submit
 from fastapi.testclient import TestClient
 from PIL import Image
 from rights import warrior
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.accounts.service import add_account
-from ipfed.nodes.app import create_app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.marks import scans
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
@@ -41,11 +40,9 @@ def client(
     engine: Engine, sessions: sessionmaker[Session], office: NodeSettings, clock: Clock
 ) -> Iterator[TestClient]:
     """The Shanghai node with its identity: its marks are signed and anchored."""
-    app = create_app(office.model_copy(update={"ledger_sync_seconds": 0}), engine)
-    app.state.sessions = sessions
-    app.state.clock = clock
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
-        yield c
+    yield from app_client(
+        office.model_copy(update={"ledger_sync_seconds": 0}), engine, sessions, clock
+    )
 
 
 def person(db: Session, username: str, name: str, org: str) -> Account:

@@ -6,19 +6,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console import Clock, csrf_of, sign_in, submit
-from cryptography import x509
+from console import Clock, app_client, csrf_of, sign_in, submit
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.detection.screening import Screener
-from ipfed.ledger.identity import PrivateKey, Role
-from ipfed.ledger.keystore import write_certificate, write_private_key
-from ipfed.ledger.trust import TrustBundle
+from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import Account
 from ipfed.nodes.accounts.service import add_account
-from ipfed.nodes.app import create_app
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.detection import service as detection
 from ipfed.nodes.detection.models import Lead, LeadStatus, Review
@@ -35,21 +31,11 @@ ITEMS = re.compile(r'name="items" value="detector_lead:([0-9A-Z]{26})"')
 def client(
     engine: Engine,
     sessions: sessionmaker[Session],
-    settings: NodeSettings,
+    office: NodeSettings,
     clock: Clock,
-    federation: tuple[TrustBundle, PrivateKey, x509.Certificate],
 ) -> Iterator[TestClient]:
     """The Shanghai node with its identity, so confirmed leads go on its ledger."""
-    bundle, key, certificate = federation
-    settings.identity_dir.mkdir()
-    write_private_key(settings.identity_dir / "org.key", key)
-    write_certificate(settings.identity_dir / "org.pem", certificate)
-    (settings.identity_dir / "trust-bundle.json").write_text(bundle.to_json(), encoding="utf-8")
-    app = create_app(settings, engine)
-    app.state.sessions = sessions
-    app.state.clock = clock
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
-        yield c
+    yield from app_client(office, engine, sessions, clock)
 
 
 @pytest.fixture
