@@ -85,6 +85,17 @@ def get_db(request: Request) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
+def get_writer(request: Request) -> Iterator[Session]:
+    """A transaction ready to write, for a GET that may store something on the way
+    (signing the checkpoint a receipt needs): on SQLite a read that turns into a write
+    fails at once beside another writer."""
+    with request.app.state.sessions(execution_options=WRITES) as session, session.begin():
+        yield session
+
+
+WriterDB = Annotated[Session, Depends(get_writer)]
+
+
 def page(
     model: type[M], rows: Sequence[Any], limit: int, key: Callable[[Any], object] = attrgetter("id")
 ) -> Page[M]:

@@ -14,9 +14,9 @@ from ipfed.detection.lookalikes import Stretch, highlight
 from ipfed.ledger.errors import CodedError
 from ipfed.ledger.protocol import Pending
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.console.dependencies import Now, Signed, person_of
+from ipfed.nodes.console.dependencies import Signed
 from ipfed.nodes.console.nice import nice_class_words
-from ipfed.nodes.console.queue import region_words
+from ipfed.nodes.console.queue import decide, region_words
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
 from ipfed.nodes.detection import service as detection
@@ -27,7 +27,7 @@ from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.queue import service as queue
-from ipfed.nodes.queue.service import Decided, ItemKind
+from ipfed.nodes.queue.service import ItemKind
 from ipfed.nodes.rights.models import Patent, Right, Trademark
 
 router = APIRouter(include_in_schema=False)
@@ -99,23 +99,13 @@ def lead_page(request: Request, _: Signed, lead_id: str, done: Decision | None =
 def lead_review(
     request: Request,
     caller: Signed,
-    now: Now,
     lead_id: str,
     decision: Annotated[Decision, Form()],
     reason: Reason = "",
 ) -> Response:
-    person = person_of(caller)
-    settings: NodeSettings = request.app.state.settings
+    key = f"{ItemKind.DETECTOR_LEAD.value}:{lead_id}"
     try:
-        with transaction(request.app.state.sessions) as db:
-            decided = Decided(
-                decision=decision,
-                reason=reason,
-                reviewer=caller.org,
-                person=person,
-                ledger=node_ledger(db=db, settings=settings),
-            )
-            queue.decide(db=db, keys=[f"{ItemKind.DETECTOR_LEAD.value}:{lead_id}"], decided=decided)
+        decide(request, caller, decision=decision, reason=reason, keys=[key])
     except IpfedError as exc:
         return _lead_page(request, lead_id, status_code=exc.status_code, error=exc)
     return RedirectResponse(f"/console/leads/{lead_id}?done={decision.value}", status_code=303)

@@ -168,6 +168,23 @@ def queue_assign(
     return _done(back, "assigned")
 
 
+def decide(
+    request: Request, caller: Caller, *, decision: Decision, reason: str, keys: list[str]
+) -> None:
+    """The person's decision on the queue's items ``keys``, in one transaction."""
+    person = person_of(caller)
+    settings: NodeSettings = request.app.state.settings
+    with transaction(request.app.state.sessions) as db:
+        decided = Decided(
+            decision=decision,
+            reason=reason,
+            reviewer=caller.org,
+            person=person,
+            ledger=node_ledger(db=db, settings=settings),
+        )
+        queue.decide(db=db, keys=keys, decided=decided)
+
+
 @router.post("/console/queue/decide")
 def queue_decide(
     request: Request,
@@ -177,20 +194,10 @@ def queue_decide(
     reason: Annotated[str, Form(max_length=2000)] = "",
     back: Back = "",
 ) -> Response:
-    person = person_of(caller)
-    settings: NodeSettings = request.app.state.settings
     try:
         if decision not in AT_ONCE:
             raise InvalidInput("ask for more one lead at a time", code="one_at_a_time")
-        with transaction(request.app.state.sessions) as db:
-            decided = Decided(
-                decision=decision,
-                reason=reason,
-                reviewer=caller.org,
-                person=person,
-                ledger=node_ledger(db=db, settings=settings),
-            )
-            queue.decide(db=db, keys=items, decided=decided)
+        decide(request, caller, decision=decision, reason=reason, keys=items)
     except IpfedError as exc:
         return _queue_page(request, caller, _back(back), status_code=exc.status_code, error=exc)
     return _done(back, decision.value)

@@ -25,7 +25,7 @@ from ipfed.nodes.detection.schemas import (
 )
 from ipfed.nodes.detection.tracing import trace
 from ipfed.nodes.errors import NotFound
-from ipfed.nodes.http import DB, After, Cursor, Limit, Settings, page, page_of_whole
+from ipfed.nodes.http import DB, After, Cursor, Limit, Settings, WriterDB, page, page_of_whole
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.schemas import Page
@@ -126,7 +126,7 @@ def lead_reviews(
 
 
 @router.get("/leads/{lead_id}/evidence")
-def lead_evidence(request: Request, db: DB, _: Reviewers, lead_id: str) -> EvidenceBundle:
+def lead_evidence(request: Request, db: WriterDB, _: Reviewers, lead_id: str) -> EvidenceBundle:
     """The evidence bundle: verify it offline with `ipfed evidence verify`."""
     settings = request.app.state.settings
     lead = service.get_lead(db=db, lead_id=lead_id)

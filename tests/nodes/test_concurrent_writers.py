@@ -1,6 +1,7 @@
 """Concurrent requests on a file SQLite database: writers wait for one another
 (busy_timeout) instead of failing, and readers wait for no one."""
 
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from rights import warrior
+from sample import import_sample
 from sqlalchemy import Engine, text
 
 from ipfed.nodes.app import create_app
@@ -76,3 +78,34 @@ def test_a_route_writing_in_its_own_transactions_does_not_wait_for_its_request(
         "/detection/tasks", json={"rights": ["4410392"]}, headers={"X-API-Key": key}
     )
     assert launched.status_code == 202, launched.text  # not 503 after busy_timeout
+
+
+def test_evidence_waits_for_a_writer_instead_of_failing(
+    sqlite_file: Engine, office: NodeSettings
+) -> None:
+    sessions = make_session_factory(sqlite_file)
+    with transaction(sessions) as db:
+        import_sample(db)
+        _, key = create_api_key(db=db, org=office.org_name, role=Role.REGIONAL)
+    app = create_app(office.model_copy(update={"jobs_poll_seconds": 0}), sqlite_file)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        headers = {"X-API-Key": key}
+        client.post("/detection/tasks", json={"rights": ["1587423"]}, headers=headers)
+        while app.state.jobs.run_one():
+            pass
+        lead = client.get("/detection/queue", headers=headers).json()["items"][0]
+        review = {"decision": "confirm", "reason": "兎 for 兔"}
+        client.post(f"/detection/leads/{lead['id']}/review", json=review, headers=headers)
+        # The lead is past the latest checkpoint: its receipt signs a new one. Another
+        # writer holds the lock and commits meanwhile: a request that began as a reader
+        # would find its snapshot stale when it came to write, and answer 503.
+        with sqlite_file.connect() as writer:
+            writing = writer.begin()
+            writer.execute(text("UPDATE api_keys SET org = org"))  # holds the write lock
+            release = threading.Timer(0.5, writing.commit)
+            release.start()
+            try:
+                evidence = client.get(f"/detection/leads/{lead['id']}/evidence", headers=headers)
+            finally:
+                release.join()
+    assert evidence.status_code == 200, evidence.text
