@@ -163,10 +163,11 @@ def screen_sample(db: Session, settings: NodeSettings) -> None:
 
 
 def route_a_lead(db: Session, settings: NodeSettings) -> str:
-    """The office confirms the last trademark lead of its queue (the first ones stay for
-    the reviewers of the browser tests) and pushes it as the node's push round does; the envelope for the
-    enforcement authority is taken into the inbox as its delivery over the node's link to
-    itself would be. The push's record for the national office stays in the outbox."""
+    """The office confirms the last trademark lead of its queue (the first ones stay
+    for the reviewers of the browser tests) and pushes it as the node's push round does;
+    the envelope for the enforcement authority is taken into the inbox as its delivery
+    over the node's link to itself would be. The national office's record of the push
+    stays in the outbox."""
     ledger = node_ledger(db=db, settings=settings)
     *_, lead = (lead for lead in review_queue(db=db) if lead.kind is LeadKind.TRADEMARK)
     review_lead(
