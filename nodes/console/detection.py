@@ -89,14 +89,20 @@ def _classes(text: str) -> list[int]:
 
 
 def _scope(caller: Caller, rights: list[str], nice_classes: str, region: str) -> TaskScope:
+    """The task's scope from the form; the console's tasks always name what they screen for."""
     try:
-        return TaskScope(
+        scope = TaskScope(
             rights=rights,
             nice_classes=[] if caller.role in FOR_RIGHTS else _classes(nice_classes),
             region=region or None,
         )
     except ValidationError:
         raise InvalidInput("the scope is not valid", code="bad_scope") from None
+    if caller.role in FOR_RIGHTS and not scope.rights:
+        raise InvalidInput("a task names the rights it screens for", code="rights_required")
+    if not (scope.rights or scope.nice_classes):
+        raise InvalidInput("a task names rights or classes", code="scope_required")
+    return scope
 
 
 @router.post("/console/detection")
