@@ -523,6 +523,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "record_refused": ("签名或回执核验未通过", "The signature or the receipt does not verify"),
     "outcome": ("处理结果", "Outcome"),
+    "choose_outcome": ("选择处理结果", "Choose the outcome"),
     "case_number_optional": ("案件编号（可选）", "Case number (optional)"),
     "case_number": ("案件编号", "Case number"),
     "outcome_note": ("说明", "Note"),
