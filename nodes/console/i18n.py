@@ -503,6 +503,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_our_jurisdiction": ("不属本单位管辖", "Not our jurisdiction"),
     "lead_as_received": ("收到的线索内容", "The lead as received"),
     "sent_by": ("推送方", "Sent by"),
+    "right_name": ("名称", "Name"),
     "foreign_related": ("涉外", "Foreign-related"),
     "yes": ("是", "Yes"),
     "note": ("附言", "Note"),
