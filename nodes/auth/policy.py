@@ -63,6 +63,10 @@ ACTING = Audience(
     "who handles leads", OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
 )
 
+# Who reads the leads routed to it: those who act on them, and the overseas centres that
+# cross-border alerts about a lead reach.
+RECEIVERS = Audience("who receives leads", ACTING.roles | {Role.OVERSEAS_CENTRE})
+
 Route = tuple[str, str]  # (method, path template)
 
 ROUTES: dict[Route, Audience] = {
@@ -209,6 +213,14 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
+    # the leads routed to an organisation, and the outcome it reports (row: inbox_of)
+    ("GET", "/console/received"): RECEIVERS,
+    ("GET", "/console/received/{lead_id}"): RECEIVERS,
+    ("POST", "/console/received/{lead_id}/outcome"): ACTING,
+    # detection launched for one's rights, and followed (row: the requester, or the office)
+    ("GET", "/console/detection"): LAUNCHERS,
+    ("POST", "/console/detection"): LAUNCHERS,
+    ("GET", "/console/detection/{task_id}"): LAUNCHERS,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

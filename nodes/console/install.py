@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ipfed.ledger.errors import CodedError
 from ipfed.nodes.auth.throttle import FailureLog
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.detection import router as detection
 from ipfed.nodes.console.fairs import router as fairs
 from ipfed.nodes.console.leads import router as leads
 from ipfed.nodes.console.marks import router as marks
@@ -24,6 +25,7 @@ from ipfed.nodes.console.pages import router as pages
 from ipfed.nodes.console.patrol import router as patrol
 from ipfed.nodes.console.people import router as people
 from ipfed.nodes.console.queue import router as queue
+from ipfed.nodes.console.received import router as received
 from ipfed.nodes.console.templating import STATIC, render
 from ipfed.nodes.database.core import utcnow
 
@@ -51,6 +53,8 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.include_router(marks)
     app.include_router(fairs)
     app.include_router(patrol)
+    app.include_router(received)
+    app.include_router(detection)
     for kind in (CodedError, HTTPException, RequestValidationError):
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 

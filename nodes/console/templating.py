@@ -21,13 +21,20 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ipfed.ledger.identity import OFFICES, Role
 from ipfed.nodes.auth.dependencies import (
     CSRF_COOKIE,
     Caller,
     SignIn,
     identify_softly,
 )
-from ipfed.nodes.auth.policy import ANY_MEMBER, FAIRS_AND_REGULATORS, OWN_OFFICE, Audience
+from ipfed.nodes.auth.policy import (
+    ANY_MEMBER,
+    FAIRS_AND_REGULATORS,
+    OWN_OFFICE,
+    RECEIVERS,
+    Audience,
+)
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console import i18n
 
@@ -58,6 +65,12 @@ class Link:
     audience: Audience
 
 
+# Audiences of links only: the pages admit offices too, as the API does.
+LEAD_RECEIVERS = Audience("organisations that receive leads", RECEIVERS.roles - OFFICES)
+DETECTING_FOR_RIGHTS = Audience(
+    "holders and centres", frozenset({Role.RIGHTS_HOLDER, Role.ASSISTANCE_CENTRE})
+)
+
 # Each page adds its link here (in the order the header shows them).
 NAVIGATION: list[Link] = [
     Link("/console", "home", ANY_MEMBER),
@@ -67,6 +80,9 @@ NAVIGATION: list[Link] = [
     Link("/console/access-log", "access_log", OWN_OFFICE),
     Link("/console/fairs", "fairs", FAIRS_AND_REGULATORS),
     Link("/console/patrol", "patrol", FAIRS_AND_REGULATORS),
+    # The organisations that act on leads (an office works from its queue instead).
+    Link("/console/received", "received_leads", LEAD_RECEIVERS),
+    Link("/console/detection", "detection_tasks", DETECTING_FOR_RIGHTS),
 ]
 
 

@@ -9,7 +9,7 @@ from ipfed.nodes.auth.policy import is_own_office
 from ipfed.nodes.database.core import page_of, transaction
 from ipfed.nodes.detection import service, tasks
 from ipfed.nodes.detection.evidence import EvidenceBundle, export_bundle
-from ipfed.nodes.detection.models import Decision, DetectionTask, Lead, LeadStatus
+from ipfed.nodes.detection.models import Decision, Lead, LeadStatus
 from ipfed.nodes.detection.schemas import (
     ConfirmedLead,
     FindingOut,
@@ -24,7 +24,6 @@ from ipfed.nodes.detection.schemas import (
     TraceOut,
 )
 from ipfed.nodes.detection.tracing import trace
-from ipfed.nodes.errors import NotFound
 from ipfed.nodes.http import DB, After, Cursor, Limit, Settings, WriterDB, page, page_of_whole
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
@@ -53,10 +52,8 @@ def launch_task(
 def get_task(
     db: DB, settings: Settings, task_id: str, caller: Annotated[Caller, Depends(current_caller)]
 ) -> TaskOut:
-    task = db.get(DetectionTask, task_id)
     office = is_own_office(org=caller.org, role=caller.role, node_org=settings.org_name)
-    if task is None or (not office and task.requested_by != caller.org):
-        raise NotFound(f"no task {task_id}", code="task_not_found")
+    task = tasks.task_of(db=db, task_id=task_id, requested_by=None if office else caller.org)
     return TaskOut.model_validate(task)
 
 

@@ -30,7 +30,7 @@ from ipfed.nodes.detection.service import (
     screen_listing,
 )
 from ipfed.nodes.detection.tracing import trace
-from ipfed.nodes.errors import Forbidden, InvalidInput
+from ipfed.nodes.errors import Forbidden, InvalidInput, NotFound
 from ipfed.nodes.jobs import service as jobs
 from ipfed.nodes.jobs.runner import Handler
 from ipfed.nodes.ledger.node import node_ledger
@@ -93,6 +93,26 @@ def stream_task(*, db: Session, org: str) -> DetectionTask:
         db.add(task)
         db.flush()
     return task
+
+
+def task_of(*, db: Session, task_id: str, requested_by: str | None) -> DetectionTask:
+    """A task its requester follows (``requested_by`` None: the node's office, any task)."""
+    task = db.get(DetectionTask, task_id)
+    if task is None or (requested_by is not None and task.requested_by != requested_by):
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    return task
+
+
+def tasks_of(
+    *, db: Session, requested_by: str | None, before: str | None = None, limit: int = 25
+) -> list[DetectionTask]:
+    """The tasks ``requested_by`` launched (None: every task), newest first."""
+    query = select(DetectionTask)
+    if requested_by is not None:
+        query = query.where(DetectionTask.requested_by == requested_by)
+    if before is not None:
+        query = query.where(DetectionTask.id < before)
+    return list(db.scalars(query.order_by(DetectionTask.id.desc()).limit(limit)))
 
 
 def enqueue_task(*, db: Session, task: DetectionTask) -> None:

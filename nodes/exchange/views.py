@@ -5,13 +5,21 @@ An organisation other than an office sees only the envelopes addressed to it
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipfed.exchange.envelope import Envelope
-from ipfed.exchange.messages import LeadFeedback, MessageType
+from ipfed.exchange.messages import (
+    ClueTransfer,
+    CrossBorderAlert,
+    Lead,
+    LeadFeedback,
+    LeadPush,
+    MessageType,
+)
 from ipfed.nodes.database.core import utcnow
 from ipfed.nodes.errors import NotFound
 from ipfed.nodes.exchange.models import (
@@ -251,3 +259,107 @@ def report_feedback(
         handled_at=feedback.handled_at or now or utcnow(),
     )
     return send(db=db, network=network, body=body, now=now)
+
+
+# --- the leads routed to an organisation, as it works through them -------------
+
+# What reaches an organisation that acts on leads: a push, a transferred clue, and (for
+# the overseas centres) a cross-border alert about a lead.
+ROUTED = (*LEADS, MessageType.CROSS_BORDER_ALERT)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A lead as an organisation received it, and the outcome it has reported."""
+
+    row: InboxEnvelope
+    envelope: Envelope
+    lead: Lead
+    note: str  # the push's note, the transfer's reason or the alert's summary
+    outcome: LeadFeedback | None
+
+    @property
+    def answerable(self) -> bool:
+        """An outcome is reported on a pushed or transferred lead (an alert informs)."""
+        return self.row.type in LEADS
+
+    @property
+    def state(self) -> str:
+        return self.outcome.outcome.value if self.outcome else "awaiting_outcome"
+
+
+def _routed_rows(organisation: str | None) -> Select[InboxEnvelope]:
+    query = select(InboxEnvelope).where(
+        InboxEnvelope.type.in_(ROUTED), InboxEnvelope.state == InboxState.ACCEPTED
+    )
+    return _visible(query, organisation)
+
+
+def _opened(row: InboxEnvelope, outcome: LeadFeedback | None) -> Routed | None:
+    """The lead an envelope carries; None when erased (nodes/privacy) or an alert has none."""
+    if not row.data:
+        return None
+    envelope = Envelope.from_bytes(row.data)
+    body = envelope.message()
+    if isinstance(body, LeadPush):
+        return Routed(row, envelope, body.lead, body.note, outcome)
+    if isinstance(body, ClueTransfer):
+        return Routed(row, envelope, body.lead, body.reason, outcome)
+    if isinstance(body, CrossBorderAlert) and body.lead is not None:
+        return Routed(row, envelope, body.lead, body.summary, outcome)
+    return None
+
+
+def outcomes(*, db: Session, handled_by: str, lead_ids: Sequence[str]) -> dict[str, LeadFeedback]:
+    """The latest outcome ``handled_by`` reported on each lead (the feedback it sent)."""
+    rows = db.scalars(
+        select(OutboxEnvelope)
+        .where(
+            OutboxEnvelope.type == MessageType.LEAD_FEEDBACK,
+            OutboxEnvelope.subject.in_(lead_ids),
+        )
+        .order_by(OutboxEnvelope.id)  # ULIDs: in the order they were sent
+    )
+    found: dict[str, LeadFeedback] = {}
+    for row in rows:
+        body = Envelope.from_bytes(row.data).message() if row.data else None
+        if isinstance(body, LeadFeedback) and body.handled_by == handled_by:
+            found[body.lead_id] = body
+    return found
+
+
+def routed_leads(
+    *,
+    db: Session,
+    organisation: str | None,
+    handled_by: str,
+    before: int | None = None,
+    limit: int = 25,
+) -> tuple[list[Routed], int | None]:
+    """Leads routed to ``organisation`` (None: to anyone here), newest first, from just
+    before inbox row ``before``; and the cursor of the next page (None: no more)."""
+    query = _routed_rows(organisation)
+    if before is not None:
+        query = query.where(InboxEnvelope.id < before)
+    rows = db.scalars(query.order_by(InboxEnvelope.id.desc()).limit(limit)).all()
+    reported = outcomes(db=db, handled_by=handled_by, lead_ids=[r.subject or "" for r in rows])
+    leads = [
+        routed
+        for row in rows
+        if (routed := _opened(row, reported.get(row.subject or ""))) is not None
+    ]
+    return leads, (rows[-1].id if len(rows) == limit else None)
+
+
+def routed_lead(*, db: Session, organisation: str | None, handled_by: str, lead_id: str) -> Routed:
+    """The latest envelope routing lead ``lead_id`` to ``organisation``, with its outcome."""
+    rows = db.scalars(
+        _routed_rows(organisation)
+        .where(InboxEnvelope.subject == lead_id)
+        .order_by(InboxEnvelope.id.desc())
+    ).all()
+    reported = outcomes(db=db, handled_by=handled_by, lead_ids=[lead_id]).get(lead_id)
+    for row in rows:
+        if (routed := _opened(row, reported)) is not None:
+            return routed
+    raise NotFound(f"no lead {lead_id} was routed to {handled_by}", code="no_lead")

@@ -18,17 +18,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipfed.detection.screening import Screener
-from ipfed.ledger.identity import Role
+from ipfed.exchange.messages import LeadKind
+from ipfed.ledger.identity import Organisation, Role
 from ipfed.ledger.keystore import AuthorityDirectory
 from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.auth.service import create_api_key
-from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.config import NodeSettings, Peer
 from ipfed.nodes.database.core import make_engine, make_session_factory, transaction, utcnow
 from ipfed.nodes.demo.marks import demo_uscc
-from ipfed.nodes.detection.service import load_register, screen_listing
+from ipfed.nodes.detection.models import Decision
+from ipfed.nodes.detection.push import push_confirmed
+from ipfed.nodes.detection.service import load_register, review_lead, review_queue, screen_listing
+from ipfed.nodes.exchange.delivery import due, record_acks
+from ipfed.nodes.exchange.handlers import Handlers
+from ipfed.nodes.exchange.inbox import receive
+from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.service import fair_today, register_fair
+from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks import scans
@@ -44,11 +52,24 @@ PASSWORD = "correct horse battery"  # every showcase person's
 # People who sign in to the console: username -> (name, organisation, role).
 ORGANIZER = "上海鞋服博览会有限公司"
 INSPECTORS = "上海市市场监督管理局执法总队"
+HOLDER = "上海回力鞋业有限公司"  # holds 回力 WARRIOR (4410392) in the sample register
+CENTRE = "中国（上海）知识产权保护中心"
+NATIONAL = "国家知识产权局"
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
     "li.na": ("李娜", ORGANIZER, Role.FAIR),
     "zhao.lei": ("赵磊", INSPECTORS, Role.ENFORCEMENT),
+    "zhou.min": ("周敏", HOLDER, Role.RIGHTS_HOLDER),
+    "wu.gang": ("吴刚", CENTRE, Role.ASSISTANCE_CENTRE),
 }
+# The federation's organisations this node serves (and the national office it records
+# leads with): each has its certificate in the trust bundle, so the exchange routes to it.
+ORGANISATIONS = (
+    Organisation(INSPECTORS, Role.ENFORCEMENT, "310000"),
+    Organisation(HOLDER, Role.RIGHTS_HOLDER, "310000"),
+    Organisation(CENTRE, Role.ASSISTANCE_CENTRE, "310000"),
+    Organisation(NATIONAL, Role.NATIONAL, "100000"),
+)
 SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
 
 
@@ -62,6 +83,7 @@ class Showcase:
     suspended: str
     revoked: str
     open_fair: str  # a fair open today: the valid mark's holder shows it at booth A-01
+    routed_lead: str  # a lead the office confirmed, pushed to the inspectors' organisation
 
     @property
     def url(self) -> str:
@@ -118,9 +140,11 @@ def fill(settings: NodeSettings) -> dict[str, str]:
         for username, (name, org, role) in PEOPLE.items():
             add_account(db=db, username=username, name=name, org=org, role=role, password=PASSWORD)
         screen_sample(db, settings)
+        routed = route_a_lead(db, settings)
         fair = open_fair(db, settings, valid)
         return {
             "open_fair": fair.id,
+            "routed_lead": routed,
             "office_key": office_key,
             "valid": valid.token,
             "unit": units[0].token,
@@ -136,6 +160,32 @@ def screen_sample(db: Session, settings: NodeSettings) -> None:
     ledger = node_ledger(db=db, settings=settings)
     for listing in db.scalars(select(Listing).order_by(Listing.external_id)):
         screen_listing(db=db, screener=screener, listing=listing, ledger=ledger)
+
+
+def route_a_lead(db: Session, settings: NodeSettings) -> str:
+    """The office confirms the last trademark lead of its queue (the first ones stay
+    for the reviewers of the browser tests) and pushes it as the node's push round does;
+    the envelope for the enforcement authority is taken into the inbox as its delivery
+    over the node's link to itself would be. The national office's record of the push
+    stays in the outbox."""
+    ledger = node_ledger(db=db, settings=settings)
+    *_, lead = (lead for lead in review_queue(db=db) if lead.kind is LeadKind.TRADEMARK)
+    review_lead(
+        db=db,
+        lead_id=lead.id,
+        reviewer=OFFICE,
+        decision=Decision.CONFIRM,
+        reason="与注册商标近似，卖家非被许可人",
+        ledger=ledger,
+    )
+    network = Network.of(settings, node_identity(settings))
+    pushed = push_confirmed(db=db, network=network, ledger=ledger, home_region=settings.region_code)
+    assert pushed == [lead.id], pushed
+    here = settings.node_id
+    deliveries = due(db=db, peer=here, limit=100).deliveries
+    acks = receive(db=db, network=network, handlers=Handlers(), peer=here, deliveries=deliveries)
+    record_acks(db=db, peer=here, acks=acks)
+    return lead.id
 
 
 def open_fair(db: Session, settings: NodeSettings, valid: Mark) -> Fair:
@@ -182,8 +232,21 @@ def showcase(folder: Path) -> Iterator[Showcase]:
         ledger_sync_seconds=0,
         marks_follow_seconds=0,
         filings_round_seconds=0,
+        exchange_endpoint=f"tcp://127.0.0.1:{free_port()}",
+        # The national office's node, never started: what is sent to it waits in the outbox.
+        peers=[
+            Peer(
+                node_id="national",
+                role="national",
+                region_code="100000",
+                api_url=f"http://127.0.0.1:{free_port()}",
+                exchange_endpoint=f"tcp://127.0.0.1:{free_port()}",
+            )
+        ],
     )
     make_node(settings, authority)
+    for organisation in ORGANISATIONS:
+        authority.issue(organisation)
     (settings.identity_dir / "trust-bundle.json").write_text(
         authority.bundle().to_json(), encoding="utf-8"
     )
