@@ -63,6 +63,15 @@ ACTING = Audience(
     "who handles leads", OFFICES | {Role.ENFORCEMENT, Role.ASSISTANCE_CENTRE, Role.RIGHTS_HOLDER}
 )
 
+# The national office at its own node: people of the national role of the node's own
+# organisation (the pages tell a node that is not the national node from one that is).
+NATIONAL_OFFICE = Audience(
+    "the national office",
+    frozenset({Role.NATIONAL}),
+    own_organisation=True,
+    code="not_national_office",
+)
+
 Route = tuple[str, str]  # (method, path template)
 
 ROUTES: dict[Route, Audience] = {
@@ -209,6 +218,14 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
+    # the national office: leads received from the regions, filings, the ledger's health
+    ("GET", "/console/national/leads"): NATIONAL_OFFICE,
+    ("GET", "/console/national/leads.png"): NATIONAL_OFFICE,
+    ("GET", "/console/national/filings"): NATIONAL_OFFICE,
+    ("GET", "/console/national/filings/{filing_id}"): NATIONAL_OFFICE,
+    ("GET", "/console/national/report"): NATIONAL_OFFICE,
+    ("GET", "/console/national/report/{chart}.png"): NATIONAL_OFFICE,
+    ("GET", "/console/national/ledger"): NATIONAL_OFFICE,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.
