@@ -46,8 +46,9 @@ def main(folder: Path) -> int:
             for username in PEOPLE:
                 with opened(browser, size) as tab:
                     shown.sign_in(tab.page, username)
-                    for url in console_pages(tab, shown):
-                        name = url.removeprefix(shown.url + "/").replace("/", "-")
+                    home = shown.url_of(username)
+                    for url in console_pages(tab, home):
+                        name = url.removeprefix(home + "/").replace("/", "-")
                         shoot(tab, url, folder / f"{username}-{name}-{size}.png")
     return 0
 
@@ -58,7 +59,7 @@ def shoot(tab: Tab, url: str, path: Path, *, ours: bool = True) -> None:
     print(path, *(f"\n  {problem}" for problem in problems(tab, ours=ours)))
 
 
-def console_pages(tab: Tab, shown: Showcase) -> list[str]:
+def console_pages(tab: Tab, node: str) -> list[str]:
     """The signed-in person's console home, the pages its menu leads to, and the first
     record each of those lists (no downloads; the query string of a filter is dropped)."""
 
@@ -67,9 +68,9 @@ def console_pages(tab: Tab, shown: Showcase) -> list[str]:
         hrefs = tab.page.eval_on_selector_all(
             "main a[href]:not([download]), nav a[href]", "a => a.map(l => l.href)"
         )
-        return [h.split("?")[0] for h in hrefs if h.startswith(shown.url + "/console")]
+        return [h.split("?")[0] for h in hrefs if h.startswith(node + "/console")]
 
-    home = shown.url + "/console"
+    home = node + "/console"
     found = [home]
     menu = [u for u in dict.fromkeys(links(home)) if u not in found]
     found += menu

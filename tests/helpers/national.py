@@ -48,15 +48,19 @@ class Region:
         return f"ipfed/{self.organisation.region_code}/{self.node_id}"
 
     def peer(self) -> Peer:
-        """The region's node as the national node's settings name it (the exchange
-        takes in a region's envelopes only over the link of the region's node)."""
-        return Peer(
-            node_id=self.node_id,
-            role=NodeRole.REGIONAL,
-            region_code=self.organisation.region_code,
-            api_url="http://127.0.0.1:9",  # never called: nothing here reaches a peer
-            exchange_endpoint="tcp://127.0.0.1:9",
-        )
+        return peer(self.node_id, self.organisation)
+
+
+def peer(node_id: str, office: Organisation) -> Peer:
+    """A region's node as the national node's settings name it (the exchange takes in a
+    region's envelopes only over the link of the region's node)."""
+    return Peer(
+        node_id=node_id,
+        role=NodeRole.REGIONAL,
+        region_code=office.region_code,
+        api_url="http://127.0.0.1:9",  # never called: nothing here reaches a peer
+        exchange_endpoint="tcp://127.0.0.1:9",
+    )
 
 
 def file(
