@@ -18,6 +18,7 @@ from ipfed.exchange.envelope import Envelope
 from ipfed.exchange.errors import Refused
 from ipfed.exchange.messages import LeadKind, LeadRecord, MessageType
 from ipfed.ledger.errors import LedgerError
+from ipfed.ledger.identity import organisation_of
 from ipfed.ledger.trust import TrustBundle
 from ipfed.nodes.charts import chinese
 from ipfed.nodes.exchange.models import InboxEnvelope, InboxState
@@ -86,8 +87,9 @@ def received_leads(*, db: Session, bundle: TrustBundle) -> list[ReceivedLead]:
         except (Refused, LedgerError):
             continue  # accepted once, so not expected; nothing to show of it
         assert isinstance(body, LeadRecord)
+        # Verified when it arrived; read now, its certificate may since have expired.
         certificate = bundle.by_key_id.get(envelope.signer)
-        region = bundle.organisation(certificate).region_code if certificate else ""
+        region = organisation_of(certificate).region_code if certificate else ""
         found.append(
             ReceivedLead(
                 inbox_id=row.id,
