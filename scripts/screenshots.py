@@ -10,6 +10,8 @@ from browser import SIZES, Tab, chromium_path, launched, opened, problems
 from showcase import PEOPLE, Showcase, showcase
 
 PER_PERSON = 14  # pages of each person's console: its menu, and a record of each list
+# Pages a list links to beside its first record, shot as well.
+MORE = ("/console/national/report",)
 
 
 def pages(shown: Showcase) -> dict[str, str]:
@@ -75,7 +77,8 @@ def console_pages(tab: Tab, node: str) -> list[str]:
     menu = [u for u in dict.fromkeys(links(home)) if u not in found]
     found += menu
     for url in menu:
-        found += [u for u in dict.fromkeys(links(url)) if u not in found][:1]
+        reached = [u for u in dict.fromkeys(links(url)) if u not in found]
+        found += reached[:1] + [u for u in reached[1:] if u.removeprefix(node) in MORE]
     return found[:PER_PERSON]
 
 

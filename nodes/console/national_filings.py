@@ -36,13 +36,13 @@ from ipfed.nodes.http import ULID_PATTERN
 
 router = APIRouter(include_in_schema=False)
 
-Year = Annotated[int | None, Query(ge=2000, le=2999)]
 PeriodQuery = Annotated[str, Query(max_length=7)]
 KindQuery = Annotated[str, Query(max_length=30)]
 CHARTS = ("standing", "leads", "change", "marks")  # report.charts(), in the page's order
 ChartName = Annotated[str, Path(pattern="^(" + "|".join(CHARTS) + ")$")]
-# Obligations shown: what is settled or due (one not yet due soon is not news).
+# Standings, the late first; those of the year counted: what is settled or due soon.
 SHOWN = (Standing.OVERDUE, Standing.FILED_LATE, Standing.DUE_SOON, Standing.FILED)
+ORDER = (*SHOWN, Standing.UPCOMING)
 
 
 def figure_code(name: str) -> str:
@@ -79,16 +79,17 @@ def _report_choice(db: Session, kind: str, period: str, now: datetime) -> tuple[
 
 @router.get("/console/national/filings")
 def filings_view(
-    request: Request, _: Signed, now: Now, year: Year = None, kind: KindQuery = ""
+    request: Request, _: Signed, now: Now, kind: KindQuery = "", period: PeriodQuery = ""
 ) -> Response:
+    """One kind and period (default: the newest monthly report filed): each province's
+    standing and its filing; and how the year's filings of that kind stand."""
     settings = at_national(request)
     if settings is None:
         return elsewhere(request)
-    chosen = _kind(kind) if kind else None
-    shown_year = year or china_today(now).year
     with request.app.state.sessions() as db:
+        chosen, shown = _report_choice(db, kind, period, now)
         due = service.obligations(
-            db=db, settings=settings, calendar=node_calendar(settings), year=shown_year, now=now
+            db=db, settings=settings, calendar=node_calendar(settings), year=shown.year, now=now
         )
         reports = sorted(
             {
@@ -100,14 +101,19 @@ def filings_view(
             key=lambda pair: (pair[1], pair[0].value),
             reverse=True,
         )
-    listed = [o for o in due if o.standing in SHOWN and (chosen is None or o.kind is chosen)]
-    listed.sort(key=lambda o: (SHOWN.index(o.standing), o.due, o.region_code))
-    tally = {s: sum(1 for o in listed if o.standing is s) for s in SHOWN}
+    of_kind = [o for o in due if o.kind is chosen]
+    listed = sorted(
+        (o for o in of_kind if o.period == str(shown)),
+        key=lambda o: (ORDER.index(o.standing), o.region_code),
+    )
+    periods = sorted({o.period for o in of_kind if o.standing in SHOWN} | {str(shown)})
     context = {
         "obligations": listed,
-        "tally": tally,
-        "year": shown_year,
-        "kind": kind,
+        "tally": {s: sum(1 for o in listed if o.standing is s) for s in ORDER},
+        "year_tally": {s: sum(1 for o in of_kind if o.standing is s) for s in SHOWN},
+        "kind": chosen,
+        "period": str(shown),
+        "periods": list(reversed(periods)),
         "kinds": list(FilingKind),
         "reports": reports,
         "region": region_words,

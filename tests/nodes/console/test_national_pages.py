@@ -159,7 +159,7 @@ def test_the_national_office_sees_who_filed_who_is_late_and_the_report_with_its_
     clock.now = after_due + timedelta(days=7)  # the other provinces are late
     assert sign_in(client, "sun.li", PASSWORD).status_code == 303  # the old session is idle
 
-    page = client.get("/console/national/filings", params={"year": period.year})
+    page = client.get("/console/national/filings")  # the newest monthly report filed
     assert page.status_code == 200, page.text
     assert "data-untranslated" not in page.text
     assert f'href="/console/national/filings/{on_time.id}"' in page.text
@@ -168,6 +168,11 @@ def test_the_national_office_sees_who_filed_who_is_late_and_the_report_with_its_
         assert standing in page.text, standing
     query = f"kind=monthly_report&amp;period={period}"
     assert f'href="/console/national/report?{query}"' in page.text
+    assert page.text.count("<tr>") == 1 + 31  # the heading, and each province once
+    plans = client.get("/console/national/filings", params={"kind": "implementation_plan"})
+    assert plans.status_code == 200 and on_time.id not in plans.text
+    wrong = client.get("/console/national/filings", params={"period": "2026-H1"})
+    assert wrong.status_code == 422 and "data-untranslated" not in wrong.text
 
     filing = client.get(f"/console/national/filings/{on_time.id}")
     assert filing.status_code == 200
