@@ -498,10 +498,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "leads_received": ("收到的线索", "Leads received"),
     "leads_by_region": ("各地区线索（按类型）", "Leads per region, by kind"),
     "leads_by_week": ("各周线索（按类型）", "Leads per week, by kind"),
-    "leads_chart_alt": (
-        "柱状图：各地区和各周收到的线索数量，按线索类型分色；数据见下表。",
-        "Bar chart of the leads received per region and per week, coloured by kind; "
-        "the table below gives the figures.",
+    "leads_chart_alt_region": (
+        "柱状图：各地区收到的线索数量，按线索类型分色；数据见下表。",
+        "Bar chart of the leads received per region, coloured by kind; figures below.",
+    ),
+    "leads_chart_alt_week": (
+        "柱状图：各周收到的线索数量，按线索类型分色；数据见下表。",
+        "Bar chart of the leads received per week, coloured by kind; figures below.",
     ),
     "leads_counts": ("按周、地区和类型统计", "By week, region and kind"),
     "newest_leads": ("最近收到的线索", "Newest leads received"),

@@ -38,6 +38,7 @@ LISTED = 100  # the newest leads listed under the chart; the counts cover them a
 Region = Annotated[str, Query(pattern=r"^(\d{6})?$")]
 Week = Annotated[str, Query(pattern=r"^(\d{4}-W\d{2})?$")]
 Kind = Annotated[str, Query(max_length=30)]
+By = Annotated[str, Query(pattern="^(region|week)$")]
 
 
 def at_national(request: Request) -> NodeSettings | None:
@@ -94,7 +95,10 @@ def leads_view(
         "listed": LISTED,
         "total": len(shown),
         "chosen": {"region": region, "kind": kind, "week": week},
-        "chart": "/console/national/leads.png" + (f"?{query}" if query else ""),
+        "charts": [
+            (by, f"/console/national/leads.png?by={by}" + (f"&{query}" if query else ""))
+            for by in ("region", "week")
+        ],
         "region": region_words,
         "short_region": short_region,
         "week_start": week_start,
@@ -105,9 +109,14 @@ def leads_view(
 
 @router.get("/console/national/leads.png")
 def leads_png(
-    request: Request, _: Signed, region: Region = "", kind: Kind = "", week: Week = ""
+    request: Request,
+    _: Signed,
+    region: Region = "",
+    kind: Kind = "",
+    week: Week = "",
+    by: By = "region",
 ) -> Response:
-    """The chart of the leads page, for the same filters."""
+    """A chart of the leads page, for the same filters: per region or per week."""
     settings = at_national(request)
     if settings is None:
         raise NotFound(
@@ -120,7 +129,8 @@ def leads_png(
         counts,
         region_names={code: short_region(code) for code in counts.regions},
         kind_names={k: words(k, lang) for k in LeadKind},
-        titles=(words("leads_by_region", lang), words("leads_by_week", lang)),
+        title=words(f"leads_by_{by}", lang),
+        by=by,
     )
     return Response(png(figure), media_type="image/png", headers={"Cache-Control": "no-store"})
 

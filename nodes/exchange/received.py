@@ -156,28 +156,29 @@ def _stacked(
 def leads_chart(
     counts: LeadCounts,
     *,
+    by: str,
     region_names: dict[str, str],
     kind_names: dict[LeadKind, str],
-    titles: tuple[str, str],
+    title: str,
 ) -> Figure:
-    """Two panels: leads per region and leads per week, each stacked by kind."""
-    per_region = {
-        kind: [sum(counts.counts[(r, kind, w)] for w in counts.weeks) for r in counts.regions]
-        for kind in counts.kinds
-    }
-    per_week = {
-        kind: [sum(counts.counts[(r, kind, w)] for r in counts.regions) for w in counts.weeks]
-        for kind in counts.kinds
-    }
+    """Leads per region (``by="region"``) or per week (``by="week"``), stacked by kind."""
+    if by == "region":
+        keys, labels = counts.regions, [region_names.get(r, r) for r in counts.regions]
+        per_kind = {
+            kind: [sum(counts.counts[(r, kind, w)] for w in counts.weeks) for r in keys]
+            for kind in counts.kinds
+        }
+    else:
+        keys = labels = counts.weeks
+        per_kind = {
+            kind: [sum(counts.counts[(r, kind, w)] for r in counts.regions) for w in keys]
+            for kind in counts.kinds
+        }
     with chinese():
-        figure = Figure(figsize=(10, 4.2), layout="constrained")
-        by_region, by_week = figure.subplots(1, 2, width_ratios=[1, 1.4])
-        _stacked(
-            by_region, [region_names.get(r, r) for r in counts.regions], per_region, kind_names
-        )
-        _stacked(by_week, counts.weeks, per_week, kind_names)
-        by_region.set_title(titles[0])
-        by_week.set_title(titles[1])
+        figure = Figure(figsize=(6, 4), layout="constrained")
+        axes = figure.subplots()
+        _stacked(axes, labels, per_kind, kind_names)
+        axes.set_title(title)
         if counts.kinds:
-            by_week.legend(fontsize="small")
+            axes.legend(fontsize="small")
     return figure

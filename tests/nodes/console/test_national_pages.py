@@ -115,17 +115,21 @@ def test_the_national_office_sees_the_leads_of_every_region_by_region_kind_and_w
         second,
     ):
         assert shown in page.text, shown
-    assert 'src="/console/national/leads.png"' in page.text and "alt=" in page.text
+    for by in ("region", "week"):
+        assert f'src="/console/national/leads.png?by={by}"' in page.text
 
     zhejiang = client.get("/console/national/leads", params={"region": "330000"})
     assert "义乌小商品 仿" in zhejiang.text and "回力帆布鞋 仿" not in zhejiang.text
     designs = client.get("/console/national/leads", params={"kind": "design", "week": second})
     assert "外观近似的水杯" in designs.text and "义乌小商品 仿" not in designs.text
-    assert f'src="/console/national/leads.png?kind=design&amp;week={second}"' in designs.text
+    assert f'src="/console/national/leads.png?by=week&amp;kind=design&amp;week={second}"' in (
+        designs.text
+    )
 
-    chart = client.get("/console/national/leads.png", params={"region": "310000"})
-    assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
-    assert chart.content.startswith(b"\x89PNG")
+    for by in ("region", "week"):
+        chart = client.get("/console/national/leads.png", params={"region": "310000", "by": by})
+        assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
+        assert chart.content.startswith(b"\x89PNG")
     bad = client.get("/console/national/leads", params={"kind": "rumour"})
     assert bad.status_code == 422 and "data-untranslated" not in bad.text
 
