@@ -41,7 +41,10 @@ def test_the_national_dashboard_shows_a_filing(tab: Tab, shown: Showcase) -> Non
     menu.get_by_role("link", name="各地线索").click()
     page.wait_for_url(url + "/console/national/leads")
     page.wait_for_load_state("networkidle")
-    assert page.locator("figure.chart img").evaluate("img => img.naturalWidth > 0")
+    charts = page.locator("figure.chart img")
+    assert charts.count() == 2
+    for index in range(2):
+        assert charts.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
     text = page.locator("main").inner_text()
     assert "上海市" in text and "浙江省" in text and "义乌 仿冒运动鞋 批发" in text
     assert_sound(tab)
