@@ -1,5 +1,6 @@
 """What every chart of the node shares: Chinese labels drawn with a CJK font."""
 
+import io
 import logging
 import warnings
 from collections.abc import Iterator
@@ -7,6 +8,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +48,11 @@ def chinese() -> Iterator[None]:
         if not cjk_fonts():
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         yield
+
+
+def png(figure: Figure, dpi: int = 110) -> bytes:
+    """The figure as a PNG, its Chinese labels drawn with a CJK font."""
+    buffer = io.BytesIO()
+    with chinese():
+        figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

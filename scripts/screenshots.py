@@ -10,6 +10,8 @@ from browser import SIZES, Tab, chromium_path, launched, opened, problems
 from showcase import PEOPLE, Showcase, showcase
 
 PER_PERSON = 14  # pages of each person's console: its menu, and a record of each list
+# Pages a list links to beside its first record, shot as well.
+MORE = ("/console/national/report",)
 
 
 def pages(shown: Showcase) -> dict[str, str]:
@@ -46,8 +48,9 @@ def main(folder: Path) -> int:
             for username in PEOPLE:
                 with opened(browser, size) as tab:
                     shown.sign_in(tab.page, username)
-                    for url in console_pages(tab, shown):
-                        name = url.removeprefix(shown.url + "/").replace("/", "-")
+                    home = shown.url_of(username)
+                    for url in console_pages(tab, home):
+                        name = url.removeprefix(home + "/").replace("/", "-")
                         shoot(tab, url, folder / f"{username}-{name}-{size}.png")
     return 0
 
@@ -58,7 +61,7 @@ def shoot(tab: Tab, url: str, path: Path, *, ours: bool = True) -> None:
     print(path, *(f"\n  {problem}" for problem in problems(tab, ours=ours)))
 
 
-def console_pages(tab: Tab, shown: Showcase) -> list[str]:
+def console_pages(tab: Tab, node: str) -> list[str]:
     """The signed-in person's console home, the pages its menu leads to, and the first
     record each of those lists (no downloads; the query string of a filter is dropped)."""
 
@@ -67,14 +70,15 @@ def console_pages(tab: Tab, shown: Showcase) -> list[str]:
         hrefs = tab.page.eval_on_selector_all(
             "main a[href]:not([download]), nav a[href]", "a => a.map(l => l.href)"
         )
-        return [h.split("?")[0] for h in hrefs if h.startswith(shown.url + "/console")]
+        return [h.split("?")[0] for h in hrefs if h.startswith(node + "/console")]
 
-    home = shown.url + "/console"
+    home = node + "/console"
     found = [home]
     menu = [u for u in dict.fromkeys(links(home)) if u not in found]
     found += menu
     for url in menu:
-        found += [u for u in dict.fromkeys(links(url)) if u not in found][:1]
+        reached = [u for u in dict.fromkeys(links(url)) if u not in found]
+        found += reached[:1] + [u for u in reached[1:] if u.removeprefix(node) in MORE]
     return found[:PER_PERSON]
 
 

@@ -66,6 +66,14 @@ ACTING = Audience(
 # Who reads the leads routed to it: those who act on them, and the overseas centres that
 # cross-border alerts about a lead reach.
 RECEIVERS = Audience("who receives leads", ACTING.roles | {Role.OVERSEAS_CENTRE})
+# The national office at its own node: people of the national role of the node's own
+# organisation (the pages tell a node that is not the national node from one that is).
+NATIONAL_OFFICE = Audience(
+    "the national office",
+    frozenset({Role.NATIONAL}),
+    own_organisation=True,
+    code="not_national_office",
+)
 
 Route = tuple[str, str]  # (method, path template)
 
@@ -221,6 +229,14 @@ CONSOLE: dict[Route, Audience] = {
     ("GET", "/console/detection"): LAUNCHERS,
     ("POST", "/console/detection"): LAUNCHERS,
     ("GET", "/console/detection/{task_id}"): LAUNCHERS,
+    # the national office: leads received from the regions, filings, the ledger's health
+    ("GET", "/console/national/leads"): NATIONAL_OFFICE,
+    ("GET", "/console/national/leads.png"): NATIONAL_OFFICE,
+    ("GET", "/console/national/filings"): NATIONAL_OFFICE,
+    ("GET", "/console/national/filings/{filing_id}"): NATIONAL_OFFICE,
+    ("GET", "/console/national/report"): NATIONAL_OFFICE,
+    ("GET", "/console/national/report/{chart}.png"): NATIONAL_OFFICE,
+    ("GET", "/console/national/ledger"): NATIONAL_OFFICE,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

@@ -21,6 +21,8 @@ from ipfed.nodes.console.detection import router as detection
 from ipfed.nodes.console.fairs import router as fairs
 from ipfed.nodes.console.leads import router as leads
 from ipfed.nodes.console.marks import router as marks
+from ipfed.nodes.console.national import router as national
+from ipfed.nodes.console.national_filings import router as national_filings
 from ipfed.nodes.console.pages import router as pages
 from ipfed.nodes.console.patrol import router as patrol
 from ipfed.nodes.console.people import router as people
@@ -55,6 +57,8 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.include_router(patrol)
     app.include_router(received)
     app.include_router(detection)
+    app.include_router(national)
+    app.include_router(national_filings)
     for kind in (CodedError, HTTPException, RequestValidationError):
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 

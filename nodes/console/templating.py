@@ -31,6 +31,7 @@ from ipfed.nodes.auth.dependencies import (
 from ipfed.nodes.auth.policy import (
     ANY_MEMBER,
     FAIRS_AND_REGULATORS,
+    NATIONAL_OFFICE,
     OWN_OFFICE,
     RECEIVERS,
     Audience,
@@ -83,6 +84,9 @@ NAVIGATION: list[Link] = [
     # The organisations that act on leads (an office works from its queue instead).
     Link("/console/received", "received_leads", LEAD_RECEIVERS),
     Link("/console/detection", "detection_tasks", DETECTING_FOR_RIGHTS),
+    Link("/console/national/leads", "national_leads", NATIONAL_OFFICE),
+    Link("/console/national/filings", "national_filings", NATIONAL_OFFICE),
+    Link("/console/national/ledger", "ledger_health", NATIONAL_OFFICE),
 ]
 
 

@@ -1,8 +1,9 @@
 """A crawler: from the public pages, follow every same-host link it can reach and
 hold each page to the checks every page must pass (tests/helpers/browser.py).
 
-Signed in, each person of the showcase crawls from the console home: a person of
-every role once the showcase has one (today the office's reviewer)."""
+Signed in, each person of the showcase crawls from the console home of their node: a
+person of every role once the showcase has one (the national office's at the national
+node)."""
 
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -60,7 +61,7 @@ def test_every_page_a_person_reaches_passes_every_check(
 ) -> None:
     shown.sign_in(tab.page, username)
     # Signing out ends the crawl early: its form posts, so the crawler never sends it.
-    found = crawl(tab, [shown.url + "/console"])
+    found = crawl(tab, [shown.url_of(username) + "/console"])
     assert len(found) > 1, "the console links to no page"
     bad = {url: issues for url, issues in found.items() if issues}
     assert not bad, "\n".join(f"{url}:\n  " + "\n  ".join(i) for url, i in bad.items())

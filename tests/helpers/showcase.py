@@ -3,7 +3,9 @@ imported, marks issued (one in force with unit codes, one suspended, one revoked
 one unit code sold by two sellers (a clone alert), the sample listings screened (leads
 in the office's work queue), and an API key for the office.
 People of each organisation sign in to its console (``PEOPLE``, password ``PASSWORD``).
-The browser tests and ``scripts/screenshots`` look at its pages."""
+Beside it runs the national node, which has received filings and leads from Shanghai
+and Zhejiang and witnessed their logs; its office's people sign in there.
+The browser tests and ``scripts/screenshots`` look at their pages."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from national import Region, file, peer, present_split_view, send_lead, witness_checkpoint
 from playwright.sync_api import Page
 from processes import free_port, make_node, start, stop
 from sample import import_sample
@@ -36,8 +39,10 @@ from ipfed.nodes.exchange.network import Network
 from ipfed.nodes.fairs.models import Fair
 from ipfed.nodes.fairs.schemas import FairIn
 from ipfed.nodes.fairs.service import fair_today, register_fair
+from ipfed.nodes.filings.calendar import FilingKind, Granularity, Period, china_today
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.ledger.node import node_ledger
+from ipfed.nodes.ledger.service import sign_checkpoint, store_cosigned
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.marks import scans
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
@@ -45,6 +50,7 @@ from ipfed.nodes.marks.models import BizStep, Mark
 from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.marks.status import change_status
 from ipfed.nodes.rights.models import Right
+from ipfed.nodes.witness import service as witness
 from ipfed.registry.lifecycle import MarkStatus
 
 OFFICE = "上海市知识产权局"
@@ -54,21 +60,23 @@ ORGANIZER = "上海鞋服博览会有限公司"
 INSPECTORS = "上海市市场监督管理局执法总队"
 HOLDER = "上海回力鞋业有限公司"  # holds 回力 WARRIOR (4410392) in the sample register
 CENTRE = "中国（上海）知识产权保护中心"
-NATIONAL = "国家知识产权局"
+NATIONAL = "国家知识产权局"  # at the national node
+SHANGHAI = Organisation(OFFICE, Role.REGIONAL, "310000")
+ZHEJIANG = Organisation("浙江省知识产权局", Role.REGIONAL, "330000")
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
     "li.na": ("李娜", ORGANIZER, Role.FAIR),
     "zhao.lei": ("赵磊", INSPECTORS, Role.ENFORCEMENT),
     "zhou.min": ("周敏", HOLDER, Role.RIGHTS_HOLDER),
     "wu.gang": ("吴刚", CENTRE, Role.ASSISTANCE_CENTRE),
+    "sun.li": ("孙丽", NATIONAL, Role.NATIONAL),
 }
-# The federation's organisations this node serves (and the national office it records
-# leads with): each has its certificate in the trust bundle, so the exchange routes to it.
+# The federation's organisations this node serves: each has its certificate in the
+# trust bundle, so the exchange routes to it (the national office's is its node's).
 ORGANISATIONS = (
     Organisation(INSPECTORS, Role.ENFORCEMENT, "310000"),
     Organisation(HOLDER, Role.RIGHTS_HOLDER, "310000"),
     Organisation(CENTRE, Role.ASSISTANCE_CENTRE, "310000"),
-    Organisation(NATIONAL, Role.NATIONAL, "100000"),
 )
 SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
 
@@ -84,21 +92,27 @@ class Showcase:
     revoked: str
     open_fair: str  # a fair open today: the valid mark's holder shows it at booth A-01
     routed_lead: str  # a lead the office confirmed, pushed to the inspectors' organisation
+    national: NodeSettings  # the national node, where the national office's people sign in
 
     @property
     def url(self) -> str:
         return self.settings.base_url
+
+    def url_of(self, username: str) -> str:
+        """The node where one of ``PEOPLE`` signs in."""
+        return self.national.base_url if PEOPLE[username][1] == NATIONAL else self.url
 
     def page(self, token: str) -> str:
         return f"{self.url}/v/{token}"
 
     def sign_in(self, page: Page, username: str) -> None:
         """Sign one of ``PEOPLE`` in through the console's form, as a person would."""
-        page.goto(self.url + "/console/sign-in")
+        url = self.url_of(username)
+        page.goto(url + "/console/sign-in")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(self.url + "/console")
+        page.wait_for_url(url + "/console")
 
 
 def _right(db: Session, number: str) -> Right:
@@ -138,7 +152,10 @@ def fill(settings: NodeSettings) -> dict[str, str]:
             )
         _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
         for username, (name, org, role) in PEOPLE.items():
-            add_account(db=db, username=username, name=name, org=org, role=role, password=PASSWORD)
+            if org != NATIONAL:
+                add_account(
+                    db=db, username=username, name=name, org=org, role=role, password=PASSWORD
+                )
         screen_sample(db, settings)
         routed = route_a_lead(db, settings)
         fair = open_fair(db, settings, valid)
@@ -218,10 +235,64 @@ def open_fair(db: Session, settings: NodeSettings, valid: Mark) -> Fair:
     )
 
 
+def fill_national(settings: NodeSettings, shanghai: NodeSettings, zhejiang: Region) -> None:
+    """What the regions sent the national node: filings (Shanghai's monthly report,
+    Zhejiang's plan, late), leads of both, Shanghai's real log witnessed (and the
+    national log witnessed by Shanghai), and a split view of Zhejiang's log."""
+    own = node_identity(shanghai)
+    region = Region("sh", SHANGHAI, own.key, own.certificate)
+    now = utcnow()
+    last_month = Period.of(Granularity.MONTH, china_today(now)).previous()
+    national = make_session_factory(make_engine(settings.db_url))
+    with transaction(national) as db:
+        for username, (name, org, role) in PEOPLE.items():
+            if org == NATIONAL:
+                add_account(
+                    db=db, username=username, name=name, org=org, role=role, password=PASSWORD
+                )
+        monthly, plan = FilingKind.MONTHLY_REPORT, FilingKind.IMPLEMENTATION_PLAN
+        file(db, settings, region, kind=monthly, period=str(last_month), leads=3, signed_at=now)
+        file(db, settings, zhejiang, kind=plan, period=str(now.year), leads=2, signed_at=now)
+        leads = (
+            (region, LeadKind.TRADEMARK, "回力帆布鞋 高仿 男女同款"),
+            (region, LeadKind.TRADEMARK, "大白兔奶糖 散装 1kg"),
+            (region, LeadKind.DESIGN, "外观近似的保温杯"),
+            (zhejiang, LeadKind.TRADEMARK, "义乌 仿冒运动鞋 批发"),
+            (zhejiang, LeadKind.PATENT_MARKING, "标注“专利产品”的充电器"),
+        )
+        for sender, kind, title in leads:
+            send_lead(db, settings, sender, kind=kind, title=title, now=now)
+        witness_checkpoint(db, settings, zhejiang, 7)
+        present_split_view(db, settings, zhejiang, 7)
+    # Shanghai's log and the national log, each witnessed by the other.
+    regional = make_session_factory(make_engine(shanghai.db_url))
+    for log, witness_node in ((shanghai, settings), (settings, shanghai)):
+        signer, cosigner = node_identity(log), node_identity(witness_node)
+        logs = regional if log is shanghai else national
+        witnesses = national if log is shanghai else regional
+        with transaction(logs) as db:
+            note = sign_checkpoint(
+                db=db, origin=log.origin, key=signer.key, certificate=signer.certificate
+            )
+        with transaction(witnesses) as db:
+            cosigned = witness.add_checkpoint(
+                db=db,
+                note=note,
+                old_size=0,
+                proof=[],
+                bundle=cosigner.bundle,
+                key=cosigner.key,
+                certificate=cosigner.certificate,
+            )
+        with transaction(logs) as db:
+            store_cosigned(db=db, note=cosigned)
+
+
 @contextmanager
 def showcase(folder: Path) -> Iterator[Showcase]:
     """The node, started; stopped when the block ends."""
     authority = AuthorityDirectory.create(folder / "ca")
+    national_port = free_port()
     settings = NodeSettings(
         node_id="sh",
         role="regional",
@@ -233,13 +304,13 @@ def showcase(folder: Path) -> Iterator[Showcase]:
         marks_follow_seconds=0,
         filings_round_seconds=0,
         exchange_endpoint=f"tcp://127.0.0.1:{free_port()}",
-        # The national office's node, never started: what is sent to it waits in the outbox.
+        # The national node runs no exchange here: what is sent to it waits in the outbox.
         peers=[
             Peer(
                 node_id="national",
                 role="national",
                 region_code="100000",
-                api_url=f"http://127.0.0.1:{free_port()}",
+                api_url=f"http://127.0.0.1:{national_port}",
                 exchange_endpoint=f"tcp://127.0.0.1:{free_port()}",
             )
         ],
@@ -247,12 +318,30 @@ def showcase(folder: Path) -> Iterator[Showcase]:
     make_node(settings, authority)
     for organisation in ORGANISATIONS:
         authority.issue(organisation)
-    (settings.identity_dir / "trust-bundle.json").write_text(
-        authority.bundle().to_json(), encoding="utf-8"
+    zhejiang_key, zhejiang_certificate = authority.issue(ZHEJIANG)
+    zhejiang = Region("zj", ZHEJIANG, zhejiang_key, zhejiang_certificate)
+    national = NodeSettings(
+        node_id="national",
+        role="national",
+        region_code="100000",
+        org_name=NATIONAL,
+        data_dir=folder / "national",
+        http_port=national_port,
+        ledger_sync_seconds=0,
+        marks_follow_seconds=0,
+        filings_round_seconds=0,
+        peers=[peer("sh", SHANGHAI), zhejiang.peer()],
     )
-    shown = Showcase(settings=settings, **fill(settings))
-    process = start(settings)
+    make_node(national, authority)
+    for node in (settings, national):
+        (node.identity_dir / "trust-bundle.json").write_text(
+            authority.bundle().to_json(), encoding="utf-8"
+        )
+    shown = Showcase(settings=settings, national=national, **fill(settings))
+    fill_national(national, settings, zhejiang)
+    processes = [start(settings), start(national)]
     try:
         yield shown
     finally:
-        stop(process)
+        for process in processes:
+            stop(process)
