@@ -209,6 +209,11 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
+    # the office's registers: browsed, searched and fed with files (participants are
+    # personal data: the own office only, though the API lets regulators read them)
+    ("GET", "/console/registers"): OWN_OFFICE,
+    ("GET", "/console/registers/{register}"): OWN_OFFICE,
+    ("POST", "/console/registers/upload"): OWN_OFFICE,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

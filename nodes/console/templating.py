@@ -67,6 +67,7 @@ NAVIGATION: list[Link] = [
     Link("/console/access-log", "access_log", OWN_OFFICE),
     Link("/console/fairs", "fairs", FAIRS_AND_REGULATORS),
     Link("/console/patrol", "patrol", FAIRS_AND_REGULATORS),
+    Link("/console/registers", "registers", OWN_OFFICE),
 ]
 
 
