@@ -565,6 +565,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Wrong type of file: upload a .csv or .jsonl file.",
     ),
     "file_without_rows": ("文件中没有可导入的数据行。", "The file has no rows to import."),
+    "unreadable_register_file_hint": (
+        "请确认文件是 CSV 或 JSON Lines 格式，并选择正确的文件编码"
+        "（Excel 导出的中文 CSV 多为 GB18030）。",
+        "Check that the file is CSV or JSON Lines, and choose its encoding (Chinese CSV files "
+        "saved by Excel are usually GB18030).",
+    ),
     "no_file_chosen": ("请选择要上传的文件。", "Choose a file to upload."),
     "unknown_encoding": ("不支持该文件编码。", "Unknown encoding."),
     # why an import rejects a row (ipfed.nodes.imports, the registers' stores, pydantic)

@@ -41,7 +41,8 @@ DEFAULT = REGISTERS["trademarks"]
 REGISTER_FILE_BYTES = 64 << 20
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without a BOM), and Excel's Chinese CSV
 Search = Annotated[str, Query(max_length=200)]
-NiceClass = Annotated[int | None, Query(ge=1, le=45)]
+# 1 to 45, or empty (the search form's "all")
+NiceClass = Annotated[str, Query(pattern=r"^([1-9]|[1-3][0-9]|4[0-5])?$")]
 Cursor = Annotated[str | None, Query(pattern=ULID_PATTERN)]
 
 
@@ -108,9 +109,13 @@ def address(register: Register, text: str, nice_class: int | None, after: str | 
 
 @router.get("/console/registers")
 def registers_view(
-    request: Request, _: Signed, q: Search = "", nice_class: NiceClass = None, after: Cursor = None
+    request: Request,
+    caller: Signed,
+    q: Search = "",
+    nice_class: NiceClass = "",
+    after: Cursor = None,
 ) -> Response:
-    return _register_page(request, DEFAULT, text=q.strip(), nice_class=nice_class, after=after)
+    return register_view(request, caller, DEFAULT.name, q, nice_class, after)
 
 
 @router.get("/console/registers/{register}")
@@ -119,14 +124,15 @@ def register_view(
     _: Signed,
     register: str,
     q: Search = "",
-    nice_class: NiceClass = None,
+    nice_class: NiceClass = "",
     after: Cursor = None,
 ) -> Response:
     chosen = REGISTERS.get(register)
     if chosen is None:  # the page of the registers there are, saying so
         error = NotFound(f"no register {register!r}", code="unknown_register")
         return _register_page(request, DEFAULT, status_code=error.status_code, error=error)
-    return _register_page(request, chosen, text=q.strip(), nice_class=nice_class, after=after)
+    by_class = int(nice_class) if nice_class else None
+    return _register_page(request, chosen, text=q.strip(), nice_class=by_class, after=after)
 
 
 def _import(

@@ -121,9 +121,11 @@ def test_the_search_box_matches_numbers_names_holders_and_classes(
     assert "1587423" in by_name and "老凤祥" not in by_name
     by_holder = found("/console/registers/trademarks?q=老凤祥股份")
     assert "3021568" in by_holder and "大白兔" not in by_holder
-    by_class = found("/console/registers/trademarks?nice_class=14")
+    by_class = found("/console/registers/trademarks?q=&nice_class=14")
     assert "老凤祥" in by_class and "大白兔" not in by_class
     assert "老凤祥" not in found("/console/registers/trademarks?q=老凤祥&nice_class=30")
+    assert "老凤祥" in found("/console/registers/trademarks?q=老凤祥&nice_class=")  # all classes
+    assert client.get("/console/registers/trademarks?nice_class=46").status_code == 422
     # A patent number as printed on a product, with its ZL prefix.
     patent = found("/console/registers/patents?q=ZL202020556601.1")
     assert "一种防滑折叠剪刀" in patent and "奶糖包装盒" not in patent
@@ -202,7 +204,7 @@ def test_a_rejected_row_is_reported_and_nothing_stored_unless_asked(
     report = answer.text.split('<table class="responsive rejections">')[1].split("</table>")[0]
     cells = [CELL.findall(row) for row in report.split("<tbody>")[1].split("</tr>")[:-1]]
     assert [row[:3] for row in cells] == [
-        ["3", "nice_classes", "尼斯分类无效"],
+        ["3", '<span title="nice_classes">核定使用商品/服务类别</span>', "尼斯分类无效"],
         ["4", "number", "已存在"],
     ]
     assert "46" in cells[0][3] and "1587423" in cells[1][3]
