@@ -55,6 +55,17 @@ class NoRows(InvalidInput):
     code = "file_without_rows"
 
 
+def column_code(kind: str, column: str) -> str | None:
+    """The catalogue's code for a column of a ``kind`` file as the file names it
+    (``reg_no``, ``shops.0.platform``): ``column_`` and the field it fills, or the
+    field of that name of another kind (a column the file has in the wrong place);
+    None for a column of no field."""
+    head = column.split(".")[0]
+    fields = KINDS[kind].names() if kind in KINDS else {}
+    field = next((name for name, written in fields.items() if head in written), head)
+    return f"column_{field}" if f"column_{field}" in CATALOGUE else None
+
+
 def _register_page(
     request: Request,
     register: Register,
@@ -92,6 +103,7 @@ def _register_page(
             "encodings": ENCODINGS,
             "max_megabytes": REGISTER_FILE_BYTES >> 20,
             "catalogue": CATALOGUE,  # a rejection's code is shown as words when it has them
+            "column_code": column_code,
             "report": None,
             "error": None,
             "form": {},

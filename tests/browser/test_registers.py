@@ -51,7 +51,7 @@ def test_the_reviewer_searches_the_registers_and_sees_a_rejection_report(
     row = report.locator("table.rejections tbody tr")
     assert row.count() == 1
     cells = row.first.locator("td").all_inner_texts()
-    assert cells[:3] == ["3", "核定使用商品/服务类别", "尼斯分类无效"] and "46" in cells[3]
+    assert cells[:3] == ["3", "核定使用类别", "尼斯分类无效"] and "46" in cells[3]
     assert_sound(tab)
 
     # Nothing of the file is stored, its good row neither.

@@ -20,7 +20,8 @@ from ipfed.nodes.accounts.models import AccessRecord, Account
 from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.body_limit import DEFAULT_MAX_BODY
 from ipfed.nodes.config import NodeSettings
-from ipfed.nodes.console.registers import PAGE_SIZE
+from ipfed.nodes.console.registers import PAGE_SIZE, column_code
+from ipfed.nodes.imports.kinds import KINDS
 from ipfed.nodes.rights.models import Right, Trademark
 
 PASSWORD = "correct horse battery"
@@ -204,8 +205,8 @@ def test_a_rejected_row_is_reported_and_nothing_stored_unless_asked(
     report = answer.text.split('<table class="responsive rejections">')[1].split("</table>")[0]
     cells = [CELL.findall(row) for row in report.split("<tbody>")[1].split("</tr>")[:-1]]
     assert [row[:3] for row in cells] == [
-        ["3", '<span title="nice_classes">核定使用商品/服务类别</span>', "尼斯分类无效"],
-        ["4", "number", "已存在"],
+        ["3", '<span title="nice_classes">核定使用类别</span>', "尼斯分类无效"],
+        ["4", '<span title="number">编号</span>', "已存在"],
     ]
     assert "46" in cells[0][3] and "1587423" in cells[1][3]
     assert "data-untranslated" not in answer.text
@@ -291,3 +292,19 @@ def test_reading_participants_is_in_the_access_log(
     assert record is not None
     assert record.account_id == reviewer.id and record.method == "GET" and record.status == 200
     assert record.record_id == "register=participants"  # which register; never the search
+
+
+def test_every_column_of_every_kind_of_file_has_words() -> None:
+    missing = [
+        (kind.name, column)
+        for kind in KINDS.values()
+        for column in kind.columns()
+        if column_code(kind.name, column) is None
+    ]
+    assert missing == []
+    assert column_code("trademarks", "reg_no") == "column_number"
+    assert column_code("patents", "kind") == "column_patent_kind"
+    assert column_code("licences", "kind") == "column_kind"
+    assert column_code("participants", "shops.0.platform") == "column_shops"
+    assert column_code("key-products", "nice_classes") == "column_nice_classes"  # misplaced
+    assert column_code("trademarks", "notes") is None
