@@ -162,7 +162,7 @@ def _import(
     if encoding not in ENCODINGS:
         raise InvalidInput(f"unknown encoding {encoding!r}", code="unknown_encoding")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = Path(folder) / f"upload.{fmt}"  # the name as sent is only shown
         with path.open("wb") as copy:
             shutil.copyfileobj(upload.file, copy)
         if path.stat().st_size == 0:
@@ -191,7 +191,7 @@ def upload_register_file(
     partial: Annotated[bool, Form()] = False,
 ) -> Response:
     """The file imported; the report shown on the page of the register it went into
-    (or the default one, for kinds browsed elsewhere: adjudications, listings)."""
+    (or the default one, for the kinds these pages do not list: adjudications, listings)."""
     person_of(caller)
     form = {"kind": kind, "encoding": encoding, "partial": partial}
     register = REGISTERS.get(kind, DEFAULT)

@@ -182,9 +182,10 @@ def test_an_uploaded_file_is_imported_and_its_report_shown(
     assert answer.status_code == 200 and "上海新天地商贸有限公司" in rows_of(answer)
     assert 'aria-current="page">市场主体' in answer.text
 
-    # GB18030, as Excel writes Chinese CSV files.
+    # GB18030, as Excel writes Chinese CSV files, under a name longer than a file system takes.
     content = HEADER + "8000002,国标商标,30,某公司,granted,2020-01-01,2030-01-01\n"
-    answer = upload(client, "trademarks", "gb.csv", content.encode("gb18030"), encoding="gb18030")
+    name = "商标" * 100 + ".csv"
+    answer = upload(client, "trademarks", name, content.encode("gb18030"), encoding="gb18030")
     assert answer.status_code == 200 and "国标商标" in rows_of(answer)
 
 
