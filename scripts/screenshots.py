@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"
 from browser import SIZES, Tab, chromium_path, launched, opened, problems
 from showcase import PEOPLE, Showcase, showcase
 
-PER_PERSON = 14  # pages of each person's console: its menu, and a record of each list
+PER_PERSON = 24  # pages of each person's console: its menu, and a record of each list
 # Pages a list links to beside its first record, shot as well.
 MORE = ("/console/national/report",)
 

@@ -237,6 +237,11 @@ CONSOLE: dict[Route, Audience] = {
     ("GET", "/console/national/report"): NATIONAL_OFFICE,
     ("GET", "/console/national/report/{chart}.png"): NATIONAL_OFFICE,
     ("GET", "/console/national/ledger"): NATIONAL_OFFICE,
+    # the office's registers: browsed, searched and fed with files (participants are
+    # personal data: the own office only, though the API lets regulators read them)
+    ("GET", "/console/registers"): OWN_OFFICE,
+    ("GET", "/console/registers/{register}"): OWN_OFFICE,
+    ("POST", "/console/registers/upload"): OWN_OFFICE,
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

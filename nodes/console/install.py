@@ -28,6 +28,7 @@ from ipfed.nodes.console.patrol import router as patrol
 from ipfed.nodes.console.people import router as people
 from ipfed.nodes.console.queue import router as queue
 from ipfed.nodes.console.received import router as received
+from ipfed.nodes.console.registers import router as registers
 from ipfed.nodes.console.templating import STATIC, render
 from ipfed.nodes.database.core import utcnow
 
@@ -59,6 +60,7 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.include_router(detection)
     app.include_router(national)
     app.include_router(national_filings)
+    app.include_router(registers)
     for kind in (CodedError, HTTPException, RequestValidationError):
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 

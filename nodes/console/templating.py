@@ -77,6 +77,7 @@ NAVIGATION: list[Link] = [
     Link("/console", "home", ANY_MEMBER),
     Link("/console/queue", "work_queue", OWN_OFFICE),
     Link("/console/marks", "marks", OWN_OFFICE),
+    Link("/console/registers", "registers", OWN_OFFICE),
     Link("/console/people", "people", OWN_OFFICE),
     Link("/console/access-log", "access_log", OWN_OFFICE),
     Link("/console/fairs", "fairs", FAIRS_AND_REGULATORS),

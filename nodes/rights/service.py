@@ -3,7 +3,7 @@
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from ipfed.nodes.database.bulk import Columns, bulk_insert, insert_new, row_count, stamped
@@ -109,6 +109,11 @@ def search_patents(
     )
 
 
+def has_nice_class(nice_class: int) -> ColumnElement[bool]:
+    """A trademark registered for goods or services of the class ``nice_class``."""
+    return Trademark.nice_class_mask.op("&")(1 << nice_class) != 0
+
+
 def search_trademarks(
     *,
     db: Session,
@@ -119,7 +124,7 @@ def search_trademarks(
 ) -> Sequence[Trademark]:
     def where(query: Select[Trademark]) -> Select[Trademark]:
         if nice_class is not None:
-            query = query.where(Trademark.nice_class_mask.op("&")(1 << nice_class) != 0)
+            query = query.where(has_nice_class(nice_class))
         if key_protection is not None:
             query = query.where(Trademark.key_protection == key_protection)
         if well_known is not None:
