@@ -209,6 +209,10 @@ CONSOLE: dict[Route, Audience] = {
     ("POST", "/console/patrol/read"): FAIRS_AND_REGULATORS,  # a live camera's frame
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan"): FAIRS_AND_REGULATORS,
     ("POST", "/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag"): FAIRS_AND_REGULATORS,
+    # a mark checked by pasting, a photo or the camera (a platform's page; who scans marks)
+    ("GET", "/console/check"): SCANNERS,
+    ("POST", "/console/check"): SCANNERS,
+    ("POST", "/console/check/read"): SCANNERS,  # a live camera's frame
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

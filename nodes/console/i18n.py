@@ -481,6 +481,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No QR code could be read in the photo: take it again, closer.",
     ),
     "not_a_mark": ("该二维码不是知识产权标识。", "This QR code is not a mark."),
+    # the platform's mark check (nodes/console/check.py)
+    "check_mark": ("核验标识", "Check a mark"),
+    "check_intro": (
+        "粘贴标识二维码中的网址，上传标识照片，或用手机摄像头扫码。",
+        "Paste the URL in the mark's QR code, upload a photo of its label, or scan it.",
+    ),
+    "mark_url": ("标识网址或编码", "The mark's URL or token"),
+    "mark_photo": ("标识照片", "A photo of the mark"),
+    "seller_uscc": ("卖家统一社会信用代码（可选）", "The seller's credit code (optional)"),
+    "seller_code": ("卖家", "Seller"),
+    "seller_holder": ("是该标识的权利人", "is the mark's holder"),
+    "seller_licensee": ("是该标识的被许可人", "is the mark's licensee"),
+    "seller_reseller": (
+        "转售带有正品单件码的商品（任何人均可转售）",
+        "resells a genuine unit (anyone may)",
+    ),
+    "seller_unauthorised": (
+        "既不是权利人，也不是被许可人，无权使用该标识",
+        "is neither the holder nor the licensee: not entitled to use the mark",
+    ),
+    "check_record": (
+        "记录为一次平台核验（用于发现复制的标识）",
+        "Record the check as a scan (to catch copied marks)",
+    ),
+    "check_recorded": ("已记录本次核验。", "The check is recorded."),
+    "check_new_clone_alerts": ("新的克隆预警：", "New clone alerts: "),
+    "check_not_recorded": (
+        "未记录：该标识不是本局签发的标识。",
+        "Not recorded: this is not a mark this office issued.",
+    ),
+    "check_another": ("再核验一个标识", "Check another mark"),
+    "check": ("核验", "Check"),
+    "mark_missing": (
+        "请粘贴标识网址，或上传标识照片。",
+        "Paste the mark's URL or upload its photo.",
+    ),
+    "not_a_mark_url": ("这不是标识的网址或编码。", "This is neither a mark's URL nor its token."),
 }
 
 MISSING: set[str] = set()

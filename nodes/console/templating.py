@@ -27,7 +27,13 @@ from ipfed.nodes.auth.dependencies import (
     SignIn,
     identify_softly,
 )
-from ipfed.nodes.auth.policy import ANY_MEMBER, FAIRS_AND_REGULATORS, OWN_OFFICE, Audience
+from ipfed.nodes.auth.policy import (
+    ANY_MEMBER,
+    FAIRS_AND_REGULATORS,
+    OWN_OFFICE,
+    SCANNERS,
+    Audience,
+)
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console import i18n
 
@@ -67,6 +73,7 @@ NAVIGATION: list[Link] = [
     Link("/console/access-log", "access_log", OWN_OFFICE),
     Link("/console/fairs", "fairs", FAIRS_AND_REGULATORS),
     Link("/console/patrol", "patrol", FAIRS_AND_REGULATORS),
+    Link("/console/check", "check_mark", SCANNERS),
 ]
 
 

@@ -44,10 +44,12 @@ PASSWORD = "correct horse battery"  # every showcase person's
 # People who sign in to the console: username -> (name, organisation, role).
 ORGANIZER = "上海鞋服博览会有限公司"
 INSPECTORS = "上海市市场监督管理局执法总队"
+PLATFORM = "某电商平台"
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
     "li.na": ("李娜", ORGANIZER, Role.FAIR),
     "zhao.lei": ("赵磊", INSPECTORS, Role.ENFORCEMENT),
+    "chen.jing": ("陈静", PLATFORM, Role.PLATFORM),
 }
 SELLERS = (demo_uscc("某鞋店", "310000"), demo_uscc("另一鞋店", "310000"))
 
@@ -112,7 +114,7 @@ def fill(settings: NodeSettings) -> dict[str, str]:
                 scan=ScanIn(
                     token=units[1].token, biz_step=BizStep.RETAIL_SELLING, seller_uscc=seller
                 ),
-                by=scans.Reporter("某电商平台", Role.PLATFORM, None),
+                by=scans.Reporter(PLATFORM, Role.PLATFORM, None),
             )
         _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
         for username, (name, org, role) in PEOPLE.items():
