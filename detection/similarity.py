@@ -8,6 +8,7 @@ near-homophone, a look-alike. Latin names are compared on their skeletons
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
@@ -28,20 +29,27 @@ class Similarity:
     kept: float = 1.0  # share of the registered characters written as such or in a variant form
 
 
+@lru_cache(maxsize=1 << 16)
+def _note(code: str, written: str, registered: str) -> Reason:
+    """A note on one pair of characters: aligning a name makes one for every pair it
+    tries and keeps few, and the same pairs recur, so each is made once."""
+    return Reason.of(code, written=written, registered=registered)
+
+
 def char_similarity(written: HanChar, registered: str) -> Similarity:
     """How much ``written`` in a listing passes for ``registered`` in a mark."""
     if written.simple == registered:
         if written.written != registered:
-            note = Reason.of("variant_form", written=written.written, registered=registered)
+            note = _note("variant_form", written.written, registered)
             return Similarity(VARIANT, (note,))
         return Similarity(1.0)
     best = Similarity(0.0)
     shared = readings(written.simple) & readings(registered)
     if shared:
-        note = Reason.of("sounds_like", written=written.written, registered=registered)
+        note = _note("sounds_like", written.written, registered)
         best = Similarity(HOMOPHONE, (note,))
     elif set(sounds(written.simple)) & set(sounds(registered)):
-        note = Reason.of("sounds_close", written=written.written, registered=registered)
+        note = _note("sounds_close", written.written, registered)
         best = Similarity(NEAR_HOMOPHONE, (note,))
     glyphs = look_alikes()
     looks = min(
@@ -52,7 +60,7 @@ def char_similarity(written: HanChar, registered: str) -> Similarity:
         ),
     )
     if looks > best.score:
-        note = Reason.of("looks_like", written=written.written, registered=registered)
+        note = _note("looks_like", written.written, registered)
         best = Similarity(looks, (note,))
     return best
 
@@ -67,7 +75,7 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
         repeated = [
             Similarity(
                 REPEATED,
-                (Reason.of("repeats_character", written=w.written, registered=registered),),
+                (_note("repeats_character", w.written, registered),),
             )
             if w.simple in registered
             else Similarity(0.0)
