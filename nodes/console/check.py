@@ -49,13 +49,14 @@ def check_page(request: Request, caller: Signed) -> Response:
 def _mark_text(pasted: str, photo: UploadFile | None) -> str:
     """What was pasted, or else read from the photo; refused when it cannot be a mark."""
     if photo is not None and photo.filename:
-        return read_mark(photo)
-    text = pasted.strip()
+        text, refusal = read_mark(photo), "not_a_mark"
+    else:
+        text, refusal = pasted.strip(), "not_a_mark_url"
     if not text:
         raise InvalidInput("paste the mark's URL or upload a photo of it", code="mark_missing")
     _, token = split_url(text)
     if not TOKEN.fullmatch(token) or not MARK_TEXT[0] <= len(text) <= MARK_TEXT[1]:
-        raise InvalidInput("this is neither a mark's URL nor its token", code="not_a_mark_url")
+        raise InvalidInput("this is neither a mark's URL nor its token", code=refusal)
     return text
 
 

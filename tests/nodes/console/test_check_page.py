@@ -203,6 +203,8 @@ def test_bad_photos_are_answered_on_the_page(platform: TestClient) -> None:
     assert status == 422 and "照片中未识别到二维码" in page
     status, page = check(platform, b"not an image at all")
     assert status == 422 and "data-untranslated" not in page and 'role="alert"' in page
+    status, page = check(platform, photo_of("https://shop.example/item/12345678901234567890"))
+    assert status == 422 and "该二维码不是知识产权标识" in page
     status, page = check(platform, b"\xff" * (MAX_PHOTO_BYTES + 1))
     assert status == 422 and "照片过大" in page
 
