@@ -145,7 +145,7 @@ def screen_files(
                             finding.kind,
                             finding.right_id,
                             f"{finding.score:.3f}",
-                            "; ".join(finding.reasons),
+                            "; ".join(map(str, finding.reasons)),
                         )
                     )
                     leads += 1

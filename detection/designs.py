@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ipfed.detection.errors import UnreadableImage
 from ipfed.detection.images import ImageSource
+from ipfed.detection.reasons import Reason
 from ipfed.detection.register import Finding, Register, ScreenedListing
 from ipfed.registry.identifiers import PatentKind
 
@@ -117,10 +118,15 @@ class DesignDetector:
                     patent.number,
                     round(score, 3),
                     (
-                        f"a product image matches a drawing of design {patent.number} "
-                        f"「{patent.title}」 of {patent.holder} ({bits} of 128 hash bits differ)",
-                        f"Locarno class {patent.locarno_class}",
-                        "the seller is neither the holder nor a licensee",
+                        Reason.of(
+                            "design_drawing_matched",
+                            number=patent.number,
+                            title=patent.title,
+                            holder=patent.holder,
+                            bits=bits,
+                        ),
+                        Reason.of("locarno_class", locarno_class=patent.locarno_class),
+                        Reason.of("seller_not_licensed"),
                     ),
                 )
             )

@@ -138,7 +138,7 @@ class ExhibitScreen:
         by_id = {mark.right_id: mark for mark in index.marks}
         exhibit = ScreenedListing("exhibit", name, seller, nice_class, seller_code=seller_code)
         for finding in self.detector.detect(exhibit, self.on):
-            reasons = tuple(finding.reasons)
+            reasons = tuple(map(str, finding.reasons))  # the English sentences
             if finding.right_id in found:
                 found[finding.right_id] = replace(found[finding.right_id], reasons=reasons)
             elif (mark := by_id.get(finding.right_id)) is not None:

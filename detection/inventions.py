@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from ipfed.detection.reasons import Reason
 from ipfed.detection.register import Finding, PatentRecord, Register, ScreenedListing
 from ipfed.detection.text import fold, han_runs
 from ipfed.registry.identifiers import PatentKind
@@ -93,11 +94,15 @@ class InventionDetector:
                     patent.number,
                     round(sum(coverage) / len(coverage), 3),
                     (
-                        f"the description has every element of claim 1 of {patent.number} "
-                        f"「{patent.title}」 of {patent.holder}",
-                        f"elements found: {'; '.join(found)}",
-                        "elements missing: none",
-                        "the seller is neither the holder nor a licensee",
+                        Reason.of(
+                            "every_claim_element",
+                            number=patent.number,
+                            title=patent.title,
+                            holder=patent.holder,
+                        ),
+                        Reason.of("elements_found", elements="; ".join(found)),
+                        Reason.of("no_elements_missing"),
+                        Reason.of("seller_not_licensed"),
                     ),
                 )
             )

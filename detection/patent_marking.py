@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ipfed.detection.reasons import Reason
 from ipfed.detection.register import Finding, Register, ScreenedListing
 from ipfed.detection.text import fold
 from ipfed.registry.identifiers import InvalidIdentifier, PatentKind, parse_patent_number
@@ -24,11 +25,6 @@ _KIND_WORDS = (
     ("外观", PatentKind.DESIGN),
     ("发明", PatentKind.INVENTION),
 )
-_KIND_NAMES = {
-    PatentKind.INVENTION: "an invention patent",
-    PatentKind.UTILITY: "a utility model",
-    PatentKind.DESIGN: "a design patent",
-}
 CONTEXT = 16  # characters before a number that say what it is claimed to be
 CERTAIN, UNLICENSED = 1.0, 0.8
 
@@ -83,29 +79,39 @@ class PatentMarkingDetector:
                 )
         return list(findings.values())
 
-    def _problems(self, marking: Marking, listing: ScreenedListing) -> list[tuple[float, str]]:
+    def _problems(self, marking: Marking, listing: ScreenedListing) -> list[tuple[float, Reason]]:
         try:
             number = parse_patent_number(marking.written)
         except InvalidIdentifier as exc:
-            return [(CERTAIN, f"{marking.written} cannot be a patent number: {exc}")]
+            return [
+                (CERTAIN, Reason.of("not_a_patent_number", written=marking.written, problem=exc))
+            ]
         patent = self.patents.get(str(number))
         if patent is None:
-            return [(CERTAIN, f"no patent {number} in the register: the number is fabricated")]
+            return [(CERTAIN, Reason.of("patent_fabricated", number=number))]
         problems = []
         if patent.status == "pending":
             if marking.claims_granted or not marking.claims_pending:
-                problems.append((CERTAIN, f"{number} is a pending application shown as granted"))
+                problems.append((CERTAIN, Reason.of("patent_pending_as_granted", number=number)))
         elif patent.status == "invalid":
-            problems.append((CERTAIN, f"{number} has been invalidated"))
+            problems.append((CERTAIN, Reason.of("patent_invalidated", number=number)))
         elif patent.status == "expired" or (patent.expiry_date and patent.expiry_date < self.today):
-            when = f" on {patent.expiry_date}" if patent.expiry_date else ""
-            problems.append((CERTAIN, f"{number} expired{when}"))
+            expired = (
+                Reason.of("patent_expired_on", number=number, date=patent.expiry_date)
+                if patent.expiry_date
+                else Reason.of("patent_expired", number=number)
+            )
+            problems.append((CERTAIN, expired))
         if marking.claimed_kind is not None and marking.claimed_kind is not number.kind:
             problems.append(
                 (
                     CERTAIN,
-                    f"{number} is {_KIND_NAMES[number.kind]}, "
-                    f"shown as {_KIND_NAMES[marking.claimed_kind]}",
+                    Reason.of(
+                        "patent_kind_misstated",
+                        number=number,
+                        kind=number.kind.value,
+                        claimed=marking.claimed_kind.value,
+                    ),
                 )
             )
         if not self.register.authorised(
@@ -114,7 +120,7 @@ class PatentMarkingDetector:
             problems.append(
                 (
                     UNLICENSED if not problems else CERTAIN,
-                    f"{number} belongs to {patent.holder}, who has not licensed the seller",
+                    Reason.of("patent_not_licensed", number=number, holder=patent.holder),
                 )
             )
         return problems

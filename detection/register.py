@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ipfed.detection.reasons import Reason
 from ipfed.detection.text import party_key
 from ipfed.registry.identifiers import PatentKind
 
@@ -84,7 +85,7 @@ class Finding:
     kind: str  # trademark, patent_marking, design or invention
     right_id: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]  # str() of each: its English sentence
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ near-homophone, a look-alike. Latin names are compared on their skeletons
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ipfed.detection.glyphs import look_alikes
+from ipfed.detection.reasons import Reason
 from ipfed.detection.text import HanChar, readings, skeleton, sounds, sounds_like
 
 VARIANT, HOMOPHONE, NEAR_HOMOPHONE, REPEATED = 0.97, 0.9, 0.75, 0.6
@@ -23,22 +25,32 @@ SOUNDS_ALIKE = 0.85
 @dataclass(frozen=True, slots=True)
 class Similarity:
     score: float  # 0 to 1
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()
     kept: float = 1.0  # share of the registered characters written as such or in a variant form
+
+
+@lru_cache(maxsize=1 << 16)
+def _note(code: str, written: str, registered: str) -> Reason:
+    """A note on one pair of characters: aligning a name makes one for every pair it
+    tries and keeps few, and the same pairs recur, so each is made once."""
+    return Reason.of(code, written=written, registered=registered)
 
 
 def char_similarity(written: HanChar, registered: str) -> Similarity:
     """How much ``written`` in a listing passes for ``registered`` in a mark."""
     if written.simple == registered:
         if written.written != registered:
-            return Similarity(VARIANT, (f"{written.written} is a variant form of {registered}",))
+            note = _note("variant_form", written.written, registered)
+            return Similarity(VARIANT, (note,))
         return Similarity(1.0)
     best = Similarity(0.0)
     shared = readings(written.simple) & readings(registered)
     if shared:
-        best = Similarity(HOMOPHONE, (f"{written.written} sounds like {registered}",))
+        note = _note("sounds_like", written.written, registered)
+        best = Similarity(HOMOPHONE, (note,))
     elif set(sounds(written.simple)) & set(sounds(registered)):
-        best = Similarity(NEAR_HOMOPHONE, (f"{written.written} sounds close to {registered}",))
+        note = _note("sounds_close", written.written, registered)
+        best = Similarity(NEAR_HOMOPHONE, (note,))
     glyphs = look_alikes()
     looks = min(
         LOOK_ALIKE_CAP,
@@ -48,7 +60,8 @@ def char_similarity(written: HanChar, registered: str) -> Similarity:
         ),
     )
     if looks > best.score:
-        best = Similarity(looks, (f"{written.written} looks like {registered}",))
+        note = _note("looks_like", written.written, registered)
+        best = Similarity(looks, (note,))
     return best
 
 
@@ -60,7 +73,10 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
     pair = [[char_similarity(w, r) for r in registered] for w in written]
     if m >= 3:  # 娃哈哈 -> 娃娃哈: a character of the name written twice in place of another
         repeated = [
-            Similarity(REPEATED, (f"{w.written} repeats a character of {registered}",))
+            Similarity(
+                REPEATED,
+                (_note("repeats_character", w.written, registered),),
+            )
             if w.simple in registered
             else Similarity(0.0)
             for w in written
@@ -69,7 +85,7 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
             [p if p.score >= REPEATED else repeated[i] for p in row] for i, row in enumerate(pair)
         ]
     # best[i][j]: (cost, notes, characters kept) aligning written[:i] with registered[:j]
-    Path = tuple[float, tuple[str, ...], int]
+    Path = tuple[float, tuple[Reason, ...], int]
     best: list[list[Path]] = [[(0.0, (), 0)] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         best[i][0] = (float(i), (), 0)
@@ -88,7 +104,9 @@ def han_similarity(written: list[HanChar], registered: str) -> Similarity:
                 crossed = (pair[i - 1][j - 2], pair[i - 2][j - 1])
                 if min(c.score for c in crossed) > 0:
                     cost, notes, kept = best[i - 2][j - 2]
-                    swapped = f"{written[i - 2].written}{written[i - 1].written} swapped"
+                    swapped = Reason.of(
+                        "swapped", written=f"{written[i - 2].written}{written[i - 1].written}"
+                    )
                     options.append(
                         (
                             cost + 1 - min(c.score for c in crossed) + TRANSPOSITION_COST,
@@ -108,10 +126,12 @@ def latin_similarity(written: str, registered: str) -> Similarity:
         return Similarity(0.0)
     if a == b:
         same = written.casefold() == registered.casefold()
-        return Similarity(1.0, () if same else (f"{written} is drawn like {registered}",))
+        drawn = Reason.of("drawn_like", written=written, registered=registered)
+        return Similarity(1.0, () if same else (drawn,))
     score = (OSA.normalized_similarity(a, b) + JaroWinkler.similarity(a, b)) / 2
-    notes = (f"{written} is spelled like {registered}",)
+    notes = (Reason.of("spelled_like", written=written, registered=registered),)
     code = sounds_like(written)
     if len(code) >= 3 and code == sounds_like(registered) and score < SOUNDS_ALIKE:
-        return Similarity(SOUNDS_ALIKE, (f"{written} sounds like {registered}",))
+        note = Reason.of("sounds_like", written=written, registered=registered)
+        return Similarity(SOUNDS_ALIKE, (note,))
     return Similarity(score, notes)

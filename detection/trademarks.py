@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 
 from ipfed.detection.index import Element, Hit, Keep, NameIndex
+from ipfed.detection.reasons import Reason
 from ipfed.detection.register import Finding, MarkRecord, Register, ScreenedListing
 from ipfed.detection.similarity import Similarity, han_similarity, latin_similarity
 from ipfed.detection.text import HanChar, common_words, han_chars, latin_words
@@ -28,18 +29,18 @@ RELATED_CLASSES = frozenset(
 )
 
 
-def class_factor(mark: MarkRecord, nice_class: int | None) -> tuple[float, str] | None:
+def class_factor(mark: MarkRecord, nice_class: int | None) -> tuple[float, Reason] | None:
     """How much the class of the listing lets the mark reach it, and why; None: not at all."""
     classes = ";".join(str(c) for c in sorted(mark.classes))
     if nice_class is None:
-        return UNKNOWN_CLASS, f"the listing names no class; the mark covers class {classes}"
+        return UNKNOWN_CLASS, Reason.of("class_unknown", classes=classes)
     if nice_class in mark.classes:
-        return 1.0, f"same Nice class {nice_class}"
+        return 1.0, Reason.of("class_same", nice_class=nice_class)
     related = [c for c in mark.classes if frozenset((c, nice_class)) in RELATED_CLASSES]
     if related:
-        return SIMILAR_CLASS, f"class {nice_class} is similar to the mark's class {related[0]}"
+        return SIMILAR_CLASS, Reason.of("class_similar", nice_class=nice_class, related=related[0])
     if mark.well_known:
-        return WELL_KNOWN, f"well-known mark, protected beyond its class {classes}"
+        return WELL_KNOWN, Reason.of("class_well_known", classes=classes)
     return None
 
 
@@ -99,11 +100,17 @@ class TrademarkDetector:
                 continue
             shown = element.text if element.script != "pinyin" else mark.name
             reasons = (
-                f"「{written}」 resembles mark {mark.right_id} 「{shown}」 of {mark.holder}",
+                Reason.of(
+                    "resembles_mark",
+                    written=written,
+                    right=mark.right_id,
+                    shown=shown,
+                    holder=mark.holder,
+                ),
                 *similarity.notes,
-                *(("written in pinyin",) if element.script == "pinyin" else ()),
+                *((Reason.of("written_in_pinyin"),) if element.script == "pinyin" else ()),
                 reach[1],
-                "the seller is neither the holder nor a licensee",
+                Reason.of("seller_not_licensed"),
             )
             best[element.name] = Finding("trademark", mark.right_id, score, reasons)
         return sorted(best.values(), key=lambda f: -f.score)

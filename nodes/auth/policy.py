@@ -242,6 +242,10 @@ CONSOLE: dict[Route, Audience] = {
     ("GET", "/console/registers"): OWN_OFFICE,
     ("GET", "/console/registers/{register}"): OWN_OFFICE,
     ("POST", "/console/registers/upload"): OWN_OFFICE,
+    # a mark checked by pasting, a photo or the camera (a platform's page; who scans marks)
+    ("GET", "/console/check"): SCANNERS,
+    ("POST", "/console/check"): SCANNERS,
+    ("POST", "/console/check/read"): SCANNERS,  # a live camera's frame
 }
 
 # What a person whose node requires a second factor may do before enrolling one.

@@ -9,10 +9,13 @@ recorded in :data:`MISSING`.
 """
 
 import logging
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
+
+from ipfed.detection.reasons import ENGLISH, Reason, render
 
 log = logging.getLogger(__name__)
 
@@ -847,6 +850,88 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column_booth": ("展位", "Booth"),
     "column_image_urls": ("图片网址", "Image addresses"),
     "column_captured_at": ("采集时间", "Captured at"),
+    # the platform's mark check (nodes/console/check.py)
+    "check_mark": ("核验标识", "Check a mark"),
+    "check_intro": (
+        "粘贴标识二维码中的网址，上传标识照片，或用手机摄像头扫码。",
+        "Paste the URL in the mark's QR code, upload a photo of its label, or scan it.",
+    ),
+    "mark_url": ("标识网址或编码", "The mark's URL or token"),
+    "mark_photo": ("标识照片", "A photo of the mark"),
+    "seller_uscc": ("卖家统一社会信用代码（可选）", "The seller's credit code (optional)"),
+    "seller_code": ("卖家", "Seller"),
+    "seller_holder": ("是该标识的权利人", "is the mark's holder"),
+    "seller_licensee": ("是该标识的被许可人", "is the mark's licensee"),
+    "seller_reseller": (
+        "转售带有正品单件码的商品（任何人均可转售）",
+        "resells a genuine unit (anyone may)",
+    ),
+    "seller_unauthorised": (
+        "既不是权利人，也不是被许可人，无权使用该标识",
+        "is neither the holder nor the licensee: not entitled to use the mark",
+    ),
+    "check_record": (
+        "记录为一次平台核验（用于发现复制的标识）",
+        "Record the check as a scan (to catch copied marks)",
+    ),
+    "check_recorded": ("已记录本次核验。", "The check is recorded."),
+    "check_new_clone_alerts": ("新的克隆预警：", "New clone alerts: "),
+    "check_not_recorded": (
+        "未记录：该标识不是本局签发的标识。",
+        "Not recorded: this is not a mark this office issued.",
+    ),
+    "check_another": ("再核验一个标识", "Check another mark"),
+    "check": ("核验", "Check"),
+    "mark_missing": (
+        "请粘贴标识网址，或上传标识照片。",
+        "Paste the mark's URL or upload its photo.",
+    ),
+    "not_a_mark_url": ("这不是标识的网址或编码。", "This is neither a mark's URL nor its token."),
+}
+
+# A detector's reasons (ipfed.detection.reasons): code -> its Chinese sentence; its
+# English one is the engine's own.
+REASONS: dict[str, str] = {
+    "resembles_mark": "「{written}」与{holder}的注册商标 {right}「{shown}」近似",
+    "written_in_pinyin": "以拼音书写",
+    "class_unknown": "商品未注明类别；该商标核定使用第 {classes} 类",
+    "class_same": "同属尼斯分类第 {nice_class} 类",
+    "class_similar": "第 {nice_class} 类与该商标的第 {related} 类类似",
+    "class_well_known": "驰名商标，保护范围超出其第 {classes} 类",
+    "seller_not_licensed": "卖家既不是权利人，也不是被许可人",
+    "variant_form": "「{written}」是「{registered}」的异体或繁体字",
+    "sounds_like": "「{written}」与「{registered}」同音",
+    "sounds_close": "「{written}」与「{registered}」音近",
+    "looks_like": "「{written}」与「{registered}」形近",
+    "repeats_character": "「{written}」重复了「{registered}」中的字",
+    "swapped": "「{written}」颠倒了字序",
+    "drawn_like": "「{written}」与「{registered}」字形相同",
+    "spelled_like": "「{written}」与「{registered}」拼写近似",
+    "not_a_patent_number": "「{written}」不可能是专利号",
+    "patent_fabricated": "登记簿中没有专利 {number}：该号码系编造",
+    "patent_pending_as_granted": "{number} 尚在申请中，却标为已授权",
+    "patent_invalidated": "{number} 已被宣告无效",
+    "patent_expired": "{number} 已失效",
+    "patent_expired_on": "{number} 已于 {date} 期满失效",
+    "patent_kind_misstated": "{number} 是{kind}，却标为{claimed}",
+    "patent_not_licensed": "{number} 属于{holder}，其未许可该卖家",
+    "every_claim_element": "商品描述具备{holder}的专利 {number}「{title}」权利要求1的全部技术特征",
+    "elements_found": "具备的技术特征：{elements}",
+    "no_elements_missing": "缺少的技术特征：无",
+    "design_drawing_matched": (
+        "商品图片与{holder}的外观设计 {number}「{title}」的附图相符（128 位哈希中有 {bits} 位不同）"
+    ),
+    "locarno_class": "洛迦诺分类 {locarno_class}",
+    "jurisdiction": "管辖地 {region_code}：{place}：{text}",
+}
+# The codes a reason's parameters may hold (ipfed.detection.reasons.TERMS), in Chinese.
+REASON_TERMS: dict[str, str] = {
+    "invention": "发明专利",
+    "utility": "实用新型专利",
+    "design": "外观设计专利",
+    "shipping_origin": "发货地",
+    "registered_address": "注册地址",
+    "earlier_case": "既往案件",
 }
 
 MISSING: set[str] = set()
@@ -870,6 +955,27 @@ def words_markup(code: object, lang: str = DEFAULT) -> Markup:
         return Markup(escape(words(code, lang)))
     words(code, lang)  # recorded
     return Markup('<span data-untranslated="{0}">{0}</span>').format(str(code))
+
+
+def reason_words(reason: Mapping[str, Any] | str, lang: str = DEFAULT) -> str:
+    """A detector's reason in ``lang``: a stored code and its parameters put in words; a
+    sentence stored before reasons had codes, as it is."""
+    if isinstance(reason, str):
+        return reason
+    found = Reason.from_json(reason)
+    if found.code not in ENGLISH:  # a reason of a newer engine
+        log.warning("the console has no words for the reason %r", found.code)
+        return found.code
+    if lang == "en" or found.code not in REASONS:
+        return str(found)
+    try:
+        return render(REASONS[found.code], dict(found.params), _chinese_term)
+    except (KeyError, IndexError, ValueError):  # parameters from another version
+        return str(found)
+
+
+def _chinese_term(_name: str, value: str) -> str:
+    return REASON_TERMS.get(value, value)
 
 
 def language_of(request: Request) -> Lang:

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ipfed.ledger.errors import CodedError
 from ipfed.nodes.auth.throttle import FailureLog
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.check import router as check
 from ipfed.nodes.console.detection import router as detection
 from ipfed.nodes.console.fairs import router as fairs
 from ipfed.nodes.console.leads import router as leads
@@ -61,6 +62,7 @@ def install_console(app: FastAPI, settings: NodeSettings) -> None:
     app.include_router(national)
     app.include_router(national_filings)
     app.include_router(registers)
+    app.include_router(check)
     for kind in (CodedError, HTTPException, RequestValidationError):
         app.add_exception_handler(kind, _as_page(app.exception_handlers[kind]))
 

@@ -15,6 +15,7 @@ from ipfed.ledger.errors import CodedError
 from ipfed.ledger.protocol import Pending
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console.dependencies import Signed
+from ipfed.nodes.console.i18n import reason_words
 from ipfed.nodes.console.nice import nice_class_words
 from ipfed.nodes.console.queue import decide, region_words
 from ipfed.nodes.console.templating import render
@@ -75,6 +76,7 @@ def lead_context(*, db: Session, settings: NodeSettings, lead: Lead) -> dict[str
         "done": None,
         "region": region_words,
         "nice": nice_class_words,
+        "reason_words": reason_words,
         "classes": right.nice_classes if isinstance(right, Trademark) else [],
         "claim_text": right.independent_claim if isinstance(right, Patent) else None,
     }

@@ -14,20 +14,18 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.auth.dependencies import Caller
-from ipfed.nodes.body_limit import max_body
 from ipfed.nodes.config import NodeSettings
+from ipfed.nodes.console.camera import PHOTO_BODY, frame_answer, read_mark
 from ipfed.nodes.console.dependencies import Now, Signed, person_of
 from ipfed.nodes.console.templating import render
 from ipfed.nodes.database.core import transaction
-from ipfed.nodes.errors import InvalidInput, IpfedError
+from ipfed.nodes.errors import IpfedError
 from ipfed.nodes.fairs import service
 from ipfed.nodes.fairs.models import Exhibitor
 from ipfed.nodes.fairs.schemas import PatrolOutcome, PatrolScanIn
-from ipfed.nodes.marks.photos import MAX_PHOTO_BYTES, read_qr
 from ipfed.nodes.marks.scans import Reporter
 
 router = APIRouter(include_in_schema=False)
-MARK_TEXT = (20, 2000)  # the lengths a patrol scan takes (PatrolScanIn.token)
 
 
 @router.get("/console/patrol")
@@ -80,10 +78,7 @@ def booth_page(
     return _booth_page(request, caller, fair_id, (booth or "")[:50] or None, done=known)
 
 
-@router.post(
-    "/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan",
-    openapi_extra=max_body(MAX_PHOTO_BYTES + (64 << 10)),
-)
+@router.post("/console/patrol/{fair_id}/exhibits/{exhibit_id}/scan", openapi_extra=PHOTO_BODY)
 def scan_photo(
     request: Request,
     caller: Signed,
@@ -101,9 +96,7 @@ def scan_photo(
             service.ensure_visible(fair=fair, org=caller.org, role=caller.role)
             exhibit = service.get_exhibit(db=db, fair=fair, exhibit_id=exhibit_id)
             booth = exhibit.exhibitor.booth
-            text = read_qr(photo.file.read(MAX_PHOTO_BYTES + 1))
-            if not MARK_TEXT[0] <= len(text) <= MARK_TEXT[1]:
-                raise InvalidInput("the QR code holds no mark", code="not_a_mark")
+            text = read_mark(photo)
             outcome: PatrolOutcome = service.patrol_scan(
                 db=db,
                 settings=settings,
@@ -119,16 +112,12 @@ def scan_photo(
     return _booth_page(request, caller, fair_id, booth, outcome=outcome, scanned=exhibit_id)
 
 
-@router.post("/console/patrol/read", openapi_extra=max_body(MAX_PHOTO_BYTES + (64 << 10)))
+@router.post("/console/patrol/read", openapi_extra=PHOTO_BODY)
 def read_frame(caller: Signed, photo: Annotated[UploadFile, File()]) -> JSONResponse:
     """Whether a frame of the live camera holds a QR code: the page's script sends
     frames here until one does, then sends that frame as the scan. Nothing is recorded."""
     person_of(caller)
-    try:
-        text = read_qr(photo.file.read(MAX_PHOTO_BYTES + 1))
-    except InvalidInput as exc:
-        return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=422)
-    return JSONResponse({"text": text})
+    return frame_answer(photo)
 
 
 @router.post("/console/patrol/{fair_id}/exhibits/{exhibit_id}/flag")

@@ -34,6 +34,7 @@ from ipfed.nodes.auth.policy import (
     NATIONAL_OFFICE,
     OWN_OFFICE,
     RECEIVERS,
+    SCANNERS,
     Audience,
 )
 from ipfed.nodes.config import NodeSettings
@@ -88,6 +89,7 @@ NAVIGATION: list[Link] = [
     Link("/console/national/leads", "national_leads", NATIONAL_OFFICE),
     Link("/console/national/filings", "national_filings", NATIONAL_OFFICE),
     Link("/console/national/ledger", "ledger_health", NATIONAL_OFFICE),
+    Link("/console/check", "check_mark", SCANNERS),
 ]
 
 

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from ipfed.detection.reasons import sentences
 from ipfed.detection.register import ScreenedListing
 from ipfed.exchange.messages import LeadKind
 from ipfed.nodes.auth.dependencies import Caller, current_caller
@@ -164,7 +165,10 @@ def screen(db: DB, _: Offices, body: ScreenIn) -> list[FindingOut]:
 
     screener = current_screener(db=db)
     listing = ScreenedListing("", body.title, body.seller, body.nice_class, body.description)
-    return [FindingOut.model_validate(f, from_attributes=True) for f in screener.screen(listing)]
+    return [
+        FindingOut(kind=f.kind, right_id=f.right_id, score=f.score, reasons=sentences(f.reasons))
+        for f in screener.screen(listing)
+    ]
 
 
 @router.get("/monitoring")

@@ -101,7 +101,10 @@ class Lead(RecordMixin, Base):
     right_ref: Mapped[str] = mapped_column(String(64))  # the mark or number as the listing has it
     score: Mapped[float] = mapped_column(Float)
     priority: Mapped[float] = mapped_column(Float, index=True)
-    reasons: Mapped[list[str]] = mapped_column(JSON)
+    reasons: Mapped[list[str]] = mapped_column(JSON)  # English sentences, as pushed
+    # The same reasons as codes and parameters (ipfed.detection.reasons), for showing
+    # them in a reader's language; None for leads found before reasons had codes.
+    reason_codes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     status: Mapped[LeadStatus] = mapped_column(str_enum(LeadStatus, "lead_status"), index=True)
     evidence_id: Mapped[str] = mapped_column(ForeignKey("evidence.id"))
     task_id: Mapped[str | None] = mapped_column(ForeignKey("detection_tasks.id"), index=True)

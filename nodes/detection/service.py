@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ipfed.detection.errors import UnreadableImage
 from ipfed.detection.images import ImageSource, Remembered
+from ipfed.detection.reasons import Reason, sentences
 from ipfed.detection.register import Licensee, MarkRecord, PatentRecord, Register, ScreenedListing
 from ipfed.detection.text import party_key
 from ipfed.exchange.messages import LeadKind
@@ -158,6 +159,16 @@ def screen_listing(
     anchor(ledger=ledger, evidence=evidence)
     jurisdiction = trace(db=db, listing=listing)
     stored = find_rights(db=db, numbers=[f.right_id for f in findings])
+    place = jurisdiction.deciding
+    traced = (
+        (
+            Reason.of(
+                "jurisdiction", region_code=place.region_code, place=place.role, text=place.text
+            ),
+        )
+        if place is not None
+        else ()
+    )
     leads = [
         Lead(
             listing_id=listing.id,
@@ -166,9 +177,8 @@ def screen_listing(
             right_ref=f.right_id,
             score=f.score,
             priority=_priority(f.score, listing, f.right_id, boosts or {}),
-            reasons=[*f.reasons, f"jurisdiction {jurisdiction.region_code}: {jurisdiction.reason}"]
-            if jurisdiction.region_code
-            else list(f.reasons),
+            reasons=sentences((*f.reasons, *traced)),
+            reason_codes=[reason.as_json() for reason in (*f.reasons, *traced)],
             status=LeadStatus.SUSPECTED,
             evidence_id=evidence.id,
             task_id=task.id if task else None,

@@ -45,6 +45,11 @@ class Trace:
     region_code: str | None  # the jurisdiction that must act
     reason: str
 
+    @property
+    def deciding(self) -> Place | None:
+        """The place that decided the jurisdiction."""
+        return next((p for p in self.places if p.region_code), None)
+
 
 @cache
 def _regions() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:

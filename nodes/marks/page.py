@@ -7,7 +7,7 @@ table), and each address may send a few reports an hour. Nothing on the page is 
 internal id."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -69,19 +69,25 @@ def _beijing(moment: datetime | None, lang: str) -> str:
     return f"{moment.astimezone(CHINA):%Y-%m-%d %H:%M} " + i18n.words("beijing_time", lang)
 
 
-def _page(
-    request: Request, token: str, finding: Finding, message: str | None, status: int
-) -> HTMLResponse:
-    lang = i18n.language_of(request)
+def finding_context(finding: Finding, lang: str) -> dict[str, Any]:
+    """What the ``_finding.html`` template shows of a verdict, in ``lang``."""
     coverage = finding.coverage
-    context = {
-        "token": token,
+    return {
         "finding": finding,
         "verdict": finding.verdict.value,
         "good": finding.verdict.good,
         "issuer_region": _region(finding.issuer.region_code) if finding.issuer else None,
         "first_checked": _beijing(finding.unit.first_checked if finding.unit else None, lang),
         "nice": [nice_class_words(c, lang) for c in coverage.nice_classes] if coverage else [],
+    }
+
+
+def _page(
+    request: Request, token: str, finding: Finding, message: str | None, status: int
+) -> HTMLResponse:
+    context = {
+        "token": token,
+        **finding_context(finding, i18n.language_of(request)),
         "message": message,
         "reported": request.query_params.get("reported") == "1",
     }

@@ -13,8 +13,9 @@ from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.identity import node_identity
 from ipfed.nodes.marks.models import CloneAlert, Mark, MarkEvent, UnitCheck, UnitCode
 from ipfed.nodes.rights.models import Right, Trademark
-from ipfed.registry.errors import MarkExpired, VerificationError
-from ipfed.registry.lifecycle import MarkStatus
+from ipfed.registry.credential import Claims
+from ipfed.registry.errors import MarkExpired, UnlicensedSeller, VerificationError
+from ipfed.registry.lifecycle import MarkStatus, check_use
 from ipfed.sdk.verify import Verifier
 
 
@@ -70,6 +71,28 @@ class Finding:
     mark_id: str | None  # for storing a report: never shown
     unit_serial: str | None
     unit: UnitHistory | None
+    claims: Claims | None = None  # once the token authenticates as one of this office's
+
+
+class Standing(StrEnum):
+    """Who a seller is to a mark, by the rule the SDK checks (``check_use``)."""
+
+    HOLDER = "seller_holder"
+    LICENSEE = "seller_licensee"
+    RESELLER = "seller_reseller"  # of a unit code: anyone may resell a genuine unit
+    UNAUTHORISED = "seller_unauthorised"
+
+
+def standing_of(claims: Claims, seller: str) -> Standing:
+    """Whether ``seller`` (a credit code) is the mark's holder, its licensee, a
+    reseller of a genuine unit, or none whose use the mark covers."""
+    try:
+        check_use(claims, None, seller)
+    except UnlicensedSeller:
+        return Standing.UNAUTHORISED
+    if seller == claims.licensee:
+        return Standing.LICENSEE
+    return Standing.HOLDER if seller == claims.holder else Standing.RESELLER
 
 
 def examine(*, db: Session, settings: NodeSettings, token: str) -> Finding:
@@ -94,7 +117,8 @@ def examine(*, db: Session, settings: NodeSettings, token: str) -> Finding:
         if verdict is Verdict.VALID and cloned is not None:
             verdict = Verdict.POSSIBLE_CLONE
     reason = mark.status_reason if verdict in (Verdict.SUSPENDED, Verdict.REVOKED) else None
-    return Finding(verdict, authenticated.issuer, _coverage(mark), reason, mark.id, serial, unit)
+    coverage = _coverage(mark)
+    return Finding(verdict, authenticated.issuer, coverage, reason, mark.id, serial, unit, claims)
 
 
 def record_check(*, db: Session, serial: str) -> None:

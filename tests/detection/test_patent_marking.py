@@ -38,7 +38,7 @@ def detector() -> PatentMarkingDetector:
 
 def reasons(detector: PatentMarkingDetector, text: str, seller: str = "某五金店") -> list[str]:
     found = detector.detect(ScreenedListing("L", text, seller))
-    return [r for f in found for r in f.reasons]
+    return [str(r) for f in found for r in f.reasons]
 
 
 def test_numbers_are_found_however_written() -> None:

@@ -64,3 +64,31 @@ def test_patent_marking_dev_set(tmp_path: Path) -> None:
     assert false_rate <= 0.1, false_rate
     assert "A008" not in flagged  # a pending application honestly marked as one
     assert flagged["A002"] == {"201921334455.0"}  # the number as the listing wrote it
+
+
+@pytest.mark.parametrize(
+    ("dataset", "listing", "reasons"),
+    [
+        (
+            "trademark-dev",
+            "P001",
+            "「可日可乐」 resembles mark D01 「可口可乐」 of The Coca-Cola Company; "
+            "日 looks like 口; same Nice class 32; the seller is neither the holder nor a licensee",
+        ),
+        (
+            "patent-marking-dev",
+            "A002",
+            "201921334455.0 cannot be a patent number: '201921334455.0': check character is 0, "
+            "the number requires 1",
+        ),
+    ],
+)
+def test_the_csv_says_each_reason_in_english_as_it_always_has(
+    tmp_path: Path, dataset: str, listing: str, reasons: str
+) -> None:
+    """Reasons became codes and parameters: their sentences in the CSV did not change."""
+    out = tmp_path / "leads.csv"
+    screen(dataset, out)
+    with out.open(encoding="utf-8") as file:
+        rows = {row["listing_id"]: row for row in csv.DictReader(file)}
+    assert rows[listing]["reasons"] == reasons

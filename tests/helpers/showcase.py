@@ -63,6 +63,7 @@ CENTRE = "中国（上海）知识产权保护中心"
 NATIONAL = "国家知识产权局"  # at the national node
 SHANGHAI = Organisation(OFFICE, Role.REGIONAL, "310000")
 ZHEJIANG = Organisation("浙江省知识产权局", Role.REGIONAL, "330000")
+PLATFORM = "某电商平台"
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
     "li.na": ("李娜", ORGANIZER, Role.FAIR),
@@ -70,6 +71,7 @@ PEOPLE = {
     "zhou.min": ("周敏", HOLDER, Role.RIGHTS_HOLDER),
     "wu.gang": ("吴刚", CENTRE, Role.ASSISTANCE_CENTRE),
     "sun.li": ("孙丽", NATIONAL, Role.NATIONAL),
+    "chen.jing": ("陈静", PLATFORM, Role.PLATFORM),
 }
 # The federation's organisations this node serves: each has its certificate in the
 # trust bundle, so the exchange routes to it (the national office's is its node's).
@@ -148,7 +150,7 @@ def fill(settings: NodeSettings) -> dict[str, str]:
                 scan=ScanIn(
                     token=units[1].token, biz_step=BizStep.RETAIL_SELLING, seller_uscc=seller
                 ),
-                by=scans.Reporter("某电商平台", Role.PLATFORM, None),
+                by=scans.Reporter(PLATFORM, Role.PLATFORM, None),
             )
         _, office_key = create_api_key(db=db, org=OFFICE, role=Role.REGIONAL)
         for username, (name, org, role) in PEOPLE.items():

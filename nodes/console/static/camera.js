@@ -1,8 +1,9 @@
-// The patrol page. A photo taken with the phone's camera is sent as soon as it is
-// taken (without JavaScript, the form's own button sends it). Where the browser
-// offers the live camera, frames are sent to the node to read until one holds a QR
-// code; that frame is then sent as the photo. The node reads every frame: the
-// browser needs no barcode reader of its own.
+// The pages that check a mark with a phone (patrol, platform check). A photo taken
+// with the phone's camera is sent as soon as it is taken where its input says
+// data-autosubmit (without JavaScript, the form's own button sends it). Where the
+// browser offers the live camera, frames are sent to the form's data-read address for
+// the node to read until one holds a QR code; that frame is then sent as the photo.
+// The node reads every frame: the browser needs no barcode reader of its own.
 "use strict";
 
 const FRAME_EVERY_MS = 700;
@@ -26,7 +27,7 @@ async function holdsCode(form, blob) {
   const body = new FormData();
   body.append("csrf_token", form.elements.csrf_token.value);
   body.append("photo", blob, "frame.jpg");
-  const answer = await fetch("/console/patrol/read", { method: "POST", body, credentials: "same-origin" });
+  const answer = await fetch(form.dataset.read, { method: "POST", body, credentials: "same-origin" });
   return answer.ok;
 }
 

@@ -2,6 +2,7 @@
 claimed and assigned to a person of the office, decided one at a time on the lead page
 or a selection at once, always with a reason and the person who decided recorded."""
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -181,10 +182,40 @@ def test_the_lead_page_shows_what_a_reviewer_decides_on(
     assert "证据已核验" in text  # the evidence bundle verifies against the trust bundle
     assert lead.evidence.sha256[:16] in text
     assert "来源追溯" in text and "管辖地" in text
-    for reason in lead.reasons:
-        assert reason.replace("'", "&#39;").replace('"', "&#34;") in text
+    assert lead.reason_codes and "卖家既不是权利人，也不是被许可人" in text
     assert "注册的权利" in text and "商品页面所示" in text
     assert csrf_of(page)
+
+
+def reasons_shown(page: str) -> list[str]:
+    listed = page.split('<ul class="reasons">')[1].split("</ul>")[0]
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listed)]
+
+
+def test_the_lead_page_shows_the_detectors_reasons_in_chinese_or_english(
+    client: TestClient, reviewer: Account, leads: list[Lead]
+) -> None:
+    lead = next(lead for lead in leads if lead.kind.value == "trademark" and lead.region_code)
+    chinese = reasons_shown(client.get(f"/console/leads/{lead.id}").text)
+    assert len(chinese) == len(lead.reasons) and chinese != lead.reasons
+    assert any("近似" in reason for reason in chinese)
+    assert any(reason.startswith(f"管辖地 {lead.region_code}：") for reason in chinese)
+    assert not any(re.search(r"\b(resembles|seller|jurisdiction)\b", r) for r in chinese)
+    # In English, the very sentences the lead carries in the API and the exchange.
+    english = reasons_shown(client.get(f"/console/leads/{lead.id}?lang=en").text)
+    assert english == lead.reasons
+
+
+def test_a_lead_stored_before_reasons_had_codes_shows_its_sentences(
+    client: TestClient, reviewer: Account, leads: list[Lead], db: Session
+) -> None:
+    lead = leads[0]
+    lead.reason_codes = None  # as the leads found before the change are stored
+    lead.reasons = ["「大白兎」 resembles mark 1587423 「大白兔」 of 上海冠生园食品有限公司"]
+    db.commit()
+    page = client.get(f"/console/leads/{lead.id}")
+    assert page.status_code == 200
+    assert reasons_shown(page.text) == lead.reasons
 
 
 def test_look_alike_characters_are_marked(

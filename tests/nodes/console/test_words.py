@@ -1,11 +1,13 @@
 """Every code the console shows has words in Chinese and English; a code without
 them is found in the page."""
 
+import string
 from enum import StrEnum
 
 import pytest
 from fastapi.testclient import TestClient
 
+from ipfed.detection.reasons import ENGLISH, TERMS
 from ipfed.exchange.messages import LeadKind
 from ipfed.ledger.contract import MarkStatus
 from ipfed.ledger.identity import Role
@@ -59,3 +61,13 @@ def test_pages_load_nothing_from_another_host(client: TestClient) -> None:
     css = client.get("/static/console.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
     assert "url(" not in css.text and "@import" not in css.text
+
+
+def test_every_detector_reason_has_chinese_words_with_the_same_parameters() -> None:
+    def places(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    assert set(i18n.REASONS) == set(ENGLISH)
+    for code, chinese in i18n.REASONS.items():
+        assert places(chinese) <= places(ENGLISH[code]), code
+    assert {value for terms in TERMS.values() for value in terms} <= set(i18n.REASON_TERMS)
