@@ -12,10 +12,14 @@ from httpx import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ipfed.ledger.identity import Role
+from ipfed.nodes.accounts.models import Account
+from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.app import create_app
 from ipfed.nodes.config import NodeSettings
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery"  # every test person's
 
 
 @dataclass
@@ -58,6 +62,38 @@ def sign_in(client: TestClient, username: str, password: str, code: str | None =
     if code is not None:
         form["code"] = code
     return client.post("/console/sign-in", data=form, follow_redirects=False)
+
+
+def add_person(
+    db: Session, username: str, org: str, role: Role = Role.REGIONAL, *, name: str = ""
+) -> Account:
+    """A person of ``org`` with the tests' ``PASSWORD``, committed."""
+    account, _ = add_account(
+        db=db,
+        username=username,
+        name=name or username.title(),
+        org=org,
+        role=role,
+        password=PASSWORD,
+    )
+    db.commit()
+    return account
+
+
+def signed_in(
+    client: TestClient,
+    db: Session,
+    username: str,
+    org: str,
+    role: Role = Role.REGIONAL,
+    *,
+    name: str = "",
+) -> Account:
+    """A new person of ``org``, signed in on ``client`` (anyone signed in before is out)."""
+    account = add_person(db, username, org, role, name=name)
+    client.cookies.clear()
+    assert sign_in(client, username, PASSWORD).status_code == 303
+    return account
 
 
 def submit(client: TestClient, page_path: str, action: str, form: dict[str, str]) -> Response:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from console import Clock, app_client, csrf_of, sign_in
+from console import Clock, app_client, csrf_of, signed_in
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, select
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import uscc
 
 from ipfed.ledger.identity import Role
-from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
 from ipfed.nodes.marks.lookup import mark_url
@@ -32,7 +31,6 @@ from ipfed.registry.credential import Claims, RightType
 from ipfed.registry.lifecycle import MarkStatus
 from ipfed.registry.qr import qr_png
 
-PASSWORD = "correct horse battery"
 PLATFORM = "某电商平台"
 OFFICE = "上海市知识产权局"
 
@@ -58,16 +56,9 @@ def client(
     yield from app_client(office, engine, sessions, clock)
 
 
-def signed_in(client: TestClient, db: Session, username: str, org: str, role: Role) -> None:
-    add_account(db=db, username=username, name="陈静", org=org, role=role, password=PASSWORD)
-    db.commit()
-    client.cookies.clear()
-    assert sign_in(client, username, PASSWORD).status_code == 303
-
-
 @pytest.fixture
 def platform(client: TestClient, db: Session) -> TestClient:
-    signed_in(client, db, "chen.jing", PLATFORM, Role.PLATFORM)
+    signed_in(client, db, "chen.jing", PLATFORM, Role.PLATFORM, name="陈静")
     return client
 
 

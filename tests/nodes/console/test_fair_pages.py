@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from console import Clock, app_client, csrf_of, sign_in, submit
+from console import PASSWORD, Clock, app_client, csrf_of, sign_in, signed_in, submit
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, select
@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import uscc
 
 from ipfed.ledger.identity import Role
-from ipfed.nodes.accounts.models import Account
-from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.fairs import service
 from ipfed.nodes.fairs.models import Exhibit, ExhibitCheck, Fair
@@ -30,7 +28,6 @@ from ipfed.nodes.marks.schemas import MarkIn
 from ipfed.nodes.rights.models import Trademark
 from ipfed.registry.qr import qr_png
 
-PASSWORD = "correct horse battery"
 ORGANIZER = "上海食品博览会有限公司"
 OTHER_ORGANIZER = "杭州会展有限公司"
 INSPECTORS = "上海市市场监督管理局执法总队"
@@ -52,21 +49,6 @@ def client(
 ) -> Iterator[TestClient]:
     """The Shanghai node with its identity (so it verifies its marks) and the sample register."""
     yield from app_client(office, engine, sessions, clock)
-
-
-def person(db: Session, username: str, org: str, role: Role) -> Account:
-    account = add_account(
-        db=db, username=username, name=username.title(), org=org, role=role, password=PASSWORD
-    )[0]
-    db.commit()
-    return account
-
-
-def signed_in(client: TestClient, db: Session, username: str, org: str, role: Role) -> Account:
-    account = person(db, username, org, role)
-    client.cookies.clear()
-    assert sign_in(client, username, PASSWORD).status_code == 303
-    return account
 
 
 def register(client: TestClient, clock: Clock, name: str = "上海食品博览会") -> str:

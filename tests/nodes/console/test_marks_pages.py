@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import zxingcpp
-from console import Clock, app_client, csrf_of, sign_in, submit
+from console import PASSWORD, Clock, add_person, app_client, csrf_of, sign_in, submit
 from fastapi.testclient import TestClient
 from PIL import Image
 from rights import warrior
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import Account
-from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.marks import scans
 from ipfed.nodes.marks.issuing import issue_mark, issue_units
@@ -28,7 +27,6 @@ from ipfed.nodes.marks.schemas import MarkIn, ScanIn
 from ipfed.nodes.rights.models import Right
 from ipfed.registry.lifecycle import MarkStatus
 
-PASSWORD = "correct horse battery"
 FOREIGN = "浙江省知识产权局"
 HOLDER = "91310115MA1FL3QX0F"
 SELLERS = ("91330106MA27Y8K10G", "91310104MA1G5R2N0T")
@@ -45,17 +43,9 @@ def client(
     )
 
 
-def person(db: Session, username: str, name: str, org: str) -> Account:
-    account = add_account(
-        db=db, username=username, name=name, org=org, role=Role.REGIONAL, password=PASSWORD
-    )[0]
-    db.commit()
-    return account
-
-
 @pytest.fixture
 def officer(client: TestClient, db: Session, office: NodeSettings) -> Account:
-    account = person(db, "he.ping", "何平", office.org_name)
+    account = add_person(db, "he.ping", office.org_name, name="何平")
     assert sign_in(client, "he.ping", PASSWORD).status_code == 303
     return account
 
@@ -215,7 +205,7 @@ def test_forms_without_their_csrf_token_are_refused(
 def test_another_office_is_refused(
     client: TestClient, db: Session, office: NodeSettings, mark: Mark
 ) -> None:
-    person(db, "wang.wu", "王五", FOREIGN)
+    add_person(db, "wang.wu", FOREIGN, name="王五")
     assert sign_in(client, "wang.wu", PASSWORD).status_code == 303
     token = csrf_of(client.get("/console"))
     for path in (

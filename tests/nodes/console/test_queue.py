@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console import Clock, app_client, csrf_of, sign_in, submit
+from console import PASSWORD, Clock, add_person, app_client, csrf_of, sign_in, submit
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from ipfed.detection.screening import Screener
 from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import Account
-from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.detection import service as detection
 from ipfed.nodes.detection.models import Lead, LeadStatus, Review
@@ -23,7 +22,6 @@ from ipfed.nodes.ledger.node import node_ledger
 from ipfed.nodes.listings.models import Listing
 from ipfed.nodes.queue.models import Claim
 
-PASSWORD = "correct horse battery"
 FOREIGN = "浙江省知识产权局"
 ITEMS = re.compile(r'name="items" value="detector_lead:([0-9A-Z]{26})"')
 
@@ -52,17 +50,9 @@ def leads(client: TestClient, db: Session, settings: NodeSettings, sample_data: 
     return found
 
 
-def person(db: Session, username: str, name: str, org: str, role: Role = Role.REGIONAL) -> Account:
-    account = add_account(
-        db=db, username=username, name=name, org=org, role=role, password=PASSWORD
-    )[0]
-    db.commit()
-    return account
-
-
 @pytest.fixture
 def reviewer(client: TestClient, db: Session, settings: NodeSettings) -> Account:
-    account = person(db, "chen.jing", "陈静", settings.org_name)
+    account = add_person(db, "chen.jing", settings.org_name, name="陈静")
     assert sign_in(client, "chen.jing", PASSWORD).status_code == 303
     return account
 
@@ -133,8 +123,8 @@ def test_the_queue_pages(
 def test_claim_then_assign_to_a_colleague(
     client: TestClient, reviewer: Account, leads: list[Lead], db: Session, settings: NodeSettings
 ) -> None:
-    colleague = person(db, "zhou.min", "周敏", settings.org_name)
-    outsider = person(db, "wang.wu", "王五", FOREIGN)
+    colleague = add_person(db, "zhou.min", settings.org_name, name="周敏")
+    outsider = add_person(db, "wang.wu", FOREIGN, name="王五")
     lead = leads[0]
     item = f"detector_lead:{lead.id}"
 
@@ -353,8 +343,8 @@ def test_forms_without_the_csrf_token_are_refused(
 def test_a_foreign_office_and_other_roles_are_refused(
     client: TestClient, leads: list[Lead], db: Session, settings: NodeSettings
 ) -> None:
-    person(db, "wang.wu", "王五", FOREIGN)
-    person(db, "li.si", "李四", settings.org_name, Role.ENFORCEMENT)
+    add_person(db, "wang.wu", FOREIGN, name="王五")
+    add_person(db, "li.si", settings.org_name, Role.ENFORCEMENT, name="李四")
     lead = leads[0]
     for username in ("wang.wu", "li.si"):
         client.cookies.clear()

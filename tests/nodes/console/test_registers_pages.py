@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console import Clock, app_client, csrf_of, sign_in
+from console import PASSWORD, Clock, add_person, app_client, csrf_of, sign_in
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine, func, select
@@ -17,14 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipfed.ledger.identity import Role
 from ipfed.nodes.accounts.models import AccessRecord, Account
-from ipfed.nodes.accounts.service import add_account
 from ipfed.nodes.body_limit import DEFAULT_MAX_BODY
 from ipfed.nodes.config import NodeSettings
 from ipfed.nodes.console.registers import PAGE_SIZE, column_code
 from ipfed.nodes.imports.kinds import KINDS
 from ipfed.nodes.rights.models import Right, Trademark
 
-PASSWORD = "correct horse battery"
 FOREIGN = "浙江省知识产权局"
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 HEADER = "number,name,nice_classes,holder,status,grant_date,expiry_date\n"
@@ -42,18 +40,10 @@ def client(
     yield from app_client(settings, engine, sessions, clock)
 
 
-def person(db: Session, username: str, org: str, role: Role) -> Account:
-    account = add_account(
-        db=db, username=username, name=username.title(), org=org, role=role, password=PASSWORD
-    )[0]
-    db.commit()
-    return account
-
-
 @pytest.fixture
 def reviewer(client: TestClient, db: Session, settings: NodeSettings) -> Account:
     """A reviewer of the node's own office, signed in."""
-    account = person(db, "wang.fang", settings.org_name, Role.REGIONAL)
+    account = add_person(db, "wang.fang", settings.org_name, Role.REGIONAL)
     assert sign_in(client, "wang.fang", PASSWORD).status_code == 303
     return account
 
@@ -268,7 +258,7 @@ def test_a_file_over_the_default_body_limit_is_taken_and_an_unknown_register_is_
 def test_only_the_own_office_opens_the_registers(
     client: TestClient, db: Session, settings: NodeSettings, org_is_own: bool, role: Role
 ) -> None:
-    person(db, "someone", settings.org_name if org_is_own else FOREIGN, role)
+    add_person(db, "someone", settings.org_name if org_is_own else FOREIGN, role)
     assert sign_in(client, "someone", PASSWORD).status_code == 303
     assert 'href="/console/registers"' not in client.get("/console").text
     for path in ("/console/registers", "/console/registers/participants"):
