@@ -64,6 +64,7 @@ NATIONAL = "国家知识产权局"  # at the national node
 SHANGHAI = Organisation(OFFICE, Role.REGIONAL, "310000")
 ZHEJIANG = Organisation("浙江省知识产权局", Role.REGIONAL, "330000")
 PLATFORM = "某电商平台"
+OVERSEAS_CENTRE = "中国（上海）海外知识产权纠纷应对指导中心"
 PEOPLE = {
     "wang.fang": ("王芳", OFFICE, Role.REGIONAL),
     "li.na": ("李娜", ORGANIZER, Role.FAIR),
@@ -72,6 +73,7 @@ PEOPLE = {
     "wu.gang": ("吴刚", CENTRE, Role.ASSISTANCE_CENTRE),
     "sun.li": ("孙丽", NATIONAL, Role.NATIONAL),
     "chen.jing": ("陈静", PLATFORM, Role.PLATFORM),
+    "zheng.hui": ("郑慧", OVERSEAS_CENTRE, Role.OVERSEAS_CENTRE),
 }
 # The federation's organisations this node serves: each has its certificate in the
 # trust bundle, so the exchange routes to it (the national office's is its node's).
