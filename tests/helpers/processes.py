@@ -89,7 +89,7 @@ def start(settings: NodeSettings) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             return False
 
-    wait_for(healthy, f"{settings.node_id} to start", timeout=30)
+    wait_for(healthy, f"{settings.node_id} to start", timeout=60)  # a loaded machine is slow
     return process
 
 
