@@ -83,21 +83,29 @@ def client(
         yield client
 
 
-# The federation's certificates are issued as the tests start: what the regions sign
-# is signed now, and received now or later.
-NOW = datetime.now(UTC)
 WEEK = timedelta(days=7)
 
 
+@pytest.fixture
+def now(regions: dict[str, Region]) -> datetime:
+    """When the regions sign: now, after their certificates were issued (a time taken
+    when the tests were collected may be before them)."""
+    return datetime.now(UTC)
+
+
 def test_the_national_office_sees_the_leads_of_every_region_by_region_kind_and_week(
-    client: TestClient, db: Session, national: NodeSettings, regions: dict[str, Region]
+    client: TestClient,
+    db: Session,
+    national: NodeSettings,
+    regions: dict[str, Region],
+    now: datetime,
 ) -> None:
     sh, zj = regions["sh"], regions["zj"]
-    send_lead(db, national, sh, kind=LeadKind.TRADEMARK, title="回力帆布鞋 仿", now=NOW)
-    send_lead(db, national, sh, kind=LeadKind.DESIGN, title="外观近似的水杯", now=NOW + WEEK)
-    send_lead(db, national, zj, kind=LeadKind.TRADEMARK, title="义乌小商品 仿", now=NOW + WEEK)
+    send_lead(db, national, sh, kind=LeadKind.TRADEMARK, title="回力帆布鞋 仿", now=now)
+    send_lead(db, national, sh, kind=LeadKind.DESIGN, title="外观近似的水杯", now=now + WEEK)
+    send_lead(db, national, zj, kind=LeadKind.TRADEMARK, title="义乌小商品 仿", now=now + WEEK)
     db.commit()
-    first, second = week_of(NOW), week_of(NOW + WEEK)
+    first, second = week_of(now), week_of(now + WEEK)
 
     home = client.get("/console")
     assert 'href="/console/national/leads"' in home.text
@@ -140,14 +148,15 @@ def test_the_national_office_sees_who_filed_who_is_late_and_the_report_with_its_
     national: NodeSettings,
     regions: dict[str, Region],
     clock: Clock,
+    now: datetime,
 ) -> None:
     monthly = FilingKind.MONTHLY_REPORT
-    period = Period.of(Granularity.MONTH, china_today(NOW))
+    period = Period.of(Granularity.MONTH, china_today(now))
     due = DEFAULT_CALENDAR.due_date("310000", monthly, period)
     assert due is not None
     after_due = datetime(due.year, due.month, due.day, 12, tzinfo=UTC) + timedelta(days=3)
     on_time = file(
-        db, national, regions["sh"], kind=monthly, period=str(period), leads=4, signed_at=NOW
+        db, national, regions["sh"], kind=monthly, period=str(period), leads=4, signed_at=now
     )
     late = file(
         db,
@@ -156,7 +165,7 @@ def test_the_national_office_sees_who_filed_who_is_late_and_the_report_with_its_
         kind=monthly,
         period=str(period),
         leads=1,
-        signed_at=NOW,
+        signed_at=now,
         received_at=after_due,
     )
     db.commit()
